@@ -1,0 +1,74 @@
+/**
+ * The validated shape of one run. Everything downstream (workload, engine, reports) reads this and
+ * nothing else, so a scenario file and command-line flags end up as exactly the same object.
+ * Times are milliseconds, rates are operations per second, sizes are bytes.
+ */
+
+export type KeyPattern = "sequential" | "uniform" | "gaussian" | "zipf";
+
+/** One stage of an open-loop load profile. Stages run one after another. */
+export type Stage =
+  | { kind: "constant"; durationMs: number; rate: number }
+  | { kind: "ramp"; durationMs: number; fromRate: number; toRate: number }
+  /** Starts at startRate and adds stepRate every stepEveryMs, never above maxRate when set. */
+  | { kind: "step"; durationMs: number; startRate: number; stepRate: number; stepEveryMs: number; maxRate?: number }
+  /** Runs at baseRate; every burstEveryMs the rate is baseRate × multiplier for burstMs. */
+  | { kind: "burst"; durationMs: number; baseRate: number; multiplier: number; burstEveryMs: number; burstMs: number }
+  /** baseRate + amplitude × sin(2π t / periodMs), never below 0. */
+  | { kind: "wave"; durationMs: number; baseRate: number; amplitude: number; periodMs: number }
+  /** A new random rate in [minRate, maxRate] every changeEveryMs, drawn from a seeded generator. */
+  | { kind: "chaos"; durationMs: number; minRate: number; maxRate: number; changeEveryMs: number };
+
+export interface CommandWeight {
+  /** Upper-case command name as the server counts it in INFO commandstats (`SET`, `GET`). */
+  name: "SET" | "GET";
+  weight: number;
+}
+
+export interface RunConfig {
+  /** Scenario name, for reports (`adhoc` when the run came from flags only). */
+  scenario: string;
+  /** Target URL; undefined means a local redis-server that the tool starts and stops itself. */
+  url?: string;
+  /** Environment label used in the report file name (`local`, `staging`, `aws`...). */
+  env: string;
+  /** Directory the report files go to. */
+  outDir: string;
+
+  /** Measured duration; exactly one of durationMs / requests / stages decides when the run ends. */
+  durationMs?: number;
+  /** Total measured operations over all connections and threads. */
+  requests?: number;
+  /** Not-measured load before the measured part. 0 = none. */
+  warmupMs: number;
+  /** Write every key in [0, keyMax) once before the measured load. */
+  prefill: boolean;
+
+  connections: number;
+  /** Closed loop: requests in flight per connection. Open loop: the most in flight per connection. */
+  pipeline: number;
+  threads: number;
+
+  /** Open loop: the total target rate, ops/s. Undefined with no stages = closed loop. */
+  rate?: number;
+  /** Open loop: a load profile. When set, the run lasts the sum of the stage durations. */
+  stages?: Stage[];
+
+  commands: CommandWeight[];
+  keyPattern: KeyPattern;
+  /** Keys are numbered 0 .. keyMax-1 under the prefix. */
+  keyMax: number;
+  dataSizeMin: number;
+  dataSizeMax: number;
+  /** TTL for written keys, seconds; undefined = no TTL. */
+  ttlS?: number;
+  /** Every key the run touches starts with this. */
+  prefix: string;
+  keepKeys: boolean;
+  /** An operation with no reply after this long counts as a timeout. */
+  timeoutMs: number;
+
+  /** k6-style expressions, e.g. `p(99)<500ms`, `errors<1%`. */
+  thresholds: string[];
+  seed: number;
+}

@@ -1,0 +1,136 @@
+import type { RunConfig } from "../config/types.js";
+
+/**
+ * The result file (`Reports/result_{env}_{timestamp}.json`). Scripts read `totals.*` and
+ * `latency.*` at these paths, so renaming a field is a schema change: bump RESULT_SCHEMA_VERSION and
+ * document it in docs/result-schema.md.
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Latency percentiles in milliseconds. */
+export interface LatencySummaryMs {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  /** Number of recorded values. */
+  count: number;
+}
+
+export interface CommandResult {
+  ops: number;
+  opsPerSec: number;
+  errors: number;
+  /** Closed loop: from send to reply. Open loop: from the intended start time to reply. */
+  latency: LatencySummaryMs;
+  /** Open loop only: from the actual send to reply. */
+  serviceTime?: LatencySummaryMs;
+}
+
+/** One point of the per-second series. */
+export interface SeriesPoint {
+  /** Seconds since the measured part started (end of this interval). */
+  tS: number;
+  ops: number;
+  opsPerSec: number;
+  errors: number;
+  timeouts: number;
+  /** Open loop: the rate the profile asked for at this point, ops/s. */
+  targetRate?: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Per command: ops and p99 in this interval. */
+  perCommand: Record<string, { ops: number; p50Ms: number; p99Ms: number }>;
+}
+
+export interface ThresholdOutcome {
+  expression: string;
+  /** What the expression was compared against, in the expression's unit (ms, %, count, ops/s). */
+  actual: number;
+  ok: boolean;
+}
+
+export interface CountCheck {
+  /** False when the server's INFO commandstats could not be read. */
+  checked: boolean;
+  ok: boolean;
+  /** Per command: what the tool sent, what got a reply, what the server counted over the run. */
+  byCommand: Record<string, { sent: number; completed: number; server: number }>;
+  note: string;
+}
+
+export interface RunResult {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  tool: { name: "cachestress"; version: string };
+  scenario: string;
+  env: string;
+  /** completed: ran to its end. stopped: Ctrl-C/SIGTERM, partial. failed: the target went away. */
+  status: "completed" | "stopped" | "failed";
+  stopReason?: string;
+  startedAt: string;
+  endedAt: string;
+  /** Length of the measured part, ms. */
+  durationMs: number;
+  mode: "closed-loop" | "open-loop";
+  target: {
+    /** The URL with any password replaced by `***`. */
+    url: string;
+    host: string;
+    port: number;
+    db: number;
+    tls: boolean;
+    topology: "standalone";
+    /** True when cachestress started this redis-server itself. */
+    managed: boolean;
+    serverVersion?: string;
+  };
+  /** The configuration the run used, with secrets redacted. */
+  config: RunConfig;
+  totals: {
+    /** Operations that got a reply (success or error reply) in the measured part. */
+    ops: number;
+    opsPerSec: number;
+    /** Error replies + timeouts + operations lost to a broken connection. */
+    errors: number;
+    errorsByKind: Record<string, number>;
+    timeouts: number;
+    reconnects: number;
+    /** Operations written to the socket in the measured part. */
+    sent: number;
+  };
+  /** Overall latency (all commands), ms. Open loop: from the intended start time. */
+  latency: LatencySummaryMs;
+  /** Open loop only: overall time from the actual send, ms. */
+  serviceTime?: LatencySummaryMs;
+  perCommand: Record<string, CommandResult>;
+  openLoop?: {
+    /** Mean target rate over the measured part, ops/s. */
+    targetRate: number;
+    /** Operations sent 1 ms or more after their intended start time. */
+    lateStarts: number;
+    /** How far behind the schedule sends happened, ms. */
+    scheduleLagMs: { p50: number; p99: number; max: number };
+    /** Node event-loop delay during the run, ms: high values mean the tool itself was the bottleneck. */
+    eventLoopDelayMs: { p50: number; p99: number; max: number };
+  };
+  phases: {
+    warmup?: { ops: number; durationMs: number };
+    prefill?: { ops: number; durationMs: number };
+  };
+  series: SeriesPoint[];
+  thresholds: ThresholdOutcome[];
+  /** pass when every threshold holds (or there are none). */
+  verdict: "pass" | "fail";
+  countCheck: CountCheck;
+  /** HDR histograms (microseconds), compressed base64, so runs can be merged exactly later. */
+  histograms: {
+    latencyUs: Record<string, string>;
+    serviceTimeUs?: Record<string, string>;
+  };
+  cleanup: { prefix: string; keysDeleted: number; kept: boolean; error?: string };
+  warnings: string[];
+}
