@@ -1,0 +1,157 @@
+import type { CommandWeight } from "../config/types.js";
+import type { UniformSource } from "../workload/key-chooser.js";
+
+/**
+ * Writes RESP commands straight into a connection's output buffer.
+ *
+ * Everything that does not change between operations (the array header, the command name, the
+ * key prefix, the TTL tail) is encoded once here; per operation only the key digits, the value
+ * length and the value bytes are written. Keys are zero-padded to a fixed width so every key of a
+ * run has the same length, which also keeps the bulk header of the key constant.
+ */
+
+export const COMMAND_SET = 0;
+export const COMMAND_GET = 1;
+
+export interface CommandWriterOptions {
+  commands: CommandWeight[];
+  prefix: string;
+  keyMax: number;
+  dataSizeMin: number;
+  dataSizeMax: number;
+  ttlS?: number;
+}
+
+/** Room left past the value pool's largest value, so a random start offset still fits. */
+const VALUE_POOL_SLACK_BYTES = 4096;
+
+export class CommandWriter {
+  /** Command names in index order, as the server counts them (`SET`, `GET`). */
+  readonly commandNames: string[];
+  /** The largest number of bytes one command can take. */
+  readonly maxCommandBytes: number;
+  /** Key width in digits after the prefix. */
+  readonly keyDigits: number;
+
+  private readonly heads: Buffer[]; // per command index: `*N\r\n$3\r\nSET\r\n$<keyLen>\r\n<prefix>`
+  private readonly kinds: Uint8Array; // per command index: COMMAND_SET or COMMAND_GET
+  private readonly mix: Uint8Array; // a cycle of command indices that follows the weights exactly
+  private mixPosition = 0;
+  private readonly ttlTail: Buffer;
+  private readonly valuePool: Buffer;
+
+  constructor(
+    options: CommandWriterOptions,
+    private readonly random: UniformSource,
+    mixOffset = 0,
+  ) {
+    this.keyDigits = String(Math.max(0, options.keyMax - 1)).length;
+    const keyLength = Buffer.byteLength(options.prefix) + this.keyDigits;
+    const withTtl = options.ttlS !== undefined;
+    this.commandNames = options.commands.map((c) => c.name);
+    this.kinds = Uint8Array.from(options.commands.map((c) => (c.name === "SET" ? COMMAND_SET : COMMAND_GET)));
+    this.heads = options.commands.map((c) => {
+      const args = c.name === "SET" ? (withTtl ? 5 : 3) : 2;
+      return Buffer.from(`*${args}\r\n$${c.name.length}\r\n${c.name}\r\n$${keyLength}\r\n${options.prefix}`);
+    });
+    this.ttlTail = withTtl
+      ? Buffer.from(`$2\r\nEX\r\n$${String(options.ttlS).length}\r\n${options.ttlS}\r\n`)
+      : Buffer.alloc(0);
+    this.mix = weightedCycle(options.commands);
+    this.mixPosition = mixOffset % this.mix.length;
+    this.valuePool = makeValuePool(options.dataSizeMax + VALUE_POOL_SLACK_BYTES, random);
+    this.dataSizeMin = options.dataSizeMin;
+    this.dataSizeSpan = options.dataSizeMax - options.dataSizeMin + 1;
+    const longestHead = Math.max(...this.heads.map((h) => h.length));
+    this.maxCommandBytes = longestHead + this.keyDigits + 2 + 1 + 10 + 2 + options.dataSizeMax + 2 + this.ttlTail.length;
+  }
+
+  private readonly dataSizeMin: number;
+  private readonly dataSizeSpan: number;
+
+  /** The next command index of the weighted mix. */
+  nextCommand(): number {
+    const command = this.mix[this.mixPosition];
+    this.mixPosition = this.mixPosition + 1 === this.mix.length ? 0 : this.mixPosition + 1;
+    return command;
+  }
+
+  isWrite(command: number): boolean {
+    return this.kinds[command] === COMMAND_SET;
+  }
+
+  /** Writes one command at `pos` and returns the position after it. The caller guarantees room. */
+  write(out: Buffer, pos: number, command: number, key: number): number {
+    const head = this.heads[command];
+    out.set(head, pos);
+    pos += head.length;
+    // Key digits, right to left, zero padded.
+    const digitsEnd = pos + this.keyDigits;
+    for (let i = digitsEnd - 1, k = key; i >= pos; i--) {
+      out[i] = 48 + (k % 10);
+      k = Math.floor(k / 10);
+    }
+    pos = digitsEnd;
+    out[pos++] = 13;
+    out[pos++] = 10;
+    if (this.kinds[command] !== COMMAND_SET) return pos;
+
+    const length = this.dataSizeSpan === 1 ? this.dataSizeMin : this.dataSizeMin + Math.floor(this.random.next() * this.dataSizeSpan);
+    out[pos++] = 36; // $
+    pos += writeDecimal(out, pos, length);
+    out[pos++] = 13;
+    out[pos++] = 10;
+    const start = Math.floor(this.random.next() * VALUE_POOL_SLACK_BYTES);
+    this.valuePool.copy(out, pos, start, start + length);
+    pos += length;
+    out[pos++] = 13;
+    out[pos++] = 10;
+    if (this.ttlTail.length > 0) {
+      out.set(this.ttlTail, pos);
+      pos += this.ttlTail.length;
+    }
+    return pos;
+  }
+}
+
+/** Writes a non-negative integer in decimal; returns the number of bytes written. */
+export function writeDecimal(out: Buffer, pos: number, value: number): number {
+  let digits = 1;
+  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+  for (let i = pos + digits - 1, v = value; i >= pos; i--) {
+    out[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return digits;
+}
+
+/**
+ * Spreads the commands over a cycle as evenly as the weights allow (1:10 gives one SET every 11
+ * operations rather than a random draw), so the mix of every run and every connection is exact.
+ */
+export function weightedCycle(commands: CommandWeight[]): Uint8Array {
+  const weights = commands.map((c) => Math.max(0, Math.round(c.weight)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total === 0) throw new Error("command weights must add up to more than 0");
+  const cycle = new Uint8Array(total);
+  const credit = weights.map(() => 0);
+  for (let slot = 0; slot < total; slot++) {
+    // Smooth weighted round robin: the command furthest behind its share goes next.
+    let best = 0;
+    for (let c = 0; c < weights.length; c++) {
+      credit[c] += weights[c];
+      if (credit[c] > credit[best]) best = c;
+    }
+    credit[best] -= total;
+    cycle[slot] = best;
+  }
+  return cycle;
+}
+
+/** Printable random bytes, so values are readable in redis-cli and not trivially compressible. */
+function makeValuePool(size: number, random: UniformSource): Buffer {
+  const pool = Buffer.allocUnsafe(size);
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  for (let i = 0; i < size; i++) pool[i] = alphabet.charCodeAt(Math.floor(random.next() * alphabet.length));
+  return pool;
+}

@@ -1,0 +1,281 @@
+import net from "node:net";
+import tls from "node:tls";
+import { REPLY_ERROR, REPLY_NIL, ReplyParser, type ReplySink } from "./reply-parser.js";
+
+/** Where and how a hot-path connection connects. Secrets stay in memory only. */
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  tls: boolean;
+  /** TLS: verify the server certificate (on unless the user asked otherwise). */
+  rejectUnauthorized: boolean;
+  servername?: string;
+  username?: string;
+  password?: string;
+  db: number;
+}
+
+/** What a connection calls back into; implemented by the engine of its thread. */
+export interface ConnectionOwner {
+  /** The reply to an operation arrived. `status` is a REPLY_* constant. */
+  onOperationReply(connection: LoadConnection, command: number, intendedMs: number, sentMs: number, status: number): void;
+  /** After a chunk's replies were handled and before the output is flushed. */
+  afterReplies(connection: LoadConnection): void;
+  onConnected(connection: LoadConnection, isReconnect: boolean): void;
+  /** The socket broke; `inFlight` operations were lost with it. */
+  onBroken(connection: LoadConnection, kind: string, inFlight: number): void;
+}
+
+/** Output slabs are at least this big; one socket write takes a slice, the next write the rest. */
+const SLAB_BYTES = 64 * 1024;
+
+/** Wall-clock milliseconds with sub-ms precision, comparable across worker threads. */
+const EPOCH_OFFSET_MS = performance.timeOrigin;
+export function epochNowMs(): number {
+  return EPOCH_OFFSET_MS + performance.now();
+}
+
+/**
+ * One TCP (or TLS) connection of the load engine: a ring of in-flight operations sized to the most
+ * that may be in flight, an output slab that commands are encoded into and flushed once per batch,
+ * and a reply parser that only counts. Handlers are bound once, so nothing is allocated per
+ * operation.
+ */
+export class LoadConnection implements ReplySink {
+  socket: net.Socket | null = null;
+  up = false;
+  /** Operations in flight. */
+  count = 0;
+  /** Operations this connection may still send in the current phase. */
+  quota = 0;
+  /** Open loop: the intended start of this connection's next operation, epoch ms. */
+  nextIntendedMs = 0;
+  /** Time of the chunk being handled, epoch ms. */
+  nowMs = 0;
+  /** When the connection went down, epoch ms (0 while up). */
+  downSinceMs = 0;
+  reconnectAttempts = 0;
+
+  private readonly intended: Float64Array;
+  private readonly sentAt: Float64Array;
+  private readonly commandOf: Uint8Array;
+  private head = 0;
+  private readonly parser = new ReplyParser();
+  private handshakeLeft = 0;
+  private everConnected = false;
+  private out: Buffer;
+  private outStart = 0;
+  private outPos = 0;
+  private readonly slabBytes: number;
+
+  constructor(
+    readonly index: number,
+    readonly capacity: number,
+    private readonly target: ConnectionTarget,
+    private readonly owner: ConnectionOwner,
+    private readonly maxCommandBytes: number,
+  ) {
+    this.intended = new Float64Array(capacity);
+    this.sentAt = new Float64Array(capacity);
+    this.commandOf = new Uint8Array(capacity);
+    this.slabBytes = Math.max(SLAB_BYTES, maxCommandBytes * Math.min(capacity, 256) * 2);
+    this.out = Buffer.allocUnsafe(this.slabBytes);
+    this.onData = this.onData.bind(this);
+    this.onSocketError = this.onSocketError.bind(this);
+    this.onClose = this.onClose.bind(this);
+    this.onConnect = this.onConnect.bind(this);
+  }
+
+  get lastErrorKind(): string {
+    return this.parser.lastErrorKind;
+  }
+
+  /** Send time of the oldest operation in flight, epoch ms (only meaningful when count > 0). */
+  get oldestSentMs(): number {
+    return this.sentAt[this.head];
+  }
+
+  connect(): void {
+    const t = this.target;
+    const socket = t.tls
+      ? tls.connect({
+          host: t.host,
+          port: t.port,
+          servername: t.servername ?? (net.isIP(t.host) ? undefined : t.host),
+          rejectUnauthorized: t.rejectUnauthorized,
+        })
+      : net.connect({ host: t.host, port: t.port });
+    socket.setNoDelay(true);
+    socket.on(t.tls ? "secureConnect" : "connect", this.onConnect);
+    socket.on("data", this.onData);
+    socket.on("error", this.onSocketError);
+    socket.on("close", this.onClose);
+    this.socket = socket;
+  }
+
+  /** Ends the connection on purpose; in-flight operations are reported by the caller. */
+  destroy(): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    this.socket = null;
+    this.up = false;
+    this.count = 0;
+    this.parser.reset();
+    socket.removeListener("close", this.onClose);
+    socket.destroy();
+  }
+
+  /** Room for one more command in flight? */
+  get hasRoom(): boolean {
+    return this.count < this.capacity;
+  }
+
+  /**
+   * Starts one operation: the engine has already written its bytes with writeCommand.
+   * Times are epoch ms.
+   */
+  track(command: number, intendedMs: number, sentMs: number): void {
+    let slot = this.head + this.count;
+    if (slot >= this.capacity) slot -= this.capacity;
+    this.intended[slot] = intendedMs;
+    this.sentAt[slot] = sentMs;
+    this.commandOf[slot] = command;
+    this.count++;
+  }
+
+  /** The output slab and position for the engine to write a command into; room is guaranteed. */
+  reserve(): Buffer {
+    if (this.out.length - this.outPos < this.maxCommandBytes) {
+      this.flush();
+      // The socket may still hold the old slab's slices; start a new one rather than reuse it.
+      this.out = Buffer.allocUnsafe(this.slabBytes);
+      this.outStart = 0;
+      this.outPos = 0;
+    }
+    return this.out;
+  }
+
+  get writePosition(): number {
+    return this.outPos;
+  }
+
+  set writePosition(pos: number) {
+    this.outPos = pos;
+  }
+
+  flush(): void {
+    if (this.outPos === this.outStart) return;
+    const socket = this.socket;
+    if (socket !== null) socket.write(this.out.subarray(this.outStart, this.outPos));
+    this.outStart = this.outPos;
+  }
+
+  /** Drops what is in flight (after a timeout) and returns how many operations that was. */
+  abandonInFlight(): number {
+    const lost = this.count;
+    this.count = 0;
+    this.head = 0;
+    return lost;
+  }
+
+  /** In-flight operations sent at or before `cutoffMs`, oldest first (they are in send order). */
+  countSentBefore(cutoffMs: number): number {
+    let n = 0;
+    for (let i = 0; i < this.count; i++) {
+      let slot = this.head + i;
+      if (slot >= this.capacity) slot -= this.capacity;
+      if (this.sentAt[slot] > cutoffMs) break;
+      n++;
+    }
+    return n;
+  }
+
+  onReply(status: number): void {
+    if (this.handshakeLeft > 0) {
+      this.handshakeLeft--;
+      if (status === REPLY_ERROR) {
+        const kind = this.parser.lastErrorKind;
+        this.failHandshake(kind);
+        return;
+      }
+      if (this.handshakeLeft === 0) this.ready();
+      return;
+    }
+    if (this.count === 0) return; // a reply for an operation already given up on
+    const slot = this.head;
+    this.head = slot + 1 === this.capacity ? 0 : slot + 1;
+    this.count--;
+    this.owner.onOperationReply(this, this.commandOf[slot], this.intended[slot], this.sentAt[slot], status);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.nowMs = epochNowMs();
+    this.parser.parse(chunk, this);
+    if (this.up) this.owner.afterReplies(this);
+    this.flush();
+  }
+
+  private onConnect(): void {
+    const t = this.target;
+    let handshake = "";
+    let replies = 0;
+    if (t.password !== undefined) {
+      handshake += t.username !== undefined ? resp(["AUTH", t.username, t.password]) : resp(["AUTH", t.password]);
+      replies++;
+    }
+    if (t.db !== 0) {
+      handshake += resp(["SELECT", String(t.db)]);
+      replies++;
+    }
+    this.handshakeLeft = replies;
+    if (replies > 0) this.socket?.write(handshake);
+    else this.ready();
+  }
+
+  private ready(): void {
+    this.up = true;
+    this.downSinceMs = 0;
+    this.reconnectAttempts = 0;
+    this.head = 0;
+    this.count = 0;
+    const isReconnect = this.everConnected;
+    this.everConnected = true;
+    this.owner.onConnected(this, isReconnect);
+    this.flush();
+  }
+
+  private failHandshake(kind: string): void {
+    this.destroy();
+    this.downSinceMs = epochNowMs();
+    this.owner.onBroken(this, kind, 0);
+  }
+
+  private lastSocketErrorCode = "";
+
+  private onSocketError(error: NodeJS.ErrnoException): void {
+    this.lastSocketErrorCode = error.code ?? "connection-error";
+  }
+
+  private onClose(): void {
+    const lost = this.count;
+    const kind = this.lastSocketErrorCode !== "" ? this.lastSocketErrorCode : "connection-closed";
+    this.lastSocketErrorCode = "";
+    this.socket = null;
+    this.up = false;
+    this.count = 0;
+    this.head = 0;
+    this.parser.reset();
+    this.outStart = this.outPos;
+    this.downSinceMs = epochNowMs();
+    this.owner.onBroken(this, kind, lost);
+  }
+}
+
+/** RESP array of bulk strings, for the few handshake commands (not on the hot path). */
+export function resp(args: string[]): string {
+  let s = `*${args.length}\r\n`;
+  for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+  return s;
+}
+
+export { REPLY_ERROR, REPLY_NIL };

@@ -1,0 +1,366 @@
+import { ThreadRecorder } from "../measure/thread-recorder.js";
+import { KeyChooser } from "../workload/key-chooser.js";
+import { Rng } from "../workload/random.js";
+import { CommandWriter } from "./command-writer.js";
+import { type ConnectionOwner, epochNowMs, LoadConnection } from "./load-connection.js";
+import { OpenLoopSchedule } from "./open-loop-schedule.js";
+import { REPLY_ERROR, REPLY_NIL } from "./reply-parser.js";
+import type { PhasePlan, ThreadPlan } from "./thread-plan.js";
+
+/** How often in-flight operations are checked against the timeout, ms. */
+const TIMEOUT_CHECK_MS = 50;
+/** Reconnect backoff: first wait and ceiling, ms. */
+const RECONNECT_FIRST_MS = 25;
+const RECONNECT_MAX_MS = 1000;
+/** A phase ends early when every connection has been down this long, ms. */
+const TARGET_LOST_AFTER_MS = 5000;
+
+/** What each phase gets: its own command mix, keys and counters. */
+interface PhaseState {
+  plan: PhasePlan;
+  writer: CommandWriter;
+  chooser: KeyChooser;
+  recorder: ThreadRecorder;
+  schedule: OpenLoopSchedule | undefined;
+  issuing: boolean;
+  targetLost: boolean;
+  done: () => void;
+}
+
+/**
+ * The load engine of one thread: closed loop (every reply immediately sends the next operation,
+ * keeping `pipeline` in flight per connection) or open loop (operations leave at their intended
+ * start times, whatever the replies do). One engine runs its phases one after another on the same
+ * connections.
+ */
+export class LoadEngine implements ConnectionOwner {
+  readonly connections: LoadConnection[] = [];
+  private phase: PhaseState | undefined;
+  private readonly random: Rng;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private tickImmediate: NodeJS.Immediate | undefined;
+  private readonly onTick = () => this.tick();
+
+  constructor(private readonly plan: ThreadPlan) {
+    this.random = new Rng(plan.seed * 7919 + plan.threadIndex + 1);
+    const probeWriter = new CommandWriter(plan.workload, this.random);
+    for (let i = 0; i < plan.connections; i++) {
+      this.connections.push(new LoadConnection(i, plan.pipeline, plan.target, this, probeWriter.maxCommandBytes));
+    }
+  }
+
+  /** Connects every connection; rejects with a one-line cause when the first one fails. */
+  connect(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let pending = this.connections.length;
+      const timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+      this.connectWaiter = (error) => {
+        if (error !== undefined) {
+          clearTimeout(timer);
+          this.connectWaiter = undefined;
+          reject(new Error(error));
+          return;
+        }
+        if (--pending === 0) {
+          clearTimeout(timer);
+          this.connectWaiter = undefined;
+          resolve();
+        }
+      };
+      for (const c of this.connections) c.connect();
+    });
+  }
+
+  private connectWaiter: ((error?: string) => void) | undefined;
+
+  /** Runs one phase to its end (time or quota), then waits for the replies still in flight. */
+  runPhase(plan: PhasePlan): Promise<{ recorder: ThreadRecorder; targetLost: boolean }> {
+    const prefill = plan.name === "prefill";
+    const workload = prefill
+      ? { ...this.plan.workload, commands: [{ name: "SET" as const, weight: 1 }] }
+      : this.plan.workload;
+    const writer = new CommandWriter(workload, this.random, this.plan.firstConnection);
+    const chooser = new KeyChooser(
+      prefill ? "sequential" : workload.keyPattern,
+      workload.keyMax,
+      this.random,
+      // Sequential walks start spread over the keyspace, one offset per thread.
+      prefill
+        ? (plan.keyStart ?? 0)
+        : Math.floor((workload.keyMax * this.plan.firstConnection) / this.plan.totalConnections),
+    );
+    const recorder = new ThreadRecorder(workload.commands.length, plan.stages !== undefined);
+    const schedule =
+      plan.stages !== undefined
+        ? new OpenLoopSchedule(plan.stages, this.plan.seed, this.plan.totalConnections, plan.startEpochMs)
+        : undefined;
+    return new Promise((resolve) => {
+      const state: PhaseState = {
+        plan,
+        writer,
+        chooser,
+        recorder,
+        schedule,
+        issuing: true,
+        targetLost: false,
+        done: () => resolve({ recorder, targetLost: state.targetLost }),
+      };
+      this.phase = state;
+      this.assignQuotas(plan.requests);
+      if (schedule !== undefined) {
+        for (const c of this.connections) {
+          c.nextIntendedMs = schedule.firstIntendedMs(this.plan.firstConnection + c.index);
+        }
+      }
+      this.timeoutTimer = setInterval(() => this.checkTimeouts(), TIMEOUT_CHECK_MS);
+      const startIn = plan.startEpochMs - epochNowMs();
+      setTimeout(() => this.startIssuing(), startIn > 0 ? startIn : 0);
+    });
+  }
+
+  /** Stop sending new operations in the current phase (Ctrl-C, or the main thread's clock). */
+  stopIssuing(): void {
+    const state = this.phase;
+    if (state === undefined || !state.issuing) return;
+    state.issuing = false;
+    this.clearTick();
+    this.maybeFinish();
+  }
+
+  /** The current phase's measurements since the last report. */
+  takeReport(): import("../measure/thread-recorder.js").IntervalReport | undefined {
+    const state = this.phase;
+    if (state === undefined) return undefined;
+    return state.recorder.takeReport(this.connectionsUp());
+  }
+
+  private closed = false;
+
+  close(): void {
+    this.closed = true;
+    this.clearTick();
+    if (this.timeoutTimer !== undefined) clearInterval(this.timeoutTimer);
+    for (const c of this.connections) c.destroy();
+  }
+
+  // ConnectionOwner ------------------------------------------------------------------------------
+
+  onOperationReply(connection: LoadConnection, command: number, intendedMs: number, sentMs: number, status: number): void {
+    const recorder = this.phase!.recorder;
+    recorder.recordReply(command, intendedMs, sentMs, connection.nowMs);
+    if (status === REPLY_ERROR) recorder.recordErrorReply(command, connection.lastErrorKind);
+    else if (status === REPLY_NIL) recorder.nils[command]++;
+  }
+
+  afterReplies(connection: LoadConnection): void {
+    const state = this.phase;
+    if (state === undefined) return;
+    if (state.issuing) {
+      if (state.schedule === undefined) this.fillClosedLoop(connection, state, connection.nowMs);
+      else this.sendDue(connection, state, connection.nowMs);
+      if (state.plan.endEpochMs !== undefined && connection.nowMs >= state.plan.endEpochMs) this.stopIssuing();
+    } else if (connection.count === 0) {
+      this.maybeFinish();
+    }
+  }
+
+  onConnected(connection: LoadConnection, isReconnect: boolean): void {
+    if (!isReconnect) {
+      this.connectWaiter?.();
+      return;
+    }
+    const state = this.phase;
+    if (state === undefined) return;
+    state.recorder.reconnects++;
+    if (state.issuing) {
+      const now = epochNowMs();
+      if (state.schedule === undefined) this.fillClosedLoop(connection, state, now);
+      else this.sendDue(connection, state, now);
+    }
+  }
+
+  onBroken(connection: LoadConnection, kind: string, inFlight: number): void {
+    if (this.connectWaiter !== undefined) {
+      this.connectWaiter(`${kind} connecting to ${this.plan.target.host}:${this.plan.target.port}`);
+      return;
+    }
+    // Only operations count as errors; a failed reconnect attempt is not an operation.
+    const state = this.phase;
+    if (state !== undefined && inFlight > 0) {
+      state.recorder.aborted += inFlight;
+      state.recorder.countError(kind, inFlight);
+    }
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** connection.reconnectAttempts++);
+    setTimeout(() => {
+      if (this.closed || connection.socket !== null) return;
+      connection.connect();
+    }, delay);
+    this.maybeFinish();
+  }
+
+  // Issuing --------------------------------------------------------------------------------------
+
+  private startIssuing(): void {
+    const state = this.phase!;
+    if (!state.issuing) return;
+    const now = epochNowMs();
+    for (const c of this.connections) {
+      if (!c.up) continue;
+      if (state.schedule === undefined) this.fillClosedLoop(c, state, now);
+      else this.sendDue(c, state, now);
+      c.flush();
+    }
+    if (state.schedule !== undefined) this.scheduleTick(now);
+    if (state.plan.endEpochMs !== undefined) {
+      const left = state.plan.endEpochMs - now;
+      setTimeout(() => this.stopIssuing(), left > 0 ? left : 0);
+    }
+    this.maybeFinish();
+  }
+
+  /** Closed loop: keep the pipeline full. */
+  private fillClosedLoop(c: LoadConnection, state: PhaseState, now: number): void {
+    const writer = state.writer;
+    const sent = state.recorder.sent;
+    while (c.count < c.capacity && c.quota > 0) {
+      const command = writer.nextCommand();
+      const out = c.reserve();
+      c.writePosition = writer.write(out, c.writePosition, command, state.chooser.nextKey());
+      c.track(command, now, now);
+      sent[command]++;
+      c.quota--;
+    }
+  }
+
+  /** Open loop: send every operation whose intended start has come, as far as the ring allows. */
+  private sendDue(c: LoadConnection, state: PhaseState, now: number): void {
+    const writer = state.writer;
+    const recorder = state.recorder;
+    const schedule = state.schedule!;
+    const end = state.plan.endEpochMs ?? Number.POSITIVE_INFINITY;
+    while (c.nextIntendedMs <= now && c.nextIntendedMs < end && c.count < c.capacity && c.quota > 0) {
+      const intended = c.nextIntendedMs;
+      const command = writer.nextCommand();
+      const out = c.reserve();
+      c.writePosition = writer.write(out, c.writePosition, command, state.chooser.nextKey());
+      c.track(command, intended, now);
+      recorder.sent[command]++;
+      recorder.recordSend(now - intended);
+      c.quota--;
+      c.nextIntendedMs = schedule.nextIntendedMs(intended);
+    }
+  }
+
+  private tick(): void {
+    this.tickTimer = undefined;
+    this.tickImmediate = undefined;
+    const state = this.phase;
+    if (state === undefined || !state.issuing || state.schedule === undefined) return;
+    const now = epochNowMs();
+    for (const c of this.connections) {
+      if (!c.up) continue;
+      this.sendDue(c, state, now);
+      c.flush();
+    }
+    if (this.allQuotaUsed()) {
+      this.stopIssuing();
+      return;
+    }
+    this.scheduleTick(now);
+  }
+
+  /** Wakes up for the earliest intended start among the connections. */
+  private scheduleTick(now: number): void {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const c of this.connections) if (c.nextIntendedMs < earliest) earliest = c.nextIntendedMs;
+    const wait = earliest - now;
+    if (wait === Number.POSITIVE_INFINITY) return;
+    // Under 1 ms, a timer would oversleep; check again on the next turn of the event loop.
+    if (wait < 1) this.tickImmediate = setImmediate(this.onTick);
+    else this.tickTimer = setTimeout(this.onTick, Math.floor(wait));
+  }
+
+  private clearTick(): void {
+    if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
+    if (this.tickImmediate !== undefined) clearImmediate(this.tickImmediate);
+    this.tickTimer = undefined;
+    this.tickImmediate = undefined;
+  }
+
+  private assignQuotas(requests: number | undefined): void {
+    const n = this.connections.length;
+    for (const c of this.connections) {
+      c.quota =
+        requests === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.floor(requests / n) + (c.index < requests % n ? 1 : 0);
+    }
+  }
+
+  private allQuotaUsed(): boolean {
+    for (const c of this.connections) if (c.quota > 0) return false;
+    return true;
+  }
+
+  // Timeouts, draining, loss of the target ----------------------------------------------------------
+
+  private checkTimeouts(): void {
+    const state = this.phase;
+    if (state === undefined) return;
+    const now = epochNowMs();
+    const cutoff = now - this.plan.timeoutMs;
+    let downLongest = Number.POSITIVE_INFINITY;
+    for (const c of this.connections) {
+      if (!c.up) {
+        const since = c.downSinceMs > 0 ? c.downSinceMs : now;
+        if (since < downLongest) downLongest = since;
+        continue;
+      }
+      downLongest = 0;
+      if (c.count === 0 || c.oldestSentMs > cutoff) continue;
+      // The oldest operation got no reply in time. Replies come in order, so the connection cannot
+      // be trusted any more: count the late ones as timeouts, the rest as aborted, and reconnect.
+      const late = c.countSentBefore(cutoff);
+      const lost = c.abandonInFlight();
+      state.recorder.timeouts += late;
+      state.recorder.countError("timeout", late);
+      state.recorder.aborted += lost - late;
+      if (lost > late) state.recorder.countError("aborted", lost - late);
+      c.destroy();
+      c.downSinceMs = now;
+      this.onBroken(c, "timeout-reconnect", 0);
+    }
+    if (downLongest > 0 && downLongest !== Number.POSITIVE_INFINITY && now - downLongest > TARGET_LOST_AFTER_MS) {
+      state.targetLost = true;
+      state.issuing = false;
+      this.clearTick();
+    }
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    const state = this.phase;
+    if (state === undefined) return;
+    if (state.issuing && !this.allQuotaUsed()) return;
+    if (state.issuing) {
+      state.issuing = false;
+      this.clearTick();
+    }
+    for (const c of this.connections) if (c.up && c.count > 0) return;
+    if (this.timeoutTimer !== undefined) clearInterval(this.timeoutTimer);
+    this.timeoutTimer = undefined;
+    this.phase = undefined;
+    this.lastRecorder = state.recorder;
+    state.done();
+  }
+
+  /** The recorder of the phase that just ended, for its final report. */
+  lastRecorder: ThreadRecorder | undefined;
+
+  private connectionsUp(): number {
+    let up = 0;
+    for (const c of this.connections) if (c.up) up++;
+    return up;
+  }
+}

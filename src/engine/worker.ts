@@ -1,0 +1,79 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { parentPort, workerData } from "node:worker_threads";
+import { LoadEngine } from "./load-engine.js";
+import type { FromWorker, ThreadPlan, ToWorker } from "./thread-plan.js";
+
+/**
+ * One engine thread. It connects, then runs the phases the main thread sends, answers snapshot
+ * requests with what it measured since the last one, and reports each phase's remainder at its end.
+ */
+
+const CONNECT_TIMEOUT_MS = 5000;
+const NS_PER_MS = 1e6;
+
+const port = parentPort;
+if (port === null) throw new Error("worker.ts must run as a worker thread");
+const plan = workerData as ThreadPlan;
+const engine = new LoadEngine(plan);
+const send = (message: FromWorker) => port.postMessage(message);
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "phase": {
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
+      engine.runPhase(message.phase).then(({ recorder, targetLost }) => {
+        loopDelay.disable();
+        send({
+          type: "phase-done",
+          name: message.phase.name,
+          report: recorder.takeReport(engine.connections.filter((c) => c.up).length),
+          targetLost,
+          eventLoopDelayMs: {
+            p50: loopDelay.percentile(50) / NS_PER_MS,
+            p99: loopDelay.percentile(99) / NS_PER_MS,
+            max: loopDelay.max / NS_PER_MS,
+          },
+        });
+      });
+      break;
+    }
+    case "snapshot": {
+      const report = engine.takeReport();
+      if (report !== undefined) send({ type: "snapshot", id: message.id, report });
+      else send({ type: "snapshot", id: message.id, report: emptyReport() });
+      break;
+    }
+    case "stop":
+      engine.stopIssuing();
+      break;
+    case "close":
+      engine.close();
+      port.close();
+      break;
+  }
+});
+
+function emptyReport() {
+  const zeros = plan.workload.commands.map(() => 0);
+  return {
+    ops: zeros,
+    errorReplies: zeros,
+    nils: zeros,
+    sent: zeros,
+    timeouts: 0,
+    aborted: 0,
+    reconnects: 0,
+    errorsByKind: {},
+    latencyUs: zeros.map(() => ""),
+    serviceTimeUs: [],
+    scheduleLagUs: "",
+    lateStarts: 0,
+    connectionsUp: engine.connections.filter((c) => c.up).length,
+  };
+}
+
+engine.connect(CONNECT_TIMEOUT_MS).then(
+  () => send({ type: "ready" }),
+  (error: Error) => send({ type: "connect-failed", cause: error.message }),
+);

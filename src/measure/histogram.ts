@@ -1,0 +1,38 @@
+import * as hdr from "hdr-histogram-js";
+
+/**
+ * Every latency in cachestress is an HDR histogram of microseconds with 3 significant digits
+ * (0.1 % value error) that resizes itself, so one slow outlier of minutes is kept, not clipped.
+ * The same settings everywhere are what makes histograms from threads, shards and runs add exactly.
+ */
+export type LatencyHistogram = hdr.Histogram;
+
+export function newLatencyHistogram(): LatencyHistogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000, // 60 s in µs; grows past it when needed
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+/** Compressed base64, the HdrHistogram interchange format other HDR tools can read too. */
+export function encodeHistogram(histogram: LatencyHistogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): LatencyHistogram {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  // Re-home the values in a histogram built with our settings so later adds can auto-resize.
+  const histogram = newLatencyHistogram();
+  histogram.add(decoded);
+  return histogram;
+}
+
+/** Adds an encoded histogram into `into`; the empty string stands for an empty histogram. */
+export function addEncoded(into: LatencyHistogram, encoded: string): void {
+  if (encoded === "") return;
+  into.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+}

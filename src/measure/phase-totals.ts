@@ -1,0 +1,126 @@
+import type { LatencySummaryMs } from "../reports/result-types.js";
+import { addEncoded, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
+import type { IntervalReport } from "./thread-recorder.js";
+
+/** What a set of thread reports adds up to; used both for one interval and for a whole phase. */
+export class PhaseTotals {
+  readonly ops: number[];
+  readonly errorReplies: number[];
+  readonly nils: number[];
+  readonly sent: number[];
+  timeouts = 0;
+  aborted = 0;
+  reconnects = 0;
+  lateStarts = 0;
+  connectionsUp = 0;
+  readonly errorsByKind: Record<string, number> = {};
+  readonly latency: LatencyHistogram[];
+  readonly serviceTime: LatencyHistogram[];
+  readonly scheduleLag: LatencyHistogram;
+
+  constructor(readonly commandNames: string[]) {
+    this.ops = commandNames.map(() => 0);
+    this.errorReplies = commandNames.map(() => 0);
+    this.nils = commandNames.map(() => 0);
+    this.sent = commandNames.map(() => 0);
+    this.latency = commandNames.map(newLatencyHistogram);
+    this.serviceTime = commandNames.map(newLatencyHistogram);
+    this.scheduleLag = newLatencyHistogram();
+  }
+
+  add(report: IntervalReport): void {
+    for (let c = 0; c < this.commandNames.length; c++) {
+      this.ops[c] += report.ops[c];
+      this.errorReplies[c] += report.errorReplies[c];
+      this.nils[c] += report.nils[c];
+      this.sent[c] += report.sent[c];
+      addEncoded(this.latency[c], report.latencyUs[c] ?? "");
+      addEncoded(this.serviceTime[c], report.serviceTimeUs[c] ?? "");
+    }
+    addEncoded(this.scheduleLag, report.scheduleLagUs);
+    this.timeouts += report.timeouts;
+    this.aborted += report.aborted;
+    this.reconnects += report.reconnects;
+    this.lateStarts += report.lateStarts;
+    this.connectionsUp += report.connectionsUp;
+    for (const [kind, n] of Object.entries(report.errorsByKind)) {
+      this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
+    }
+  }
+
+  addTotals(other: PhaseTotals): void {
+    for (let c = 0; c < this.commandNames.length; c++) {
+      this.ops[c] += other.ops[c];
+      this.errorReplies[c] += other.errorReplies[c];
+      this.nils[c] += other.nils[c];
+      this.sent[c] += other.sent[c];
+      this.latency[c].add(other.latency[c]);
+      this.serviceTime[c].add(other.serviceTime[c]);
+    }
+    this.scheduleLag.add(other.scheduleLag);
+    this.timeouts += other.timeouts;
+    this.aborted += other.aborted;
+    this.reconnects += other.reconnects;
+    this.lateStarts += other.lateStarts;
+    for (const [kind, n] of Object.entries(other.errorsByKind)) {
+      this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
+    }
+  }
+
+  get totalOps(): number {
+    return sum(this.ops);
+  }
+
+  get totalSent(): number {
+    return sum(this.sent);
+  }
+
+  get totalErrorReplies(): number {
+    return sum(this.errorReplies);
+  }
+
+  /** Error replies, timeouts and operations lost with a broken connection. */
+  get totalErrors(): number {
+    return this.totalErrorReplies + this.timeouts + this.aborted;
+  }
+
+  /** All commands in one histogram. */
+  overallLatency(): LatencyHistogram {
+    const all = newLatencyHistogram();
+    for (const h of this.latency) all.add(h);
+    return all;
+  }
+
+  overallServiceTime(): LatencyHistogram {
+    const all = newLatencyHistogram();
+    for (const h of this.serviceTime) all.add(h);
+    return all;
+  }
+}
+
+const US_PER_MS = 1000;
+
+export function summarizeMs(histogram: LatencyHistogram): LatencySummaryMs {
+  if (histogram.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
+  const at = (p: number) => histogram.getValueAtPercentile(p) / US_PER_MS;
+  return {
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p99: at(99),
+    p999: at(99.9),
+    max: histogram.maxValue / US_PER_MS,
+    mean: round3(histogram.mean / US_PER_MS),
+    count: histogram.totalCount,
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function sum(values: number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}

@@ -1,0 +1,136 @@
+import { encodeHistogram, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
+
+/**
+ * What one engine thread measured since its last report. Plain data (numbers, strings, arrays), so
+ * it crosses `postMessage` as is; histograms travel encoded and are added exactly on the other side.
+ * Arrays are indexed by command index (the order of RunConfig.commands).
+ */
+export interface IntervalReport {
+  /** Replies received (values, nils and error replies). */
+  ops: number[];
+  /** Error replies. */
+  errorReplies: number[];
+  /** Nil replies (GET of a missing key). */
+  nils: number[];
+  /** Commands written to the socket. */
+  sent: number[];
+  /** Operations with no reply within the timeout. */
+  timeouts: number;
+  /** Operations in flight on a connection that broke (reset, closed); their fate is unknown. */
+  aborted: number;
+  reconnects: number;
+  /** Error replies by first word (`ERR`, `OOM`...), plus `timeout` and connection error codes. */
+  errorsByKind: Record<string, number>;
+  /** Per command, µs: from intended start (open loop) or send (closed loop) to reply. */
+  latencyUs: string[];
+  /** Per command, µs, open loop only: from the actual send to reply. */
+  serviceTimeUs: string[];
+  /** Open loop: how late sends were against their intended start, µs. */
+  scheduleLagUs: string;
+  /** Open loop: sends 1 ms or more behind schedule. */
+  lateStarts: number;
+  /** Connections that are connected at the time of the report. */
+  connectionsUp: number;
+}
+
+/** 1 ms, in µs: a send this far behind its intended start counts as a late start. */
+const LATE_START_US = 1000;
+
+/**
+ * Collects one thread's measurements on the hot path (plain counters and histograms, no allocation
+ * per operation) and turns them into an IntervalReport once per interval.
+ */
+export class ThreadRecorder {
+  readonly ops: Float64Array;
+  readonly errorReplies: Float64Array;
+  readonly nils: Float64Array;
+  readonly sent: Float64Array;
+  timeouts = 0;
+  aborted = 0;
+  reconnects = 0;
+  lateStarts = 0;
+  private errorsByKind = new Map<string, number>();
+  private readonly latency: LatencyHistogram[];
+  private readonly serviceTime: LatencyHistogram[];
+  private readonly scheduleLag: LatencyHistogram;
+
+  constructor(
+    private readonly commandCount: number,
+    private readonly openLoop: boolean,
+  ) {
+    this.ops = new Float64Array(commandCount);
+    this.errorReplies = new Float64Array(commandCount);
+    this.nils = new Float64Array(commandCount);
+    this.sent = new Float64Array(commandCount);
+    this.latency = Array.from({ length: commandCount }, newLatencyHistogram);
+    this.serviceTime = openLoop ? Array.from({ length: commandCount }, newLatencyHistogram) : [];
+    this.scheduleLag = newLatencyHistogram();
+  }
+
+  /** A reply arrived. Times are ms on the shared epoch clock. */
+  recordReply(command: number, intendedMs: number, sentMs: number, receivedMs: number): void {
+    this.ops[command]++;
+    const latencyUs = Math.round((receivedMs - intendedMs) * 1000);
+    this.latency[command].recordValue(latencyUs > 1 ? latencyUs : 1);
+    if (this.openLoop) {
+      const serviceUs = Math.round((receivedMs - sentMs) * 1000);
+      this.serviceTime[command].recordValue(serviceUs > 1 ? serviceUs : 1);
+    }
+  }
+
+  /** An open-loop operation was sent `lagMs` after its intended start. */
+  recordSend(lagMs: number): void {
+    const lagUs = Math.round(lagMs * 1000);
+    if (lagUs >= LATE_START_US) this.lateStarts++;
+    this.scheduleLag.recordValue(lagUs > 1 ? lagUs : 1);
+  }
+
+  recordErrorReply(command: number, kind: string): void {
+    this.errorReplies[command]++;
+    this.countError(kind, 1);
+  }
+
+  countError(kind: string, count: number): void {
+    this.errorsByKind.set(kind, (this.errorsByKind.get(kind) ?? 0) + count);
+  }
+
+  /** Everything since the last call, then starts a fresh interval. */
+  takeReport(connectionsUp: number): IntervalReport {
+    const report: IntervalReport = {
+      ops: Array.from(this.ops),
+      errorReplies: Array.from(this.errorReplies),
+      nils: Array.from(this.nils),
+      sent: Array.from(this.sent),
+      timeouts: this.timeouts,
+      aborted: this.aborted,
+      reconnects: this.reconnects,
+      errorsByKind: Object.fromEntries(this.errorsByKind),
+      latencyUs: this.latency.map(encodeOrEmpty),
+      serviceTimeUs: this.serviceTime.map(encodeOrEmpty),
+      scheduleLagUs: this.openLoop ? encodeOrEmpty(this.scheduleLag) : "",
+      lateStarts: this.lateStarts,
+      connectionsUp,
+    };
+    this.ops.fill(0);
+    this.errorReplies.fill(0);
+    this.nils.fill(0);
+    this.sent.fill(0);
+    this.timeouts = 0;
+    this.aborted = 0;
+    this.reconnects = 0;
+    this.lateStarts = 0;
+    this.errorsByKind = new Map();
+    for (const h of this.latency) h.reset();
+    for (const h of this.serviceTime) h.reset();
+    this.scheduleLag.reset();
+    return report;
+  }
+
+  get commands(): number {
+    return this.commandCount;
+  }
+}
+
+function encodeOrEmpty(histogram: LatencyHistogram): string {
+  return histogram.totalCount === 0 ? "" : encodeHistogram(histogram);
+}

@@ -1,0 +1,118 @@
+import { createClient } from "redis";
+import { type ServerCommandCounts, parseCommandStats } from "../measure/count-check.js";
+import type { ConnectionTarget } from "../engine/load-connection.js";
+
+/** The target could not be reached or refused us; the message is one line with the cause. */
+export class TargetUnreachableError extends Error {
+  readonly code = "E_TARGET_UNREACHABLE";
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/** How long the first connection may take before the run gives up, ms. */
+export const CONNECT_TIMEOUT_MS = 3000;
+
+/**
+ * A full node-redis client for everything off the hot path: the reachability check, server version,
+ * INFO commandstats before and after, and key cleanup. It never reconnects on its own, so an
+ * unreachable target fails fast with the real cause instead of retrying in the background.
+ */
+export class AdminClient {
+  private constructor(
+    private readonly client: RedisClient,
+    readonly serverVersion: string | undefined,
+  ) {}
+
+  static async connect(target: ConnectionTarget, where: string): Promise<AdminClient> {
+    const client = createClient({
+      socket: {
+        host: target.host,
+        port: target.port,
+        tls: target.tls ? true : undefined,
+        rejectUnauthorized: target.rejectUnauthorized,
+        servername: target.servername,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        reconnectStrategy: false,
+      } as never,
+      username: target.username,
+      password: target.password,
+      database: target.db,
+    });
+    let lastError: unknown;
+    client.on("error", (error) => {
+      lastError = error;
+    });
+    try {
+      await withTimeout(client.connect(), CONNECT_TIMEOUT_MS + 500);
+      const info = await client.info("server");
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? /valkey_version:(\S+)/.exec(info)?.[1];
+      return new AdminClient(client, version);
+    } catch (error) {
+      client.destroy();
+      throw new TargetUnreachableError(`cannot reach ${where}: ${describeError(error ?? lastError)}`);
+    }
+  }
+
+  /** Calls + rejected calls per command, or undefined when INFO is not allowed here. */
+  async commandCounts(): Promise<ServerCommandCounts | undefined> {
+    try {
+      return parseCommandStats(await this.client.info("commandstats"));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Deletes every key under `prefix` with SCAN + UNLINK in batches; returns how many it deleted.
+   * The prefix is the run's own, so nothing else on the server is touched.
+   */
+  async deleteKeys(prefix: string): Promise<number> {
+    const pattern = `${escapeGlob(prefix)}*`;
+    let deleted = 0;
+    let cursor = "0";
+    do {
+      const reply = await this.client.scan(cursor, { MATCH: pattern, COUNT: 1000 });
+      cursor = String(reply.cursor);
+      if (reply.keys.length > 0) deleted += await this.client.unlink(reply.keys);
+    } while (cursor !== "0");
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.destroy();
+    }
+  }
+}
+
+/** A glob that matches the prefix literally (`*`, `?`, `[` in a prefix are escaped). */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error.message.split("\n")[0];
+    return code !== undefined && !message.includes(code) ? `${code} ${message}` : message;
+  }
+  return String(error);
+}

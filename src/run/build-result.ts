@@ -1,0 +1,217 @@
+import type { RunConfig, Stage } from "../config/types.js";
+import type { ConnectionTarget } from "../engine/load-connection.js";
+import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../measure/count-check.js";
+import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
+import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
+import { evaluateThresholds, type ThresholdSource } from "../measure/thresholds.js";
+import { redactConfig } from "../reports/redact.js";
+import { RESULT_SCHEMA_VERSION, type RunResult, type SeriesPoint } from "../reports/result-types.js";
+import { meanRate } from "../workload/load-profile.js";
+import { TOOL_VERSION } from "./version.js";
+
+/** Everything the phases measured, before it becomes a RunResult. */
+export interface MeasuredRun {
+  stages: Stage[] | undefined;
+  commandNames: string[];
+  /** The measured phase. */
+  totals: PhaseTotals;
+  series: { interval: PhaseTotals; tS: number; spanS: number; targetRate?: number }[];
+  /** Length of the measured phase, ms. */
+  durationMs: number;
+  stopped: boolean;
+  targetLost: boolean;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  phases: {
+    warmup?: { ops: number; durationMs: number; totals: PhaseTotals };
+    prefill?: { ops: number; durationMs: number; totals: PhaseTotals };
+  };
+}
+
+export interface ResultInputs {
+  config: RunConfig;
+  measured: MeasuredRun;
+  startedAt: Date;
+  endedAt: Date;
+  target: { displayUrl: string; connection: ConnectionTarget; managed: boolean };
+  serverVersion?: string;
+  countsBefore?: ServerCommandCounts;
+  countsAfter?: ServerCommandCounts;
+  cleanup: RunResult["cleanup"];
+}
+
+export function buildResult(inputs: ResultInputs): RunResult {
+  const { config, measured } = inputs;
+  const totals = measured.totals;
+  const seconds = measured.durationMs / 1000;
+  const perSecond = (n: number) => (seconds > 0 ? round1(n / seconds) : 0);
+  const openLoop = measured.stages !== undefined;
+  const overall = totals.overallLatency();
+  const overallService = openLoop ? totals.overallServiceTime() : undefined;
+
+  const perCommand: RunResult["perCommand"] = {};
+  const latencyUs: Record<string, string> = { all: encodeHistogram(overall) };
+  const serviceTimeUs: Record<string, string> = {};
+  if (overallService !== undefined) serviceTimeUs.all = encodeHistogram(overallService);
+  totals.commandNames.forEach((name, c) => {
+    perCommand[name] = {
+      ops: totals.ops[c],
+      opsPerSec: perSecond(totals.ops[c]),
+      errors: totals.errorReplies[c],
+      latency: summarizeMs(totals.latency[c]),
+      serviceTime: openLoop ? summarizeMs(totals.serviceTime[c]) : undefined,
+    };
+    latencyUs[name] = encodeHistogram(totals.latency[c]);
+    if (openLoop) serviceTimeUs[name] = encodeHistogram(totals.serviceTime[c]);
+  });
+
+  const countCheck = checkCounts(inputs.countsBefore, inputs.countsAfter, toolCounts(measured));
+  const warnings: string[] = [];
+  if (!countCheck.ok) warnings.push(countCheck.note);
+  if (measured.targetLost) warnings.push("every connection to the target was down for more than 5 s; the run ended early");
+  if (inputs.cleanup.error !== undefined) warnings.push(`key cleanup failed: ${inputs.cleanup.error}`);
+  const lateShare = totals.totalSent > 0 ? totals.lateStarts / totals.totalSent : 0;
+  if (openLoop && lateShare > 0.01) {
+    warnings.push(
+      `the tool fell behind its own schedule: ${(lateShare * 100).toFixed(1)} % of sends started 1 ms or more late ` +
+        `(event-loop delay p99 ${measured.eventLoopDelayMs.p99.toFixed(1)} ms); add --threads or lower the rate`,
+    );
+  }
+
+  const thresholds = evaluateThresholds(config.thresholds, thresholdSource(totals, seconds));
+  const series: SeriesPoint[] = measured.series.map(({ interval, tS, spanS, targetRate }) =>
+    seriesPoint(interval, tS, spanS, targetRate),
+  );
+  const lag = summarizeMs(totals.scheduleLag);
+  const { connection } = inputs.target;
+
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    tool: { name: "cachestress", version: TOOL_VERSION },
+    scenario: config.scenario,
+    env: config.env,
+    status: measured.targetLost ? "failed" : measured.stopped ? "stopped" : "completed",
+    stopReason: measured.targetLost ? "target lost" : measured.stopped ? "interrupted (signal)" : undefined,
+    startedAt: inputs.startedAt.toISOString(),
+    endedAt: inputs.endedAt.toISOString(),
+    durationMs: Math.round(measured.durationMs),
+    mode: openLoop ? "open-loop" : "closed-loop",
+    target: {
+      url: inputs.target.displayUrl,
+      host: connection.host,
+      port: connection.port,
+      db: connection.db,
+      tls: connection.tls,
+      topology: "standalone",
+      managed: inputs.target.managed,
+      serverVersion: inputs.serverVersion,
+    },
+    config: redactConfig(config),
+    totals: {
+      ops: totals.totalOps,
+      opsPerSec: perSecond(totals.totalOps),
+      errors: totals.totalErrors,
+      errorsByKind: totals.errorsByKind,
+      timeouts: totals.timeouts,
+      reconnects: totals.reconnects,
+      sent: totals.totalSent,
+    },
+    latency: summarizeMs(overall),
+    serviceTime: overallService !== undefined ? summarizeMs(overallService) : undefined,
+    perCommand,
+    openLoop: openLoop
+      ? {
+          targetRate: round1(meanRate(measured.stages!, config.seed)),
+          lateStarts: totals.lateStarts,
+          scheduleLagMs: { p50: lag.p50, p99: lag.p99, max: lag.max },
+          eventLoopDelayMs: measured.eventLoopDelayMs,
+        }
+      : undefined,
+    phases: {
+      warmup: measured.phases.warmup && { ops: measured.phases.warmup.ops, durationMs: Math.round(measured.phases.warmup.durationMs) },
+      prefill: measured.phases.prefill && { ops: measured.phases.prefill.ops, durationMs: Math.round(measured.phases.prefill.durationMs) },
+    },
+    series,
+    thresholds,
+    verdict: thresholds.every((t) => t.ok) ? "pass" : "fail",
+    countCheck,
+    histograms: { latencyUs, serviceTimeUs: openLoop ? serviceTimeUs : undefined },
+    cleanup: inputs.cleanup,
+    warnings,
+  };
+}
+
+/** Sent and replied per command over every phase, since the server counts them all. */
+function toolCounts(measured: MeasuredRun): ToolCommandCounts {
+  const counts: ToolCommandCounts = {};
+  const addPhase = (totals: PhaseTotals | undefined) => {
+    if (totals === undefined) return;
+    totals.commandNames.forEach((name, c) => {
+      const entry = counts[name] ?? { sent: 0, completed: 0 };
+      entry.sent += totals.sent[c];
+      entry.completed += totals.ops[c];
+      counts[name] = entry;
+    });
+  };
+  addPhase(measured.phases.prefill?.totals);
+  addPhase(measured.phases.warmup?.totals);
+  addPhase(measured.totals);
+  return counts;
+}
+
+function seriesPoint(interval: PhaseTotals, tS: number, spanS: number, targetRate: number | undefined): SeriesPoint {
+  const overall = summarizeMs(interval.overallLatency());
+  const perCommand: SeriesPoint["perCommand"] = {};
+  interval.commandNames.forEach((name, c) => {
+    const s = summarizeMs(interval.latency[c]);
+    perCommand[name] = { ops: interval.ops[c], p50Ms: s.p50, p99Ms: s.p99 };
+  });
+  return {
+    tS,
+    ops: interval.totalOps,
+    opsPerSec: spanS > 0 ? round1(interval.totalOps / spanS) : 0,
+    errors: interval.totalErrors,
+    timeouts: interval.timeouts,
+    targetRate: targetRate !== undefined ? round1(targetRate) : undefined,
+    p50Ms: overall.p50,
+    p99Ms: overall.p99,
+    maxMs: overall.max,
+    perCommand,
+  };
+}
+
+/** Thresholds read the measured phase; `ops` counts every finished operation including failures. */
+function thresholdSource(totals: PhaseTotals, seconds: number): ThresholdSource {
+  const index = (cmd?: string) => (cmd === undefined ? -1 : totals.commandNames.indexOf(cmd.toUpperCase()));
+  const histogram = (cmd?: string): LatencyHistogram | undefined => {
+    if (cmd === undefined) return totals.overallLatency();
+    const c = index(cmd);
+    return c >= 0 ? totals.latency[c] : undefined;
+  };
+  const ms = (f: (h: LatencyHistogram) => number) => (cmd?: string) => {
+    const h = histogram(cmd);
+    return h === undefined || h.totalCount === 0 ? 0 : f(h) / 1000;
+  };
+  const ops = (cmd?: string) => {
+    if (cmd === undefined) return totals.totalOps + totals.timeouts + totals.aborted;
+    const c = index(cmd);
+    return c >= 0 ? totals.ops[c] : 0;
+  };
+  return {
+    percentileMs: (p, cmd) => ms((h) => h.getValueAtPercentile(p))(cmd),
+    meanMs: ms((h) => h.mean),
+    maxMs: ms((h) => h.maxValue),
+    minMs: ms((h) => h.minNonZeroValue),
+    ops,
+    errors: (cmd) => {
+      if (cmd === undefined) return totals.totalErrors;
+      const c = index(cmd);
+      return c >= 0 ? totals.errorReplies[c] : 0;
+    },
+    timeouts: () => totals.timeouts,
+    opsPerSec: (cmd) => (seconds > 0 ? ops(cmd) / seconds : 0),
+  };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,258 @@
+import type { RunConfig, Stage } from "../config/types.js";
+import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
+import { epochNowMs } from "../engine/load-connection.js";
+import type { PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
+import { PhaseTotals } from "../measure/phase-totals.js";
+import type { ProgressSnapshot } from "../reports/progress-line.js";
+import type { RunResult } from "../reports/result-types.js";
+import { writeReports } from "../reports/write-report.js";
+import { rateAt } from "../workload/load-profile.js";
+import { AdminClient } from "./admin-client.js";
+import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
+import { buildResult, type MeasuredRun } from "./build-result.js";
+import { resolveTarget } from "./target.js";
+
+export interface RunHooks {
+  /** Once per second while load runs. */
+  onProgress?(snapshot: ProgressSnapshot): void;
+  /** Plain-language notes for the user (`started redis-server on 127.0.0.1:41234`). */
+  onNotice?(message: string): void;
+  /** Aborting stops the load; the run still measures, cleans up and writes its report. */
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  jsonPath: string;
+  markdownPath: string;
+}
+
+/** Time between the main thread's snapshots, ms: the resolution of the per-second series. */
+const INTERVAL_MS = 1000;
+/** Threads get this long to receive a phase before it starts, so they all start together, ms. */
+const PHASE_START_DELAY_MS = 30;
+
+/**
+ * Runs one scenario from start to report: target (a managed local redis-server when no URL is
+ * given), engine threads, prefill, warmup and measured phases, the count check against INFO
+ * commandstats, key cleanup, thresholds, and the report files. The CLI is a thin shell over this.
+ */
+export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const notice = hooks.onNotice ?? (() => {});
+  let managed: ManagedRedis | undefined;
+  let admin: AdminClient | undefined;
+  let engine: EngineThreads | undefined;
+  try {
+    let url = config.url;
+    if (url === undefined) {
+      managed = await startManagedRedis();
+      url = managed.url;
+      notice(`no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`);
+    }
+    const target = resolveTarget(url);
+    const where = `${target.connection.host}:${target.connection.port}`;
+    admin = await AdminClient.connect(target.connection, where);
+    const countsBefore = await admin.commandCounts();
+
+    const startedAt = new Date();
+    engine = await EngineThreads.start(threadPlans(config, target.connection));
+    const measured = await runPhases(config, engine, hooks);
+
+    const countsAfter = await admin.commandCounts();
+    const cleanup = { prefix: config.prefix, keysDeleted: 0, kept: config.keepKeys, error: undefined as string | undefined };
+    if (!config.keepKeys) {
+      try {
+        cleanup.keysDeleted = await admin.deleteKeys(config.prefix);
+      } catch (error) {
+        cleanup.error = (error as Error).message;
+      }
+    }
+    const result = buildResult({
+      config,
+      measured,
+      startedAt,
+      endedAt: new Date(),
+      target: { displayUrl: target.displayUrl, connection: target.connection, managed: managed !== undefined },
+      serverVersion: admin.serverVersion,
+      countsBefore,
+      countsAfter,
+      cleanup,
+    });
+    const paths = await writeReports(result, config.outDir);
+    return { result, ...paths };
+  } finally {
+    await engine?.close();
+    await admin?.close();
+    await managed?.stop();
+  }
+}
+
+function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPlan[] {
+  const plans: ThreadPlan[] = [];
+  let first = 0;
+  for (let t = 0; t < config.threads; t++) {
+    const connections = Math.floor(config.connections / config.threads) + (t < config.connections % config.threads ? 1 : 0);
+    plans.push({
+      threadIndex: t,
+      target,
+      connections,
+      firstConnection: first,
+      totalConnections: config.connections,
+      pipeline: config.pipeline,
+      timeoutMs: config.timeoutMs,
+      seed: config.seed,
+      workload: {
+        commands: config.commands,
+        keyPattern: config.keyPattern,
+        keyMax: config.keyMax,
+        prefix: config.prefix,
+        dataSizeMin: config.dataSizeMin,
+        dataSizeMax: config.dataSizeMax,
+        ttlS: config.ttlS,
+      },
+    });
+    first += connections;
+  }
+  return plans;
+}
+
+/** The open-loop profile of the measured phase, or undefined for closed loop. */
+export function measuredStages(config: RunConfig): Stage[] | undefined {
+  if (config.stages !== undefined && config.stages.length > 0) return config.stages;
+  if (config.rate === undefined) return undefined;
+  // A constant rate for as long as the run lasts; with --requests the count ends it first.
+  const durationMs = config.durationMs ?? Number.MAX_SAFE_INTEGER / 4;
+  return [{ kind: "constant", durationMs, rate: config.rate }];
+}
+
+async function runPhases(config: RunConfig, engine: EngineThreads, hooks: RunHooks): Promise<MeasuredRun> {
+  const stages = measuredStages(config);
+  const names = config.commands.map((c) => c.name);
+  const threads = engine.threads;
+  const share = (total: number, t: number) => Math.floor(total / threads) + (t < total % threads ? 1 : 0);
+  const measured: MeasuredRun = {
+    stages,
+    commandNames: names,
+    totals: new PhaseTotals(names),
+    series: [],
+    durationMs: 0,
+    stopped: false,
+    targetLost: false,
+    eventLoopDelayMs: { p50: 0, p99: 0, max: 0 },
+    phases: {},
+  };
+  const stopped = () => hooks.signal?.aborted === true;
+  const onAbort = () => engine.stop();
+  hooks.signal?.addEventListener("abort", onAbort);
+  try {
+    if (config.prefill && !stopped()) {
+      const started = epochNowMs() + PHASE_START_DELAY_MS;
+      let keyStart = 0;
+      const plans = Array.from({ length: threads }, (_, t): PhasePlan => {
+        const requests = share(config.keyMax, t);
+        const plan: PhasePlan = { name: "prefill", startEpochMs: started, requests, keyStart };
+        keyStart += requests;
+        return plan;
+      });
+      const totals = await runWithProgress(engine, plans, new PhaseTotals(["SET"]), "prefill", undefined, hooks);
+      measured.phases.prefill = { ops: totals.totals.totalOps, durationMs: totals.durationMs, totals: totals.totals };
+      measured.targetLost ||= totals.outcome.targetLost;
+    }
+    if (config.warmupMs > 0 && !stopped() && !measured.targetLost) {
+      const started = epochNowMs() + PHASE_START_DELAY_MS;
+      const warmupRate = stages !== undefined ? rateAt(stages, 0, config.seed) : undefined;
+      const warmupStages: Stage[] | undefined =
+        warmupRate !== undefined ? [{ kind: "constant", durationMs: config.warmupMs, rate: warmupRate }] : undefined;
+      const plans = Array.from({ length: threads }, (): PhasePlan => ({
+        name: "warmup",
+        startEpochMs: started,
+        endEpochMs: started + config.warmupMs,
+        stages: warmupStages,
+      }));
+      const totals = await runWithProgress(engine, plans, new PhaseTotals(names), "warmup", config.warmupMs, hooks);
+      measured.phases.warmup = { ops: totals.totals.totalOps, durationMs: totals.durationMs, totals: totals.totals };
+      measured.targetLost ||= totals.outcome.targetLost;
+    }
+    if (!stopped() && !measured.targetLost) {
+      const started = epochNowMs() + PHASE_START_DELAY_MS;
+      const durationMs =
+        config.stages !== undefined && config.stages.length > 0
+          ? config.stages.reduce((sum, s) => sum + s.durationMs, 0)
+          : config.requests !== undefined
+            ? undefined
+            : config.durationMs;
+      const plans = Array.from({ length: threads }, (_, t): PhasePlan => ({
+        name: "measure",
+        startEpochMs: started,
+        endEpochMs: durationMs !== undefined ? started + durationMs : undefined,
+        requests: config.requests !== undefined ? share(config.requests, t) : undefined,
+        stages,
+      }));
+      const run = await runWithProgress(engine, plans, measured.totals, "measure", durationMs, hooks, (interval, tS, spanS) => {
+        measured.series.push({ interval, tS, spanS, targetRate: stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined });
+      });
+      measured.durationMs = run.durationMs;
+      measured.targetLost ||= run.outcome.targetLost;
+      measured.eventLoopDelayMs = run.outcome.eventLoopDelayMs;
+    }
+  } finally {
+    hooks.signal?.removeEventListener("abort", onAbort);
+  }
+  measured.stopped = stopped();
+  return measured;
+}
+
+/**
+ * Runs one phase, taking a snapshot of every thread once per interval (progress, and the series
+ * for the measured phase), and adds everything into `totals`.
+ */
+async function runWithProgress(
+  engine: EngineThreads,
+  plans: PhasePlan[],
+  totals: PhaseTotals,
+  phase: ProgressSnapshot["phase"],
+  plannedMs: number | undefined,
+  hooks: RunHooks,
+  onInterval?: (interval: PhaseTotals, tS: number, spanS: number) => void,
+): Promise<{ totals: PhaseTotals; outcome: PhaseOutcome; durationMs: number }> {
+  const startMs = plans[0].startEpochMs;
+  let outcome: PhaseOutcome | undefined;
+  const finished = engine.runPhase(plans).then((o) => {
+    outcome = o;
+  });
+  const names = totals.commandNames;
+  let previousTickMs = startMs;
+  const takeInterval = (reports: PhaseOutcome["reports"], nowMs: number) => {
+    const interval = new PhaseTotals(names);
+    for (const r of reports) interval.add(r);
+    totals.addTotals(interval);
+    const elapsedMs = nowMs - startMs;
+    const spanS = Math.max(0.001, (nowMs - previousTickMs) / 1000);
+    previousTickMs = nowMs;
+    if (interval.totalSent > 0 || interval.totalOps > 0) onInterval?.(interval, Math.round(elapsedMs) / 1000, spanS);
+    const overall = interval.overallLatency();
+    hooks.onProgress?.({
+      phase,
+      elapsedMs,
+      totalMs: plannedMs,
+      opsPerSec: interval.totalOps / spanS,
+      p50Ms: overall.totalCount > 0 ? overall.getValueAtPercentile(50) / 1000 : 0,
+      p99Ms: overall.totalCount > 0 ? overall.getValueAtPercentile(99) / 1000 : 0,
+      errors: totals.totalErrors,
+      timeouts: totals.timeouts,
+    });
+  };
+  let nextTickMs = startMs + INTERVAL_MS;
+  while (outcome === undefined) {
+    const wait = Math.max(0, nextTickMs - epochNowMs());
+    await Promise.race([finished, new Promise((r) => setTimeout(r, wait))]);
+    if (outcome !== undefined) break;
+    const reports = await engine.snapshot();
+    takeInterval(reports, epochNowMs());
+    nextTickMs += INTERVAL_MS;
+  }
+  const endMs = epochNowMs();
+  const done = outcome as PhaseOutcome;
+  takeInterval(done.reports, endMs);
+  return { totals, outcome: done, durationMs: Math.max(0, endMs - startMs) };
+}
