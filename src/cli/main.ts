@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config/errors.js";
+import { RUN_FLAGS_HELP } from "../config/flags.js";
+import { resolveRunConfig } from "../config/resolve.js";
+import { renderProgressLine } from "../reports/progress-line.js";
+import { renderSummary } from "../reports/summary-table.js";
+import { runScenario } from "../run/run-scenario.js";
+import { TOOL_VERSION } from "../run/version.js";
+import { EXIT, exitCodeFor, describeFailure } from "./exit-codes.js";
+import { listScenarios } from "./scenarios-command.js";
+
+const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
+
+Usage:
+  cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json + .md
+  cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress --help | --version
+
+Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
+
+Exit codes: 0 all thresholds hold, 1 a threshold failed, 2 usage or config error,
+            3 the target could not be reached or the run could not start.
+
+Run 'cachestress run --help' for every flag.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? EXIT.usage : EXIT.pass;
+  }
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.pass;
+  }
+  if (command === "scenarios") {
+    process.stdout.write(`${await listScenarios()}\n`);
+    return EXIT.pass;
+  }
+  if (command !== "run") {
+    process.stderr.write(`cachestress: unknown command "${command}"; allowed: run, scenarios, --help, --version\n`);
+    return EXIT.usage;
+  }
+  return runCommand(rest);
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  try {
+    const resolved = await resolveRunConfig(argv);
+    if (resolved.help) {
+      process.stdout.write(`Usage: cachestress run [scenario|file.yaml] [flags]\n\n${RUN_FLAGS_HELP}\n`);
+      return EXIT.pass;
+    }
+    const { config, json } = resolved;
+    const stopper = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopper.signal.aborted) {
+        process.stderr.write(`\ncachestress: ${signal} again, quitting without a report\n`);
+        process.exit(130);
+      }
+      process.stderr.write(
+        `\ncachestress: ${signal}: stopping the load, then writing what was measured (${signal} again quits at once)\n`,
+      );
+      stopper.abort();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+
+    const tty = process.stderr.isTTY === true;
+    const { result, jsonPath, markdownPath } = await runScenario(config, {
+      signal: stopper.signal,
+      onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
+      onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
+    });
+    if (tty) process.stderr.write("\r\x1b[2K");
+    process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
+    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    return result.status === "failed" ? EXIT.couldNotRun : result.verdict === "pass" ? EXIT.pass : EXIT.thresholdsFailed;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`cachestress: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`cachestress: ${describeFailure(error)}\n`);
+    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Exit even if a stray handle lingers; the timer itself does not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`cachestress: internal error: ${describeFailure(error)}\n`);
+    if (error instanceof Error && process.argv.includes("--debug")) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = EXIT.couldNotRun;
+  },
+);
