@@ -6,7 +6,7 @@ import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
-import { EXIT, exitCodeFor, describeFailure } from "./exit-codes.js";
+import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { listScenarios } from "./scenarios-command.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
@@ -38,7 +38,9 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.pass;
   }
   if (command !== "run") {
-    process.stderr.write(`cachestress: unknown command "${command}"; allowed: run, scenarios, --help, --version\n`);
+    process.stderr.write(
+      `cachestress: unknown command "${command}"; allowed: run, scenarios, --help, --version\n`,
+    );
     return EXIT.usage;
   }
   return runCommand(rest);
@@ -77,7 +79,11 @@ async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
     process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    return result.status === "failed" ? EXIT.couldNotRun : result.verdict === "pass" ? EXIT.pass : EXIT.thresholdsFailed;
+    return result.status === "failed"
+      ? EXIT.couldNotRun
+      : result.verdict === "pass"
+        ? EXIT.pass
+        : EXIT.thresholdsFailed;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`cachestress: ${error.message}\n`);

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { packageRoot } from "../run/version.js";
+import { packageRoot } from "../config/scenario-file.js";
 
 /** `cachestress scenarios`: one line per shipped scenario, name and description. */
 export async function listScenarios(): Promise<string> {

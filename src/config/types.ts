@@ -11,9 +11,23 @@ export type Stage =
   | { kind: "constant"; durationMs: number; rate: number }
   | { kind: "ramp"; durationMs: number; fromRate: number; toRate: number }
   /** Starts at startRate and adds stepRate every stepEveryMs, never above maxRate when set. */
-  | { kind: "step"; durationMs: number; startRate: number; stepRate: number; stepEveryMs: number; maxRate?: number }
+  | {
+      kind: "step";
+      durationMs: number;
+      startRate: number;
+      stepRate: number;
+      stepEveryMs: number;
+      maxRate?: number;
+    }
   /** Runs at baseRate; every burstEveryMs the rate is baseRate × multiplier for burstMs. */
-  | { kind: "burst"; durationMs: number; baseRate: number; multiplier: number; burstEveryMs: number; burstMs: number }
+  | {
+      kind: "burst";
+      durationMs: number;
+      baseRate: number;
+      multiplier: number;
+      burstEveryMs: number;
+      burstMs: number;
+    }
   /** baseRate + amplitude × sin(2π t / periodMs), never below 0. */
   | { kind: "wave"; durationMs: number; baseRate: number; amplitude: number; periodMs: number }
   /** A new random rate in [minRate, maxRate] every changeEveryMs, drawn from a seeded generator. */

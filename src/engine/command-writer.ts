@@ -63,7 +63,8 @@ export class CommandWriter {
     this.dataSizeMin = options.dataSizeMin;
     this.dataSizeSpan = options.dataSizeMax - options.dataSizeMin + 1;
     const longestHead = Math.max(...this.heads.map((h) => h.length));
-    this.maxCommandBytes = longestHead + this.keyDigits + 2 + 1 + 10 + 2 + options.dataSizeMax + 2 + this.ttlTail.length;
+    this.maxCommandBytes =
+      longestHead + this.keyDigits + 2 + 1 + 10 + 2 + options.dataSizeMax + 2 + this.ttlTail.length;
   }
 
   private readonly dataSizeMin: number;
@@ -96,7 +97,10 @@ export class CommandWriter {
     out[pos++] = 10;
     if (this.kinds[command] !== COMMAND_SET) return pos;
 
-    const length = this.dataSizeSpan === 1 ? this.dataSizeMin : this.dataSizeMin + Math.floor(this.random.next() * this.dataSizeSpan);
+    const length =
+      this.dataSizeSpan === 1
+        ? this.dataSizeMin
+        : this.dataSizeMin + Math.floor(this.random.next() * this.dataSizeSpan);
     out[pos++] = 36; // $
     pos += writeDecimal(out, pos, length);
     out[pos++] = 13;

@@ -22,7 +22,10 @@ export class EngineStartError extends Error {
  */
 export class EngineThreads {
   private snapshotId = 0;
-  private readonly pendingSnapshots = new Map<number, { reports: IntervalReport[]; resolve: (r: IntervalReport[]) => void }>();
+  private readonly pendingSnapshots = new Map<
+    number,
+    { reports: IntervalReport[]; resolve: (r: IntervalReport[]) => void }
+  >();
   private phaseWaiter: { outcomes: FromWorker[]; resolve: (o: PhaseOutcome) => void } | undefined;
 
   private constructor(private readonly workers: Worker[]) {
@@ -63,7 +66,7 @@ export class EngineThreads {
   runPhase(plans: PhasePlan[]): Promise<PhaseOutcome> {
     return new Promise((resolve) => {
       this.phaseWaiter = { outcomes: [], resolve };
-      this.workers.forEach((worker, i) => this.post(worker, { type: "phase", phase: plans[i] }));
+      for (const [i, worker] of this.workers.entries()) this.post(worker, { type: "phase", phase: plans[i] });
     });
   }
 

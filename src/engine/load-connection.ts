@@ -18,7 +18,13 @@ export interface ConnectionTarget {
 /** What a connection calls back into; implemented by the engine of its thread. */
 export interface ConnectionOwner {
   /** The reply to an operation arrived. `status` is a REPLY_* constant. */
-  onOperationReply(connection: LoadConnection, command: number, intendedMs: number, sentMs: number, status: number): void;
+  onOperationReply(
+    connection: LoadConnection,
+    command: number,
+    intendedMs: number,
+    sentMs: number,
+    status: number,
+  ): void;
   /** After a chunk's replies were handled and before the output is flushed. */
   afterReplies(connection: LoadConnection): void;
   onConnected(connection: LoadConnection, isReconnect: boolean): void;
@@ -220,7 +226,8 @@ export class LoadConnection implements ReplySink {
     let handshake = "";
     let replies = 0;
     if (t.password !== undefined) {
-      handshake += t.username !== undefined ? resp(["AUTH", t.username, t.password]) : resp(["AUTH", t.password]);
+      handshake +=
+        t.username !== undefined ? resp(["AUTH", t.username, t.password]) : resp(["AUTH", t.password]);
       replies++;
     }
     if (t.db !== 0) {
@@ -246,7 +253,7 @@ export class LoadConnection implements ReplySink {
 
   private failHandshake(kind: string): void {
     this.destroy();
-    this.downSinceMs = epochNowMs();
+    if (this.downSinceMs === 0) this.downSinceMs = epochNowMs();
     this.owner.onBroken(this, kind, 0);
   }
 
@@ -266,7 +273,8 @@ export class LoadConnection implements ReplySink {
     this.head = 0;
     this.parser.reset();
     this.outStart = this.outPos;
-    this.downSinceMs = epochNowMs();
+    // A failed reconnect attempt does not restart the clock: it counts from when the link was lost.
+    if (this.downSinceMs === 0) this.downSinceMs = epochNowMs();
     this.owner.onBroken(this, kind, lost);
   }
 }

@@ -46,7 +46,9 @@ export class LoadEngine implements ConnectionOwner {
     this.random = new Rng(plan.seed * 7919 + plan.threadIndex + 1);
     const probeWriter = new CommandWriter(plan.workload, this.random);
     for (let i = 0; i < plan.connections; i++) {
-      this.connections.push(new LoadConnection(i, plan.pipeline, plan.target, this, probeWriter.maxCommandBytes));
+      this.connections.push(
+        new LoadConnection(i, plan.pipeline, plan.target, this, probeWriter.maxCommandBytes),
+      );
     }
   }
 
@@ -115,7 +117,7 @@ export class LoadEngine implements ConnectionOwner {
       }
       this.timeoutTimer = setInterval(() => this.checkTimeouts(), TIMEOUT_CHECK_MS);
       const startIn = plan.startEpochMs - epochNowMs();
-      setTimeout(() => this.startIssuing(), startIn > 0 ? startIn : 0);
+      setTimeout(() => this.startIssuing(), Math.max(startIn, 0));
     });
   }
 
@@ -146,7 +148,13 @@ export class LoadEngine implements ConnectionOwner {
 
   // ConnectionOwner ------------------------------------------------------------------------------
 
-  onOperationReply(connection: LoadConnection, command: number, intendedMs: number, sentMs: number, status: number): void {
+  onOperationReply(
+    connection: LoadConnection,
+    command: number,
+    intendedMs: number,
+    sentMs: number,
+    status: number,
+  ): void {
     const recorder = this.phase!.recorder;
     recorder.recordReply(command, intendedMs, sentMs, connection.nowMs);
     if (status === REPLY_ERROR) recorder.recordErrorReply(command, connection.lastErrorKind);
@@ -159,7 +167,8 @@ export class LoadEngine implements ConnectionOwner {
     if (state.issuing) {
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, connection.nowMs);
       else this.sendDue(connection, state, connection.nowMs);
-      if (state.plan.endEpochMs !== undefined && connection.nowMs >= state.plan.endEpochMs) this.stopIssuing();
+      if (state.plan.endEpochMs !== undefined && connection.nowMs >= state.plan.endEpochMs)
+        this.stopIssuing();
     } else if (connection.count === 0) {
       this.maybeFinish();
     }
@@ -214,7 +223,7 @@ export class LoadEngine implements ConnectionOwner {
     if (state.schedule !== undefined) this.scheduleTick(now);
     if (state.plan.endEpochMs !== undefined) {
       const left = state.plan.endEpochMs - now;
-      setTimeout(() => this.stopIssuing(), left > 0 ? left : 0);
+      setTimeout(() => this.stopIssuing(), Math.max(left, 0));
     }
     this.maybeFinish();
   }
@@ -310,14 +319,15 @@ export class LoadEngine implements ConnectionOwner {
     if (state === undefined) return;
     const now = epochNowMs();
     const cutoff = now - this.plan.timeoutMs;
-    let downLongest = Number.POSITIVE_INFINITY;
+    let allDown = true;
+    let lastWentDownMs = 0;
     for (const c of this.connections) {
       if (!c.up) {
         const since = c.downSinceMs > 0 ? c.downSinceMs : now;
-        if (since < downLongest) downLongest = since;
+        if (since > lastWentDownMs) lastWentDownMs = since;
         continue;
       }
-      downLongest = 0;
+      allDown = false;
       if (c.count === 0 || c.oldestSentMs > cutoff) continue;
       // The oldest operation got no reply in time. Replies come in order, so the connection cannot
       // be trusted any more: count the late ones as timeouts, the rest as aborted, and reconnect.
@@ -331,7 +341,7 @@ export class LoadEngine implements ConnectionOwner {
       c.downSinceMs = now;
       this.onBroken(c, "timeout-reconnect", 0);
     }
-    if (downLongest > 0 && downLongest !== Number.POSITIVE_INFINITY && now - downLongest > TARGET_LOST_AFTER_MS) {
+    if (allDown && state.issuing && now - lastWentDownMs > TARGET_LOST_AFTER_MS) {
       state.targetLost = true;
       state.issuing = false;
       this.clearTick();

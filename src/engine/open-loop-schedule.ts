@@ -18,7 +18,9 @@ export class OpenLoopSchedule {
   ) {
     const only = stages.length === 1 ? stages[0] : undefined;
     this.constantIntervalMs =
-      only !== undefined && only.kind === "constant" && only.rate > 0 ? (totalConnections * 1000) / only.rate : 0;
+      only !== undefined && only.kind === "constant" && only.rate > 0
+        ? (totalConnections * 1000) / only.rate
+        : 0;
   }
 
   /** The first intended start of connection `globalIndex` (0 .. totalConnections-1). */

@@ -20,7 +20,6 @@ export interface ReplySink {
 }
 
 const CR = 13;
-const LF = 10;
 const MAX_DEPTH = 64;
 const ERROR_KIND_MAX_BYTES = 32;
 

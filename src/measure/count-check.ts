@@ -20,7 +20,12 @@ export function checkCounts(
   const byCommand: CountCheck["byCommand"] = {};
   if (before === undefined || after === undefined) {
     for (const [name, t] of Object.entries(tool)) byCommand[name] = { ...t, server: -1 };
-    return { checked: false, ok: true, byCommand, note: "INFO commandstats could not be read; counts not checked" };
+    return {
+      checked: false,
+      ok: true,
+      byCommand,
+      note: "INFO commandstats could not be read; counts not checked",
+    };
   }
   const problems: string[] = [];
   for (const [name, t] of Object.entries(tool)) {

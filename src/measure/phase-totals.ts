@@ -101,7 +101,8 @@ export class PhaseTotals {
 const US_PER_MS = 1000;
 
 export function summarizeMs(histogram: LatencyHistogram): LatencySummaryMs {
-  if (histogram.totalCount === 0) return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
+  if (histogram.totalCount === 0)
+    return { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0, count: 0 };
   const at = (p: number) => histogram.getValueAtPercentile(p) / US_PER_MS;
   return {
     p50: at(50),

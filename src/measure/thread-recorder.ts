@@ -71,10 +71,10 @@ export class ThreadRecorder {
   recordReply(command: number, intendedMs: number, sentMs: number, receivedMs: number): void {
     this.ops[command]++;
     const latencyUs = Math.round((receivedMs - intendedMs) * 1000);
-    this.latency[command].recordValue(latencyUs > 1 ? latencyUs : 1);
+    this.latency[command].recordValue(Math.max(latencyUs, 1));
     if (this.openLoop) {
       const serviceUs = Math.round((receivedMs - sentMs) * 1000);
-      this.serviceTime[command].recordValue(serviceUs > 1 ? serviceUs : 1);
+      this.serviceTime[command].recordValue(Math.max(serviceUs, 1));
     }
   }
 
@@ -82,7 +82,7 @@ export class ThreadRecorder {
   recordSend(lagMs: number): void {
     const lagUs = Math.round(lagMs * 1000);
     if (lagUs >= LATE_START_US) this.lateStarts++;
-    this.scheduleLag.recordValue(lagUs > 1 ? lagUs : 1);
+    this.scheduleLag.recordValue(Math.max(lagUs, 1));
   }
 
   recordErrorReply(command: number, kind: string): void {

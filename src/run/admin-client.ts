@@ -1,6 +1,6 @@
 import { createClient } from "redis";
-import { type ServerCommandCounts, parseCommandStats } from "../measure/count-check.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
+import { parseCommandStats, type ServerCommandCounts } from "../measure/count-check.js";
 
 /** The target could not be reached or refused us; the message is one line with the cause. */
 export class TargetUnreachableError extends Error {
@@ -48,8 +48,15 @@ export class AdminClient {
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? /valkey_version:(\S+)/.exec(info)?.[1];
       return new AdminClient(client, version);
     } catch (error) {
-      client.destroy();
-      throw new TargetUnreachableError(`cannot reach ${where}: ${describeError(error ?? lastError)}`);
+      try {
+        client.destroy();
+      } catch {
+        // node-redis throws when the client never opened; there is nothing to release then.
+      }
+      // node-redis rejects with "The client is closed" once its socket failed; the socket's own error
+      // (ECONNREFUSED, ETIMEDOUT, WRONGPASS...) is the cause worth showing.
+      const cause = (lastError as NodeJS.ErrnoException | undefined)?.code !== undefined ? lastError : error;
+      throw new TargetUnreachableError(`cannot reach ${where}: ${describeError(cause)}`);
     }
   }
 
@@ -82,7 +89,7 @@ export class AdminClient {
     try {
       await this.client.quit();
     } catch {
-      this.client.destroy();
+      // Already closed, typically because the target went away; nothing left to release.
     }
   }
 }

@@ -67,7 +67,8 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const countCheck = checkCounts(inputs.countsBefore, inputs.countsAfter, toolCounts(measured));
   const warnings: string[] = [];
   if (!countCheck.ok) warnings.push(countCheck.note);
-  if (measured.targetLost) warnings.push("every connection to the target was down for more than 5 s; the run ended early");
+  if (measured.targetLost)
+    warnings.push("every connection to the target was down for more than 5 s; the run ended early");
   if (inputs.cleanup.error !== undefined) warnings.push(`key cleanup failed: ${inputs.cleanup.error}`);
   const lateShare = totals.totalSent > 0 ? totals.lateStarts / totals.totalSent : 0;
   if (openLoop && lateShare > 0.01) {
@@ -127,8 +128,14 @@ export function buildResult(inputs: ResultInputs): RunResult {
         }
       : undefined,
     phases: {
-      warmup: measured.phases.warmup && { ops: measured.phases.warmup.ops, durationMs: Math.round(measured.phases.warmup.durationMs) },
-      prefill: measured.phases.prefill && { ops: measured.phases.prefill.ops, durationMs: Math.round(measured.phases.prefill.durationMs) },
+      warmup: measured.phases.warmup && {
+        ops: measured.phases.warmup.ops,
+        durationMs: Math.round(measured.phases.warmup.durationMs),
+      },
+      prefill: measured.phases.prefill && {
+        ops: measured.phases.prefill.ops,
+        durationMs: Math.round(measured.phases.prefill.durationMs),
+      },
     },
     series,
     thresholds,
@@ -158,7 +165,12 @@ function toolCounts(measured: MeasuredRun): ToolCommandCounts {
   return counts;
 }
 
-function seriesPoint(interval: PhaseTotals, tS: number, spanS: number, targetRate: number | undefined): SeriesPoint {
+function seriesPoint(
+  interval: PhaseTotals,
+  tS: number,
+  spanS: number,
+  targetRate: number | undefined,
+): SeriesPoint {
   const overall = summarizeMs(interval.overallLatency());
   const perCommand: SeriesPoint["perCommand"] = {};
   interval.commandNames.forEach((name, c) => {

@@ -8,8 +8,8 @@ import type { RunResult } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
 import { rateAt } from "../workload/load-profile.js";
 import { AdminClient } from "./admin-client.js";
-import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { buildResult, type MeasuredRun } from "./build-result.js";
+import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { resolveTarget } from "./target.js";
 
 export interface RunHooks {
@@ -47,7 +47,9 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     if (url === undefined) {
       managed = await startManagedRedis();
       url = managed.url;
-      notice(`no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`);
+      notice(
+        `no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`,
+      );
     }
     const target = resolveTarget(url);
     const where = `${target.connection.host}:${target.connection.port}`;
@@ -59,7 +61,12 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const measured = await runPhases(config, engine, hooks);
 
     const countsAfter = await admin.commandCounts();
-    const cleanup = { prefix: config.prefix, keysDeleted: 0, kept: config.keepKeys, error: undefined as string | undefined };
+    const cleanup = {
+      prefix: config.prefix,
+      keysDeleted: 0,
+      kept: config.keepKeys,
+      error: undefined as string | undefined,
+    };
     if (!config.keepKeys) {
       try {
         cleanup.keysDeleted = await admin.deleteKeys(config.prefix);
@@ -72,7 +79,11 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       measured,
       startedAt,
       endedAt: new Date(),
-      target: { displayUrl: target.displayUrl, connection: target.connection, managed: managed !== undefined },
+      target: {
+        displayUrl: target.displayUrl,
+        connection: target.connection,
+        managed: managed !== undefined,
+      },
       serverVersion: admin.serverVersion,
       countsBefore,
       countsAfter,
@@ -91,7 +102,8 @@ function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPla
   const plans: ThreadPlan[] = [];
   let first = 0;
   for (let t = 0; t < config.threads; t++) {
-    const connections = Math.floor(config.connections / config.threads) + (t < config.connections % config.threads ? 1 : 0);
+    const connections =
+      Math.floor(config.connections / config.threads) + (t < config.connections % config.threads ? 1 : 0);
     plans.push({
       threadIndex: t,
       target,
@@ -154,23 +166,50 @@ async function runPhases(config: RunConfig, engine: EngineThreads, hooks: RunHoo
         keyStart += requests;
         return plan;
       });
-      const totals = await runWithProgress(engine, plans, new PhaseTotals(["SET"]), "prefill", undefined, hooks);
-      measured.phases.prefill = { ops: totals.totals.totalOps, durationMs: totals.durationMs, totals: totals.totals };
+      const totals = await runWithProgress(
+        engine,
+        plans,
+        new PhaseTotals(["SET"]),
+        "prefill",
+        undefined,
+        hooks,
+      );
+      measured.phases.prefill = {
+        ops: totals.totals.totalOps,
+        durationMs: totals.durationMs,
+        totals: totals.totals,
+      };
       measured.targetLost ||= totals.outcome.targetLost;
     }
     if (config.warmupMs > 0 && !stopped() && !measured.targetLost) {
       const started = epochNowMs() + PHASE_START_DELAY_MS;
       const warmupRate = stages !== undefined ? rateAt(stages, 0, config.seed) : undefined;
       const warmupStages: Stage[] | undefined =
-        warmupRate !== undefined ? [{ kind: "constant", durationMs: config.warmupMs, rate: warmupRate }] : undefined;
-      const plans = Array.from({ length: threads }, (): PhasePlan => ({
-        name: "warmup",
-        startEpochMs: started,
-        endEpochMs: started + config.warmupMs,
-        stages: warmupStages,
-      }));
-      const totals = await runWithProgress(engine, plans, new PhaseTotals(names), "warmup", config.warmupMs, hooks);
-      measured.phases.warmup = { ops: totals.totals.totalOps, durationMs: totals.durationMs, totals: totals.totals };
+        warmupRate !== undefined
+          ? [{ kind: "constant", durationMs: config.warmupMs, rate: warmupRate }]
+          : undefined;
+      const plans = Array.from(
+        { length: threads },
+        (): PhasePlan => ({
+          name: "warmup",
+          startEpochMs: started,
+          endEpochMs: started + config.warmupMs,
+          stages: warmupStages,
+        }),
+      );
+      const totals = await runWithProgress(
+        engine,
+        plans,
+        new PhaseTotals(names),
+        "warmup",
+        config.warmupMs,
+        hooks,
+      );
+      measured.phases.warmup = {
+        ops: totals.totals.totalOps,
+        durationMs: totals.durationMs,
+        totals: totals.totals,
+      };
       measured.targetLost ||= totals.outcome.targetLost;
     }
     if (!stopped() && !measured.targetLost) {
@@ -181,16 +220,32 @@ async function runPhases(config: RunConfig, engine: EngineThreads, hooks: RunHoo
           : config.requests !== undefined
             ? undefined
             : config.durationMs;
-      const plans = Array.from({ length: threads }, (_, t): PhasePlan => ({
-        name: "measure",
-        startEpochMs: started,
-        endEpochMs: durationMs !== undefined ? started + durationMs : undefined,
-        requests: config.requests !== undefined ? share(config.requests, t) : undefined,
-        stages,
-      }));
-      const run = await runWithProgress(engine, plans, measured.totals, "measure", durationMs, hooks, (interval, tS, spanS) => {
-        measured.series.push({ interval, tS, spanS, targetRate: stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined });
-      });
+      const plans = Array.from(
+        { length: threads },
+        (_, t): PhasePlan => ({
+          name: "measure",
+          startEpochMs: started,
+          endEpochMs: durationMs !== undefined ? started + durationMs : undefined,
+          requests: config.requests !== undefined ? share(config.requests, t) : undefined,
+          stages,
+        }),
+      );
+      const run = await runWithProgress(
+        engine,
+        plans,
+        measured.totals,
+        "measure",
+        durationMs,
+        hooks,
+        (interval, tS, spanS) => {
+          measured.series.push({
+            interval,
+            tS,
+            spanS,
+            targetRate: stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined,
+          });
+        },
+      );
       measured.durationMs = run.durationMs;
       measured.targetLost ||= run.outcome.targetLost;
       measured.eventLoopDelayMs = run.outcome.eventLoopDelayMs;
@@ -229,7 +284,8 @@ async function runWithProgress(
     const elapsedMs = nowMs - startMs;
     const spanS = Math.max(0.001, (nowMs - previousTickMs) / 1000);
     previousTickMs = nowMs;
-    if (interval.totalSent > 0 || interval.totalOps > 0) onInterval?.(interval, Math.round(elapsedMs) / 1000, spanS);
+    if (interval.totalSent > 0 || interval.totalOps > 0)
+      onInterval?.(interval, Math.round(elapsedMs) / 1000, spanS);
     const overall = interval.overallLatency();
     hooks.onProgress?.({
       phase,

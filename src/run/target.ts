@@ -20,10 +20,14 @@ export function resolveTarget(url: string, env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = new URL(url);
   } catch {
-    throw new TargetUrlError(`--url: "${redactUrl(url)}" is not a URL; expected redis://[user:pass@]host:port[/db]`);
+    throw new TargetUrlError(
+      `--url: "${redactUrl(url)}" is not a URL; expected redis://[user:pass@]host:port[/db]`,
+    );
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new TargetUrlError(`--url: scheme "${parsed.protocol}" is not supported; use redis:// or rediss://`);
+    throw new TargetUrlError(
+      `--url: scheme "${parsed.protocol}" is not supported; use redis:// or rediss://`,
+    );
   }
   const dbText = parsed.pathname.replace(/^\//, "");
   const db = dbText === "" ? 0 : Number(dbText);

@@ -17,7 +17,9 @@ describe("open loop against a real redis-server", () => {
   });
 
   it("holds a constant rate and reports service time beside latency", async () => {
-    const { result } = await runScenario(testRunConfig({ url: redis.url, rate: 2000, durationMs: 2000, pipeline: 64 }));
+    const { result } = await runScenario(
+      testRunConfig({ url: redis.url, rate: 2000, durationMs: 2000, pipeline: 64 }),
+    );
     assert.equal(result.mode, "open-loop");
     // 2,000 ops/s for 2 s: the schedule asks for 4,000 operations.
     assert.ok(Math.abs(result.totals.ops - 4000) <= 40, `ops ${result.totals.ops}`);
@@ -35,7 +37,14 @@ describe("open loop against a real redis-server", () => {
     await admin.connect();
     try {
       const run = runScenario(
-        testRunConfig({ url: redis.url, rate: 1000, durationMs: 2500, connections: 4, pipeline: 16, timeoutMs: 5000 }),
+        testRunConfig({
+          url: redis.url,
+          rate: 1000,
+          durationMs: 2500,
+          connections: 4,
+          pipeline: 16,
+          timeoutMs: 5000,
+        }),
       );
       await new Promise((r) => setTimeout(r, 1000));
       await admin.sendCommand(["DEBUG", "SLEEP", "0.5"]);
@@ -55,10 +64,26 @@ describe("open loop against a real redis-server", () => {
 
   const profiles: { name: string; stages: Stage[] }[] = [
     { name: "ramp", stages: [{ kind: "ramp", durationMs: 2000, fromRate: 500, toRate: 2500 }] },
-    { name: "step", stages: [{ kind: "step", durationMs: 2000, startRate: 500, stepRate: 1000, stepEveryMs: 500, maxRate: 2500 }] },
-    { name: "burst", stages: [{ kind: "burst", durationMs: 2000, baseRate: 500, multiplier: 4, burstEveryMs: 1000, burstMs: 250 }] },
-    { name: "wave", stages: [{ kind: "wave", durationMs: 2000, baseRate: 1500, amplitude: 1000, periodMs: 1000 }] },
-    { name: "chaos", stages: [{ kind: "chaos", durationMs: 2000, minRate: 500, maxRate: 2500, changeEveryMs: 250 }] },
+    {
+      name: "step",
+      stages: [
+        { kind: "step", durationMs: 2000, startRate: 500, stepRate: 1000, stepEveryMs: 500, maxRate: 2500 },
+      ],
+    },
+    {
+      name: "burst",
+      stages: [
+        { kind: "burst", durationMs: 2000, baseRate: 500, multiplier: 4, burstEveryMs: 1000, burstMs: 250 },
+      ],
+    },
+    {
+      name: "wave",
+      stages: [{ kind: "wave", durationMs: 2000, baseRate: 1500, amplitude: 1000, periodMs: 1000 }],
+    },
+    {
+      name: "chaos",
+      stages: [{ kind: "chaos", durationMs: 2000, minRate: 500, maxRate: 2500, changeEveryMs: 250 }],
+    },
     {
       name: "composed stages",
       stages: [
@@ -72,7 +97,10 @@ describe("open loop against a real redis-server", () => {
       const config = testRunConfig({ url: redis.url, stages, durationMs: undefined, pipeline: 64 });
       const { result } = await runScenario(config);
       const expected = (meanRate(stages, config.seed) * 2000) / 1000;
-      assert.ok(Math.abs(result.totals.ops - expected) <= expected * 0.02 + 10, `ops ${result.totals.ops}, expected ${expected}`);
+      assert.ok(
+        Math.abs(result.totals.ops - expected) <= expected * 0.02 + 10,
+        `ops ${result.totals.ops}, expected ${expected}`,
+      );
       assert.equal(result.countCheck.ok, true, result.countCheck.note);
       assert.ok(result.series.every((p) => p.targetRate !== undefined));
     });

@@ -15,7 +15,9 @@ describe("runScenario against a real redis-server", () => {
 
   it("closed loop: counts match INFO commandstats exactly and keys are cleaned up", async () => {
     const statsBefore = await commandStats(redis.url);
-    const { result } = await runScenario(testRunConfig({ url: redis.url, durationMs: 1500, connections: 8, pipeline: 4 }));
+    const { result } = await runScenario(
+      testRunConfig({ url: redis.url, durationMs: 1500, connections: 8, pipeline: 4 }),
+    );
     const statsAfter = await commandStats(redis.url);
     const serverSets = (statsAfter.set?.calls ?? 0) - (statsBefore.set?.calls ?? 0);
     const serverGets = (statsAfter.get?.calls ?? 0) - (statsBefore.get?.calls ?? 0);
@@ -32,5 +34,51 @@ describe("runScenario against a real redis-server", () => {
     assert.ok(result.latency.p50 > 0 && result.latency.p50 <= result.latency.p99);
     assert.ok(result.series.length >= 1);
     assert.equal(result.cleanup.keysDeleted > 0, true);
+  });
+});
+
+describe("the count check is not vacuous", () => {
+  it("another client sending SETs during the run is caught as a MISMATCH", async () => {
+    const redis = await startRedis();
+    const { createClient } = await import("redis");
+    const other = createClient({ url: redis.url });
+    await other.connect();
+    try {
+      const run = runScenario(testRunConfig({ url: redis.url, durationMs: 1500, connections: 2 }));
+      await new Promise((r) => setTimeout(r, 500));
+      for (let i = 0; i < 50; i++) await other.set(`intruder:${i}`, "x");
+      const { result } = await run;
+      assert.equal(result.countCheck.checked, true);
+      assert.equal(result.countCheck.ok, false);
+      assert.match(result.countCheck.note, /MISMATCH/);
+      assert.ok(result.countCheck.byCommand.SET.server >= result.countCheck.byCommand.SET.sent + 50);
+      assert.ok(result.warnings.some((w) => w.includes("MISMATCH")));
+    } finally {
+      await other.quit();
+      await redis.stop();
+    }
+  });
+});
+
+describe("a target that dies mid-run", () => {
+  it("ends the run as failed, with what it measured before the crash", async () => {
+    const redis = await startRedis();
+    try {
+      const run = runScenario(
+        testRunConfig({ url: redis.url, durationMs: 30_000, connections: 2, timeoutMs: 500 }),
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      process.kill(redis.pid, "SIGKILL");
+      const started = Date.now();
+      const { result, jsonPath } = await run;
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal(result.status, "failed");
+      assert.ok(result.totals.ops > 0);
+      assert.ok(result.totals.errors > 0);
+      assert.ok(Object.keys(result.totals.errorsByKind).length > 0);
+      assert.ok(jsonPath.endsWith(".json"));
+    } finally {
+      await redis.stop();
+    }
   });
 });

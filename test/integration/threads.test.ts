@@ -17,12 +17,20 @@ describe("several engine threads", () => {
   it("--requests over 3 threads: exact total, exact server counts, histograms merged exactly", async () => {
     const before = await commandStats(redis.url);
     const { result } = await runScenario(
-      testRunConfig({ url: redis.url, requests: 30_001, durationMs: undefined, threads: 3, connections: 7, pipeline: 8 }),
+      testRunConfig({
+        url: redis.url,
+        requests: 30_001,
+        durationMs: undefined,
+        threads: 3,
+        connections: 7,
+        pipeline: 8,
+      }),
     );
     const afterStats = await commandStats(redis.url);
     assert.equal(result.totals.ops, 30_001);
     assert.equal(result.totals.sent, 30_001);
-    const server = (afterStats.set.calls - (before.set?.calls ?? 0)) + (afterStats.get.calls - (before.get?.calls ?? 0));
+    const server =
+      afterStats.set.calls - (before.set?.calls ?? 0) + (afterStats.get.calls - (before.get?.calls ?? 0));
     assert.equal(server, 30_001);
     assert.equal(result.countCheck.ok, true, result.countCheck.note);
     // The merged histogram holds every operation of every thread.
@@ -35,7 +43,15 @@ describe("several engine threads", () => {
   it("prefill writes every key once and is reported apart from the measured load", async () => {
     const before = await commandStats(redis.url);
     const { result } = await runScenario(
-      testRunConfig({ url: redis.url, prefill: true, keyMax: 5000, requests: 1000, durationMs: undefined, threads: 2, keepKeys: true }),
+      testRunConfig({
+        url: redis.url,
+        prefill: true,
+        keyMax: 5000,
+        requests: 1000,
+        durationMs: undefined,
+        threads: 2,
+        keepKeys: true,
+      }),
     );
     const afterStats = await commandStats(redis.url);
     assert.equal(result.phases.prefill?.ops, 5000);

@@ -1,0 +1,368 @@
+import { parseArgs } from "node:util";
+import { type ConfigProblem, didYouMean } from "./errors.js";
+import { allowedFor, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
+import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
+
+/**
+ * `cachestress run [scenario-name-or-file] [flags]`: turns the words after `run` into RunFlags.
+ * Only what the user typed is set, so that a default never overrides a scenario file's value;
+ * resolveRunConfig applies RUN_DEFAULTS afterwards. Every problem is collected, never just the first.
+ */
+
+export interface ProfileFlags {
+  kind?: StageKind;
+  /** Stage fields from the profile-specific flags, by their scenario-file names (durations in ms). */
+  values: StageValues;
+}
+
+export interface RunFlags extends RunInput {
+  profile: ProfileFlags;
+  json: boolean;
+  debug: boolean;
+  help: boolean;
+}
+
+export interface ParsedRunArgs {
+  scenarioArg?: string;
+  flags: RunFlags;
+  problems: ConfigProblem[];
+}
+
+/** The values a run gets when neither a flag nor the scenario file sets them. */
+export const RUN_DEFAULTS = {
+  env: "local",
+  outDir: "Reports",
+  durationMs: 30_000,
+  warmupMs: 0,
+  connections: 50,
+  pipeline: 1,
+  /** Open loop: the per-connection in-flight cap, high enough not to throttle the schedule. */
+  openLoopPipeline: 64,
+  threads: 1,
+  ratio: "1:10",
+  keyPattern: "uniform",
+  keyMax: 100_000,
+  dataSizeBytes: 32,
+  timeoutMs: 1_000,
+} as const;
+
+interface FlagSpec {
+  name: string;
+  short?: string;
+  /** Placeholder for the value in help; absent for on/off flags. */
+  value?: string;
+  help: string;
+  default?: string;
+  rule?: ValueRule<unknown>;
+  /** The RunFlags field the parsed value goes to (on/off flags set it to true)... */
+  key?: keyof RunFlags;
+  /** ...or, for values that fill more than one field, what to do with it. */
+  set?: (flags: RunFlags, value: unknown) => void;
+  /** Profile-specific flags fill this stage field when --profile is this kind. */
+  stage?: { kind: StageKind; key: string };
+}
+
+/** A flag that takes a value, stored in RunFlags[key] or handed to set(). */
+function valued(
+  name: string,
+  value: string,
+  rule: ValueRule<unknown>,
+  target: keyof RunFlags | ((flags: RunFlags, parsed: unknown) => void),
+  help: string,
+  dflt?: string,
+): FlagSpec {
+  const where = typeof target === "function" ? { set: target } : { key: target };
+  return { name, value, rule, help, default: dflt, ...where };
+}
+
+function onOff(name: string, key: keyof RunFlags, help: string, short?: string): FlagSpec {
+  return { name, key, help, short };
+}
+
+function stageFlag(
+  name: string,
+  kind: StageKind,
+  key: string,
+  value: string,
+  help: string,
+  dflt?: string,
+): FlagSpec {
+  const rule = STAGE_FIELDS[kind].find((f) => f.key === key)!.rule;
+  return { name, value, help, default: dflt, rule, stage: { kind, key } };
+}
+
+const D = RUN_DEFAULTS;
+const FLAGS: readonly FlagSpec[] = [
+  valued("url", "URL", rules.url, "url", "server to load, redis:// or rediss://", "a local redis-server"),
+  valued("env", "NAME", rules.env, "env", "environment label, part of the report file name", D.env),
+  valued("out", "DIR", rules.outDir, "outDir", "directory for the report files", D.outDir),
+  valued(
+    "duration",
+    "DUR",
+    rules.duration,
+    "durationMs",
+    "measured run time",
+    "30s if nothing else ends the run",
+  ),
+  valued("requests", "N", rules.requests, "requests", "end after N measured operations instead"),
+  valued("warmup", "DUR", rules.warmup, "warmupMs", "unmeasured load before the measured part", "0"),
+  onOff("prefill", "prefill", "write every key in [0, --key-max) once before the run"),
+  {
+    ...valued("connections", "N", rules.connections, "connections", "connections", String(D.connections)),
+    short: "c",
+  },
+  valued(
+    "pipeline",
+    "N",
+    rules.pipeline,
+    "pipeline",
+    "requests in flight per connection",
+    "1; 64 in open loop",
+  ),
+  valued("threads", "N", rules.threads, "threads", "worker threads, at most 64 and --connections", "1"),
+  valued("rate", "OPS", rules.rate, "rate", "open loop: total target ops/s (without it: closed loop)"),
+  valued("profile", "KIND", profileKindRule(), setProfileKind, `open-loop profile: ${STAGE_KINDS.join("|")}`),
+  stageFlag("ramp-to", "ramp", "toRate", "OPS", "ramp: from --rate to this rate (required)"),
+  stageFlag("step-rate", "step", "stepRate", "OPS", "step: ops/s added at each step", "--rate"),
+  stageFlag("step-every", "step", "stepEvery", "DUR", "step: time between steps", "10s"),
+  stageFlag("step-max", "step", "maxRate", "OPS", "step: the rate never goes above this", "no limit"),
+  stageFlag("burst-multiplier", "burst", "multiplier", "N", "burst: burst rate = --rate × N", "5"),
+  stageFlag(
+    "burst-every",
+    "burst",
+    "burstEvery",
+    "DUR",
+    "burst: each period this long ends in a burst",
+    "10s",
+  ),
+  stageFlag("burst-duration", "burst", "burstDuration", "DUR", "burst: how long each burst lasts", "2s"),
+  stageFlag(
+    "wave-amplitude",
+    "wave",
+    "amplitude",
+    "OPS",
+    "wave: rate = --rate ± this, as a sine",
+    "--rate / 2",
+  ),
+  stageFlag("wave-period", "wave", "period", "DUR", "wave: length of one full wave", "10s"),
+  stageFlag("chaos-min", "chaos", "minRate", "OPS", "chaos: lowest random rate", "--rate / 2"),
+  stageFlag("chaos-max", "chaos", "maxRate", "OPS", "chaos: highest random rate", "--rate × 1.5"),
+  stageFlag("chaos-every", "chaos", "changeEvery", "DUR", "chaos: a new random rate this often", "1s"),
+  valued("ratio", "SET:GET", rules.ratio, "commands", "write:read mix, e.g. 1:10, 1:0 or 0:1", D.ratio),
+  valued(
+    "key-pattern",
+    "P",
+    rules.keyPattern,
+    "keyPattern",
+    "sequential|uniform|gaussian|zipf",
+    D.keyPattern,
+  ),
+  valued("key-max", "N", rules.keyMax, "keyMax", "keys are numbered 0 .. N-1", String(D.keyMax)),
+  valued("data-size", "BYTES", rules.dataSize, setDataSize, "value size", String(D.dataSizeBytes)),
+  valued(
+    "data-size-range",
+    "MIN-MAX",
+    rules.dataSizeRange,
+    setDataSizeRange,
+    "random value sizes, MIN to MAX bytes",
+  ),
+  valued("ttl", "S", rules.ttl, "ttlS", "expire written keys after S seconds", "no expiry"),
+  valued("prefix", "P", rules.prefix, "prefix", "every key starts with this", "cachestress:<8 random hex>:"),
+  onOff("keep-keys", "keepKeys", "leave the run's keys in place instead of deleting them"),
+  valued("timeout", "DUR", rules.timeout, "timeoutMs", "no reply after this long = a timeout", "1s"),
+  valued(
+    "threshold",
+    "EXPR",
+    rules.threshold,
+    addThreshold,
+    "pass/fail rule, repeatable: 'p(99)<500ms'",
+    "none",
+  ),
+  valued("seed", "N", rules.seed, "seed", "seed for keys, sizes and chaos, to repeat a run", "random"),
+  onOff("json", "json", "print the result as JSON on stdout"),
+  onOff("debug", "debug", "show stack traces and internal details"),
+  onOff("help", "help", "show this help", "h"),
+];
+
+function setProfileKind(flags: RunFlags, kind: unknown): void {
+  flags.profile.kind = kind as StageKind;
+}
+
+function setDataSize(flags: RunFlags, bytes: unknown): void {
+  flags.dataSizeMin = bytes as number;
+  flags.dataSizeMax = bytes as number;
+}
+
+function setDataSizeRange(flags: RunFlags, range: unknown): void {
+  [flags.dataSizeMin, flags.dataSizeMax] = range as [number, number];
+}
+
+function addThreshold(flags: RunFlags, expr: unknown): void {
+  flags.thresholds = [...(flags.thresholds ?? []), expr as string];
+}
+
+function profileKindRule(): ValueRule<StageKind> {
+  return {
+    allowed: `one of ${STAGE_KINDS.join(", ")}`,
+    parse: (raw) => ((STAGE_KINDS as readonly unknown[]).includes(raw) ? (raw as StageKind) : undefined),
+    explain(raw) {
+      const guess = typeof raw === "string" ? didYouMean(raw, STAGE_KINDS) : undefined;
+      return guess && `one of ${STAGE_KINDS.join(", ")} (did you mean ${guess}?)`;
+    },
+  };
+}
+
+const BY_NAME = new Map(FLAGS.map((spec) => [spec.name, spec]));
+const FLAG_NAMES = FLAGS.map((spec) => `--${spec.name}`);
+const PARSE_OPTIONS = Object.fromEntries(
+  FLAGS.map((spec) => {
+    const type = spec.value === undefined ? ("boolean" as const) : ("string" as const);
+    return [spec.name, spec.short === undefined ? { type } : { type, short: spec.short }];
+  }),
+);
+
+/** Which flag fills each stage field for a profile kind, for naming the flag in a problem. */
+export function profileFlagFor(kind: StageKind, key: string): string {
+  const spec = FLAGS.find((s) => s.stage?.kind === kind && s.stage.key === key);
+  if (spec !== undefined) return `--${spec.name}`;
+  return key === "duration" ? "--duration" : "--rate";
+}
+
+/** The body of `cachestress run --help`: one line per flag with its default, built from the same table the parser uses. */
+export const RUN_FLAGS_HELP = renderHelp();
+
+function renderHelp(): string {
+  const left = FLAGS.map(
+    (s) => `  --${s.name}${s.short ? `, -${s.short}` : ""}${s.value ? ` ${s.value}` : ""}`,
+  );
+  const width = Math.max(...left.map((l) => l.length)) + 2;
+  const lines = FLAGS.map(
+    (s, i) => `${left[i].padEnd(width)}${s.help}${s.default ? ` (default: ${s.default})` : ""}`,
+  );
+  // The CLI prints the usage line above this; these lines are the flags and how to read them.
+  return [
+    "Flags override the scenario file. A duration is like 500ms, 30s, 5m or 1h; a bare number is seconds.",
+    "",
+    ...lines,
+  ].join("\n");
+}
+
+/** A value that is really the next flag means the flag before it was given no value. */
+function looksLikeFlag(value: string): boolean {
+  return value.startsWith("-") && value !== "-" && !/^-\d/.test(value);
+}
+
+export function parseRunArgs(argv: string[]): ParsedRunArgs {
+  const flags: RunFlags = { profile: { values: {} }, json: false, debug: false, help: false };
+  const problems: ConfigProblem[] = [];
+  const given = new Set<string>();
+  const positionals: string[] = [];
+  // Profile flags are kept apart until the end: --step-max and --chaos-max fill the same stage field.
+  const stageFlagValues = new Map<FlagSpec, number>();
+  let rest = argv;
+  // parseArgs takes `--connections --ratio` as connections="--ratio"; when that happens, report the
+  // missing value and parse again from the swallowed flag.
+  for (;;) {
+    const { tokens } = parseArgs({
+      args: rest,
+      options: PARSE_OPTIONS,
+      strict: false,
+      allowPositionals: true,
+      tokens: true,
+    });
+    let restartAt = -1;
+    for (let i = 0; i < tokens.length && restartAt < 0; i++) {
+      const token = tokens[i];
+      if (token.kind === "positional") positionals.push(token.value);
+      if (token.kind !== "option") continue;
+      const spec = BY_NAME.get(token.name);
+      if (spec === undefined) {
+        const guess = didYouMean(token.rawName.replace(/^-+/, "--"), FLAG_NAMES);
+        problems.push({
+          field: token.rawName,
+          value: token.value === undefined ? token.rawName : `${token.rawName}=${token.value}`,
+          allowed: guess
+            ? `a known flag (did you mean ${guess}?)`
+            : "a known flag (see cachestress run --help)",
+        });
+        // `--conections 10`: the 10 belongs to the misspelt flag, not to the scenario name.
+        const next = tokens[i + 1];
+        if (
+          token.value === undefined &&
+          guess &&
+          BY_NAME.get(guess.slice(2))?.value &&
+          next?.kind === "positional" &&
+          next.index === token.index + 1
+        )
+          i++;
+        continue;
+      }
+      const field = `--${spec.name}`;
+      given.add(spec.name);
+      if (spec.value === undefined) {
+        if (token.value !== undefined)
+          problems.push({ field, value: token.value, allowed: "no value: it is an on/off flag" });
+        else assign(flags, spec, true);
+        continue;
+      }
+      if (token.value === undefined || (!token.inlineValue && looksLikeFlag(token.value))) {
+        problems.push({ field, value: undefined, allowed: allowedFor(spec.rule!, undefined) });
+        if (token.value !== undefined) restartAt = token.index + 1;
+        continue;
+      }
+      const parsed = spec.rule!.parse(token.value);
+      if (parsed === undefined) {
+        const shown = spec.name === "url" ? redactUrl(token.value) : token.value;
+        problems.push({ field, value: shown, allowed: allowedFor(spec.rule!, token.value) });
+      } else if (spec.stage) stageFlagValues.set(spec, parsed as number);
+      else assign(flags, spec, parsed);
+    }
+    if (restartAt < 0) break;
+    rest = rest.slice(restartAt);
+  }
+  for (const [spec, value] of stageFlagValues) {
+    if (spec.stage!.kind === flags.profile.kind) flags.profile.values[spec.stage!.key] = value;
+  }
+  problems.push(...crossFlagProblems(flags, given, stageFlagValues));
+  if (positionals.length > 1) {
+    problems.push({
+      field: "scenario",
+      value: positionals.slice(1).join(" "),
+      allowed: "one scenario name or file before the flags",
+    });
+  }
+  return positionals.length > 0 ? { scenarioArg: positionals[0], flags, problems } : { flags, problems };
+}
+
+function assign(flags: RunFlags, spec: FlagSpec, value: unknown): void {
+  if (spec.set !== undefined) spec.set(flags, value);
+  else (flags as unknown as Record<string, unknown>)[spec.key!] = value;
+}
+
+function crossFlagProblems(
+  flags: RunFlags,
+  given: Set<string>,
+  stageFlagValues: Map<FlagSpec, number>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (field: string, value: unknown, allowed: string) => problems.push({ field, value, allowed });
+  if (given.has("duration") && given.has("requests")) {
+    add("--requests", flags.requests, "either --duration or --requests, not both");
+  }
+  if (given.has("data-size") && given.has("data-size-range")) {
+    const range = `${flags.dataSizeMin}-${flags.dataSizeMax}`;
+    add("--data-size-range", range, "either --data-size or --data-size-range, not both");
+  }
+  const kind = flags.profile.kind;
+  if (kind !== undefined && given.has("requests")) {
+    add("--requests", flags.requests, "not with --profile, which runs for --duration");
+  }
+  for (const spec of FLAGS) {
+    if (spec.stage === undefined || !given.has(spec.name) || spec.stage.kind === kind) continue;
+    add(`--${spec.name}`, stageFlagValues.get(spec), `only with --profile ${spec.stage.kind}`);
+  }
+  if (kind === "ramp" && !given.has("ramp-to")) {
+    add("--ramp-to", undefined, "the rate to ramp to, which --profile ramp needs");
+  }
+  return problems;
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { formatDurationMs } from "./duration.js";
+import { ConfigError, type ConfigProblem } from "./errors.js";
+import { type RunInput, ratioRule } from "./field-rules.js";
+import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
+import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
+import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
+import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
+import type { RunConfig } from "./types.js";
+
+/**
+ * `cachestress run [scenario] [flags]` → one validated RunConfig. The scenario file is read first and
+ * flags override it field by field; defaults fill only what neither set. Problems from the flags,
+ * the file and the checks between fields all end up in one ConfigError.
+ */
+
+export interface ResolvedRun {
+  config: RunConfig;
+  json: boolean;
+  debug: boolean;
+  /** With --help nothing is validated and `config` holds the defaults; the caller prints RUN_FLAGS_HELP. */
+  help: boolean;
+}
+
+/** The flag that sets each RunInput field, to name it in a problem. */
+const FLAG_FOR: Record<keyof RunInput, string> = {
+  url: "--url",
+  env: "--env",
+  outDir: "--out",
+  durationMs: "--duration",
+  requests: "--requests",
+  warmupMs: "--warmup",
+  prefill: "--prefill",
+  connections: "--connections",
+  pipeline: "--pipeline",
+  threads: "--threads",
+  rate: "--rate",
+  stages: "--profile",
+  commands: "--ratio",
+  keyPattern: "--key-pattern",
+  keyMax: "--key-max",
+  dataSizeMin: "--data-size",
+  dataSizeMax: "--data-size",
+  ttlS: "--ttl",
+  prefix: "--prefix",
+  keepKeys: "--keep-keys",
+  timeoutMs: "--timeout",
+  thresholds: "--threshold",
+  seed: "--seed",
+};
+
+/** `argv` is what follows the word `run`. Throws ConfigError listing every problem. */
+export async function resolveRunConfig(argv: string[]): Promise<ResolvedRun> {
+  const { scenarioArg, flags, problems } = parseRunArgs(argv);
+  const { json, debug } = flags;
+  if (flags.help) return { config: buildConfig({}, undefined), json, debug, help: true };
+
+  let file: ScenarioFile | undefined;
+  if (scenarioArg !== undefined) {
+    try {
+      file = await loadScenarioFile(await resolveScenarioPath(scenarioArg));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  const merged = merge(file, flags, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: buildConfig(merged, file), json, debug, help: false };
+}
+
+function merge(file: ScenarioFile | undefined, flags: RunFlags, problems: ConfigProblem[]): RunInput {
+  const fromFile: RunInput = { ...file?.input };
+  const { profile, json: _json, debug: _debug, help: _help, ...flagInput } = flags;
+  const fromFlags = Object.fromEntries(
+    Object.entries(flagInput).filter(([, value]) => value !== undefined),
+  ) as RunInput;
+
+  // A flag replaces the file's whole answer to a question, not just the same-named field: --rate or
+  // --profile replace the file's load shape, --duration or --requests replace how the run ends.
+  if (profile.kind !== undefined || fromFlags.rate !== undefined) delete fromFile.stages;
+  if (fromFlags.durationMs !== undefined || fromFlags.requests !== undefined) {
+    delete fromFile.durationMs;
+    delete fromFile.requests;
+  }
+  const merged: RunInput = { ...fromFile, ...fromFlags };
+  const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
+    key in fromFlags || file === undefined || file.fields[key] === undefined
+      ? { field: FLAG_FOR[key] }
+      : { field: file.fields[key]!, source: displayPath(file.path) };
+  const add = (key: keyof RunInput, value: unknown, allowed: string) =>
+    problems.push({ ...label(key), value, allowed });
+
+  if (profile.kind !== undefined) {
+    const stage = profileStage(profile.kind, profile.values, merged, problems);
+    if (stage !== undefined) merged.stages = [stage];
+    delete merged.rate;
+    delete merged.durationMs;
+  }
+
+  if (merged.stages !== undefined) {
+    const total = formatDurationMs(merged.stages.reduce((sum, s) => sum + s.durationMs, 0));
+    const why = `not with stages: the run lasts as long as they do (${total}); --rate or --profile replace a file's stages`;
+    if (merged.durationMs !== undefined) add("durationMs", formatDurationMs(merged.durationMs), why);
+    if (merged.requests !== undefined) add("requests", merged.requests, why);
+  }
+  const connections = merged.connections ?? RUN_DEFAULTS.connections;
+  if (merged.threads !== undefined && merged.threads > connections) {
+    add(
+      "threads",
+      merged.threads,
+      `at most the number of connections (${connections}): each thread needs one`,
+    );
+  }
+  const sent = (merged.commands ?? defaultCommands()).map((c) => c.name);
+  for (const [i, expr] of (merged.thresholds ?? []).entries()) {
+    const parsed = parseThreshold(expr);
+    if (isThresholdProblem(parsed) || parsed.cmd === undefined || sent.includes(parsed.cmd as never))
+      continue;
+    const where = label("thresholds");
+    const field = where.source === undefined ? where.field : `${where.field}[${i}]`;
+    problems.push({ ...where, field, value: expr, allowed: `a command this run sends: ${sent.join(", ")}` });
+  }
+  return merged;
+}
+
+/** The single stage that `--profile KIND` describes, built from --rate, --duration and its own flags. */
+function profileStage(
+  kind: StageKind,
+  flagValues: StageValues,
+  merged: RunInput,
+  problems: ConfigProblem[],
+): ReturnType<typeof buildStage> | undefined {
+  const rate = merged.rate;
+  const values: StageValues = { ...flagValues };
+  const needsRate = !(kind === "chaos" && values["minRate"] !== undefined && values["maxRate"] !== undefined);
+  if (rate === undefined && needsRate) {
+    problems.push({
+      field: "--rate",
+      value: undefined,
+      allowed: `the base rate, which --profile ${kind} needs`,
+    });
+    return undefined;
+  }
+  const base = rate ?? 0;
+  if (kind === "constant") values["rate"] = base;
+  if (kind === "ramp") values["fromRate"] = base;
+  if (kind === "step") values["startRate"] = base;
+  if (kind === "burst" || kind === "wave") values["baseRate"] = base;
+  if (kind === "chaos") {
+    values["minRate"] ??= base / 2;
+    values["maxRate"] ??= base * 1.5;
+  }
+  const stage = buildStage(kind, merged.durationMs ?? RUN_DEFAULTS.durationMs, values);
+  for (const p of stageProblems(stage)) {
+    problems.push({ field: profileFlagFor(kind, p.key), value: p.value, allowed: p.allowed });
+  }
+  return stage;
+}
+
+function defaultCommands() {
+  return ratioRule.parse(RUN_DEFAULTS.ratio)!;
+}
+
+/** RunConfig with every default applied, fields in the order of types.ts so result files read well. */
+function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
+  const openLoop = m.rate !== undefined || m.stages !== undefined;
+  const endsOtherwise = m.requests !== undefined || m.stages !== undefined;
+  const durationMs = m.durationMs ?? (endsOtherwise ? undefined : RUN_DEFAULTS.durationMs);
+  const dataSizeMin = m.dataSizeMin ?? RUN_DEFAULTS.dataSizeBytes;
+  return {
+    scenario: file?.name ?? "adhoc",
+    ...(m.url !== undefined && { url: m.url }),
+    env: m.env ?? RUN_DEFAULTS.env,
+    outDir: m.outDir ?? RUN_DEFAULTS.outDir,
+    ...(durationMs !== undefined && { durationMs }),
+    ...(m.requests !== undefined && { requests: m.requests }),
+    warmupMs: m.warmupMs ?? RUN_DEFAULTS.warmupMs,
+    prefill: m.prefill ?? false,
+    connections: m.connections ?? RUN_DEFAULTS.connections,
+    pipeline: m.pipeline ?? (openLoop ? RUN_DEFAULTS.openLoopPipeline : RUN_DEFAULTS.pipeline),
+    threads: m.threads ?? RUN_DEFAULTS.threads,
+    ...(m.rate !== undefined && { rate: m.rate }),
+    ...(m.stages !== undefined && { stages: m.stages }),
+    commands: m.commands ?? defaultCommands(),
+    keyPattern: m.keyPattern ?? RUN_DEFAULTS.keyPattern,
+    keyMax: m.keyMax ?? RUN_DEFAULTS.keyMax,
+    dataSizeMin,
+    dataSizeMax: m.dataSizeMax ?? dataSizeMin,
+    ...(m.ttlS !== undefined && { ttlS: m.ttlS }),
+    prefix: m.prefix ?? `cachestress:${randomBytes(4).toString("hex")}:`,
+    keepKeys: m.keepKeys ?? false,
+    timeoutMs: m.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
+    thresholds: m.thresholds ?? [],
+    seed: m.seed ?? randomBytes(4).readUInt32LE(0),
+  };
+}

@@ -1,0 +1,297 @@
+import { existsSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { ConfigError, type ConfigProblem, didYouMean, formatPath } from "./errors.js";
+import { allowedFor, booleanRule, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
+import { buildStage, STAGE_DURATION_RULE, STAGE_FIELDS, STAGE_KINDS, stageProblems } from "./stage-rules.js";
+import type { CommandWeight, Stage } from "./types.js";
+
+/**
+ * Scenario files (YAML or JSON; the `yaml` package reads both). Every mistake in a file is reported
+ * at once with its path (`stages[2].duration`), the value found and what is allowed. The format is
+ * documented in docs/scenario-file.md.
+ */
+
+export interface ScenarioFile {
+  /** The file as read. */
+  path: string;
+  /** `name` from the file, else the file name without its extension. */
+  name: string;
+  description?: string;
+  /** The file's settings in RunConfig units (ms, bytes, ops/s). */
+  input: RunInput;
+  /** The file field each RunInput field came from (`durationMs` → `duration`), to name it in problems. */
+  fields: Partial<Record<keyof RunInput, string>>;
+}
+
+/** A zod field judged by a shared ValueRule, so a file and a flag are explained in the same words. */
+function field<T>(rule: ValueRule<T>, required = false) {
+  return z
+    .unknown()
+    .optional()
+    .transform((raw, ctx): T | undefined => {
+      if (raw === undefined) {
+        if (required) ctx.addIssue({ code: "custom", message: `${rule.allowed} (required)` });
+        return undefined;
+      }
+      const value = rule.parse(raw);
+      if (value === undefined) {
+        ctx.addIssue({ code: "custom", message: allowedFor(rule, raw) });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+const STAGE_ALLOWED = `a stage: kind (${STAGE_KINDS.join(", ")}), duration and the kind's rate fields`;
+
+const stageSchemas = STAGE_KINDS.map((kind) =>
+  z
+    .strictObject({
+      kind: z.literal(kind),
+      duration: field(STAGE_DURATION_RULE, true),
+      ...Object.fromEntries(STAGE_FIELDS[kind].map((f) => [f.key, field(f.rule, f.required)])),
+    })
+    .transform((values, ctx): Stage => {
+      const { duration, ...rest } = values as unknown as Record<string, number | undefined>;
+      const stage = buildStage(kind, duration!, rest);
+      for (const p of stageProblems(stage))
+        ctx.addIssue({ code: "custom", path: [p.key], message: p.allowed, params: { value: p.value } });
+      return stage;
+    }),
+);
+type StageSchema = (typeof stageSchemas)[number];
+
+const commandsSchema = z
+  .array(z.strictObject({ name: field(rules.commandName, true), weight: field(rules.commandWeight, true) }), {
+    error: "a list of {name: SET|GET, weight: N}",
+  })
+  .min(1, { error: "at least one command" })
+  .superRefine((commands, ctx) => {
+    const names = commands.map((c) => c.name);
+    if (new Set(names).size < names.length) ctx.addIssue({ code: "custom", message: "each command once" });
+    if (commands.every((c) => c.weight === 0)) ctx.addIssue({ code: "custom", message: "a weight above 0" });
+  });
+
+const fileSchema = z.strictObject({
+  name: field(rules.name),
+  description: field(rules.description),
+  url: field(rules.url),
+  env: field(rules.env),
+  duration: field(rules.duration),
+  requests: field(rules.requests),
+  warmup: field(rules.warmup),
+  prefill: field(booleanRule),
+  connections: field(rules.connections),
+  pipeline: field(rules.pipeline),
+  threads: field(rules.threads),
+  rate: field(rules.rate),
+  stages: z
+    .array(
+      z.discriminatedUnion("kind", stageSchemas as [StageSchema, ...StageSchema[]], { error: STAGE_ALLOWED }),
+      {
+        error: "a list of stages",
+      },
+    )
+    .min(1, { error: "at least one stage" })
+    .optional(),
+  ratio: field(rules.ratio),
+  commands: commandsSchema.optional(),
+  keyPattern: field(rules.keyPattern),
+  keyMax: field(rules.keyMax),
+  dataSize: field(rules.dataSize),
+  dataSizeRange: field(rules.dataSizeRange),
+  ttl: field(rules.ttl),
+  prefix: field(rules.prefix),
+  keepKeys: field(booleanRule),
+  timeout: field(rules.timeout),
+  thresholds: z
+    .array(field(rules.threshold, true), { error: 'a list of thresholds, e.g. ["p(99)<500ms", "errors<1%"]' })
+    .optional(),
+  seed: field(rules.seed),
+});
+
+export const SCENARIO_FIELDS = Object.keys(fileSchema.shape);
+
+/** Pairs that say the same thing twice; a file may hold one of each. */
+const EXCLUSIVE: readonly [string, string, string][] = [
+  ["duration", "stages", "not with stages: the run lasts as long as its stages"],
+  ["requests", "stages", "not with stages: the run lasts as long as its stages"],
+  ["requests", "duration", "either duration or requests, not both"],
+  ["rate", "stages", "not with stages: give each stage its rate"],
+  ["commands", "ratio", "either ratio or commands, not both"],
+  ["dataSizeRange", "dataSize", "either dataSize or dataSizeRange, not both"],
+];
+
+export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
+  const source = displayPath(path);
+  const fail = (problems: ConfigProblem[]) => new ConfigError(problems.map((p) => ({ ...p, source })));
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw fail([{ field: "file", value: path, allowed: `a readable YAML or JSON file (${reason})` }]);
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw fail(
+      doc.errors.map((e) => ({
+        field: e.linePos ? `line ${e.linePos[0].line}` : "file",
+        value: e.linePos ? text.split("\n")[e.linePos[0].line - 1]?.trim() : undefined,
+        allowed: `valid YAML or JSON (${e.message.split("\n")[0]})`,
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw fail([
+      { field: "file", value: raw, allowed: "a mapping of fields such as name, duration, connections" },
+    ]);
+  }
+  const data = raw as Record<string, unknown>;
+  const parsed = fileSchema.safeParse(data);
+  const problems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => issueProblems(issue, data));
+  for (const [a, b, allowed] of EXCLUSIVE) {
+    if (data[a] !== undefined && data[b] !== undefined) problems.push({ field: a, value: data[a], allowed });
+  }
+  if (problems.length > 0 || !parsed.success) throw fail(problems);
+  return toScenarioFile(path, parsed.data);
+}
+
+function issueProblems(issue: z.core.$ZodIssue, data: Record<string, unknown>): ConfigProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(issue.path, data);
+    return issue.keys.map((key) => {
+      const guess = didYouMean(key, known);
+      const allowed = guess ? `a known field (did you mean ${guess}?)` : `a known field: ${known.join(", ")}`;
+      return { field: formatPath([...issue.path, key]), value: valueAt(data, [...issue.path, key]), allowed };
+    });
+  }
+  // A stage check may be about a default the file left out; then the default is the value to show.
+  let value = valueAt(data, issue.path) ?? (issue.code === "custom" ? issue.params?.["value"] : undefined);
+  let allowed = issue.message;
+  if (issue.code === "invalid_union" && issue.path.at(-1) === "kind") {
+    const guess = typeof value === "string" ? didYouMean(value, STAGE_KINDS) : undefined;
+    allowed = `one of ${STAGE_KINDS.join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}`;
+  }
+  if (issue.path[0] === "url") value = redactUrl(value);
+  return [{ field: formatPath(issue.path), value, allowed }];
+}
+
+function knownKeysAt(path: readonly PropertyKey[], data: Record<string, unknown>): string[] {
+  if (path.length === 0) return SCENARIO_FIELDS;
+  if (path[0] === "commands") return ["name", "weight"];
+  const kind = valueAt(data, [...path, "kind"]) as (typeof STAGE_KINDS)[number];
+  return ["kind", "duration", ...(STAGE_FIELDS[kind]?.map((f) => f.key) ?? [])];
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+type ParsedFile = z.output<typeof fileSchema>;
+
+function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
+  const input: RunInput = {};
+  const fields: ScenarioFile["fields"] = {};
+  const put = <K extends keyof RunInput>(key: K, value: RunInput[K] | undefined, fileField: string) => {
+    if (value === undefined) return;
+    input[key] = value;
+    fields[key] = fileField;
+  };
+  put("url", f.url, "url");
+  put("env", f.env, "env");
+  put("durationMs", f.duration, "duration");
+  put("requests", f.requests, "requests");
+  put("warmupMs", f.warmup, "warmup");
+  put("prefill", f.prefill, "prefill");
+  put("connections", f.connections, "connections");
+  put("pipeline", f.pipeline, "pipeline");
+  put("threads", f.threads, "threads");
+  put("rate", f.rate, "rate");
+  put("stages", f.stages, "stages");
+  put("commands", f.ratio, "ratio");
+  put("commands", f.commands?.filter((c) => c.weight! > 0) as CommandWeight[] | undefined, "commands");
+  put("keyPattern", f.keyPattern, "keyPattern");
+  put("keyMax", f.keyMax, "keyMax");
+  const sizeField = f.dataSizeRange ? "dataSizeRange" : "dataSize";
+  put("dataSizeMin", f.dataSizeRange?.[0] ?? f.dataSize, sizeField);
+  put("dataSizeMax", f.dataSizeRange?.[1] ?? f.dataSize, sizeField);
+  put("ttlS", f.ttl, "ttl");
+  put("prefix", f.prefix, "prefix");
+  put("keepKeys", f.keepKeys, "keepKeys");
+  put("timeoutMs", f.timeout, "timeout");
+  put("thresholds", f.thresholds as string[] | undefined, "thresholds");
+  put("seed", f.seed, "seed");
+  const name = f.name ?? basename(path, extname(path));
+  const file: ScenarioFile = { path, name, input, fields };
+  if (f.description !== undefined) file.description = f.description.trim();
+  return file;
+}
+
+/** Paths inside the working directory are shown relative to it, the way the user typed them. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== "" && !rel.startsWith("..") ? rel : path;
+}
+
+let cachedRoot: string | undefined;
+
+/** The directory holding cachestress's package.json, whether run from src/ (tests) or dist/src/. */
+export function packageRoot(): string {
+  if (cachedRoot !== undefined) return cachedRoot;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir)
+      throw new Error(`cachestress: no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  cachedRoot = dir;
+  return dir;
+}
+
+export function scenariosDir(): string {
+  return join(packageRoot(), "scenarios");
+}
+
+/** Names of the scenarios that ship with the tool, sorted. */
+export async function listScenarioNames(): Promise<string[]> {
+  const entries = await readdir(scenariosDir()).catch(() => [] as string[]);
+  return entries
+    .filter((e) => /\.(ya?ml|json)$/.test(e))
+    .map((e) => basename(e, extname(e)))
+    .sort();
+}
+
+/** An existing file path as given, else a shipped scenario by name (`baseline` → scenarios/baseline.yaml). */
+export async function resolveScenarioPath(nameOrPath: string): Promise<string> {
+  if (await isFile(nameOrPath)) return resolve(nameOrPath);
+  if (/^[A-Za-z0-9._-]+$/.test(nameOrPath)) {
+    for (const candidate of [nameOrPath, `${nameOrPath}.yaml`, `${nameOrPath}.yml`, `${nameOrPath}.json`]) {
+      const path = join(scenariosDir(), candidate);
+      if (await isFile(path)) return path;
+    }
+  }
+  const names = await listScenarioNames();
+  const guess = didYouMean(nameOrPath, names);
+  const hint = guess ? ` (did you mean ${guess}?)` : "";
+  const allowed = `an existing scenario file, or a shipped scenario: ${names.join(", ")}${hint}`;
+  throw new ConfigError([{ field: "scenario", value: nameOrPath, allowed }]);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}

@@ -1,0 +1,20 @@
+/**
+ * cachestress as a library: the CLI is a thin shell over these. A run is a RunConfig in and a
+ * RunResult (plus the report files) out.
+ */
+
+export { ConfigError } from "./config/errors.js";
+export { resolveRunConfig } from "./config/resolve.js";
+export type { CommandWeight, KeyPattern, RunConfig, Stage } from "./config/types.js";
+export { decodeHistogram, encodeHistogram } from "./measure/histogram.js";
+export { renderMarkdown } from "./reports/markdown.js";
+export type {
+  CountCheck,
+  LatencySummaryMs,
+  RunResult,
+  SeriesPoint,
+  ThresholdOutcome,
+} from "./reports/result-types.js";
+export { renderSummary } from "./reports/summary-table.js";
+export { type ManagedRedis, startManagedRedis } from "./run/managed-redis.js";
+export { type RunHooks, type RunOutcome, runScenario } from "./run/run-scenario.js";
