@@ -132,5 +132,5 @@ export class ThreadRecorder {
 }
 
 function encodeOrEmpty(histogram: LatencyHistogram): string {
-  return histogram.totalCount === 0 ? "" : encodeHistogram(histogram);
+  return histogram.totalCount === 0 ? "" : encodeHistogram(histogram, true);
 }
