@@ -82,3 +82,53 @@ describe("a target that dies mid-run", () => {
     }
   });
 });
+
+describe("errors by kind", () => {
+  it("error replies are counted by their prefix (OOM from a full noeviction server), and still match the server", async () => {
+    const redis = await startRedis(["--maxmemory", "2mb", "--maxmemory-policy", "noeviction"]);
+    try {
+      const { result } = await runScenario(
+        testRunConfig({
+          url: redis.url,
+          requests: 20_000,
+          durationMs: undefined,
+          keyMax: 100_000,
+          dataSizeMin: 512,
+          dataSizeMax: 512,
+          commands: [{ name: "SET", weight: 1 }],
+        }),
+      );
+      assert.ok((result.totals.errorsByKind.OOM ?? 0) > 0, JSON.stringify(result.totals.errorsByKind));
+      assert.equal(result.perCommand.SET.errors, result.totals.errorsByKind.OOM);
+      assert.equal(result.totals.ops, 20_000);
+      // Rejected calls are part of what the server received.
+      assert.equal(result.countCheck.ok, true, result.countCheck.note);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it("operations without a reply within --timeout count as timeouts, and the engine reconnects", async () => {
+    const redis = await startRedis(["--enable-debug-command", "local"]);
+    const { createClient } = await import("redis");
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      const run = runScenario(
+        testRunConfig({ url: redis.url, durationMs: 2500, connections: 2, pipeline: 4, timeoutMs: 200 }),
+      );
+      await new Promise((r) => setTimeout(r, 800));
+      await admin.sendCommand(["DEBUG", "SLEEP", "0.8"]);
+      const { result } = await run;
+      assert.ok(result.totals.timeouts > 0, `timeouts ${result.totals.timeouts}`);
+      assert.equal(result.totals.errorsByKind.timeout, result.totals.timeouts);
+      assert.ok(result.totals.reconnects >= 1);
+      assert.equal(result.status, "completed");
+      // Operations lost on the way may or may not have reached the server; the check allows that range.
+      assert.equal(result.countCheck.ok, true, result.countCheck.note);
+    } finally {
+      await admin.quit();
+      await redis.stop();
+    }
+  });
+});
