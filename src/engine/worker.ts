@@ -10,6 +10,9 @@ import type { FromWorker, ThreadPlan, ToWorker } from "./thread-plan.js";
 
 const CONNECT_TIMEOUT_MS = 5000;
 const NS_PER_MS = 1e6;
+/** Sampling period of the event-loop delay monitor, ms. Node reports the whole period, not just the lateness. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+const lateness = (periodNs: number) => Math.max(0, periodNs / NS_PER_MS - LOOP_DELAY_RESOLUTION_MS);
 
 const port = parentPort;
 if (port === null) throw new Error("worker.ts must run as a worker thread");
@@ -20,7 +23,7 @@ const send = (message: FromWorker) => port.postMessage(message);
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "phase": {
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       loopDelay.enable();
       engine.runPhase(message.phase).then(({ recorder, targetLost }) => {
         loopDelay.disable();
@@ -30,9 +33,9 @@ port.on("message", (message: ToWorker) => {
           report: recorder.takeReport(engine.connections.filter((c) => c.up).length),
           targetLost,
           eventLoopDelayMs: {
-            p50: loopDelay.percentile(50) / NS_PER_MS,
-            p99: loopDelay.percentile(99) / NS_PER_MS,
-            max: loopDelay.max / NS_PER_MS,
+            p50: lateness(loopDelay.percentile(50)),
+            p99: lateness(loopDelay.percentile(99)),
+            max: lateness(loopDelay.max),
           },
         });
       });
