@@ -65,18 +65,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
   });
 
   const countCheck = checkCounts(inputs.countsBefore, inputs.countsAfter, toolCounts(measured));
+  // Warnings are for what has no field of its own: the count check, the cleanup error and late
+  // starts are in countCheck, cleanup and openLoop, and every renderer shows them from there.
   const warnings: string[] = [];
-  if (!countCheck.ok) warnings.push(countCheck.note);
   if (measured.targetLost)
     warnings.push("every connection to the target was down for more than 5 s; the run ended early");
-  if (inputs.cleanup.error !== undefined) warnings.push(`key cleanup failed: ${inputs.cleanup.error}`);
-  const lateShare = totals.totalSent > 0 ? totals.lateStarts / totals.totalSent : 0;
-  if (openLoop && lateShare > 0.01) {
-    warnings.push(
-      `the tool fell behind its own schedule: ${(lateShare * 100).toFixed(1)} % of sends started 1 ms or more late ` +
-        `(event-loop delay p99 ${measured.eventLoopDelayMs.p99.toFixed(1)} ms); add --threads or lower the rate`,
-    );
-  }
 
   const thresholds = evaluateThresholds(config.thresholds, thresholdSource(totals, seconds));
   const series: SeriesPoint[] = measured.series.map(({ interval, tS, spanS, targetRate }) =>

@@ -52,7 +52,6 @@ describe("the count check is not vacuous", () => {
       assert.equal(result.countCheck.ok, false);
       assert.match(result.countCheck.note, /MISMATCH/);
       assert.ok(result.countCheck.byCommand.SET.server >= result.countCheck.byCommand.SET.sent + 50);
-      assert.ok(result.warnings.some((w) => w.includes("MISMATCH")));
     } finally {
       await other.quit();
       await redis.stop();
