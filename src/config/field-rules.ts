@@ -197,6 +197,9 @@ export const rules = {
   timeout: durationRule(false, 3_600_000),
   threshold: thresholdRule,
   seed: wholeNumber(0, 4294967295),
+  useCase: oneOf(["cache", "buffer", "session"] as const),
+  probeInterval: durationRule(false, 3_600_000),
+  priceFile: textRule("a path to a JSON price table", /^.{1,4096}$/),
   commandName: {
     allowed: "SET or GET",
     parse: (raw) =>

@@ -47,6 +47,12 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   timeoutMs: "--timeout",
   thresholds: "--threshold",
   seed: "--seed",
+  useCase: "--use-case",
+  probeIntervalMs: "--probe-interval",
+  audit: "--audit",
+  alerts: "alerts",
+  alertsDryRun: "--alerts-dry-run",
+  priceFile: "--price-file",
 };
 
 /** `argv` is what follows the word `run`. Throws ConfigError listing every problem. */
@@ -193,5 +199,11 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     timeoutMs: m.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
     thresholds: m.thresholds ?? [],
     seed: m.seed ?? randomBytes(4).readUInt32LE(0),
+    ...(m.useCase !== undefined && { useCase: m.useCase }),
+    probeIntervalMs: m.probeIntervalMs ?? 1000,
+    audit: m.audit ?? false,
+    ...(m.alerts !== undefined && { alerts: m.alerts }),
+    alertsDryRun: m.alertsDryRun ?? false,
+    ...(m.priceFile !== undefined && { priceFile: m.priceFile }),
   };
 }

@@ -112,6 +112,11 @@ const fileSchema = z.strictObject({
     .array(field(rules.threshold, true), { error: 'a list of thresholds, e.g. ["p(99)<500ms", "errors<1%"]' })
     .optional(),
   seed: field(rules.seed),
+  useCase: field(rules.useCase),
+  probeInterval: field(rules.probeInterval),
+  audit: field(booleanRule),
+  // Validated in full by src/alerts when the run resolves; here only its presence is recorded.
+  alerts: z.record(z.string(), z.unknown(), { error: "a mapping with rules: and notify:" }).optional(),
 });
 
 export const SCENARIO_FIELDS = Object.keys(fileSchema.shape);
@@ -232,6 +237,10 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("timeoutMs", f.timeout, "timeout");
   put("thresholds", f.thresholds as string[] | undefined, "thresholds");
   put("seed", f.seed, "seed");
+  put("useCase", f.useCase, "useCase");
+  put("probeIntervalMs", f.probeInterval, "probeInterval");
+  put("audit", f.audit, "audit");
+  put("alerts", f.alerts, "alerts");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();

@@ -85,4 +85,19 @@ export interface RunConfig {
   /** k6-style expressions, e.g. `p(99)<500ms`, `errors<1%`. */
   thresholds: string[];
   seed: number;
+
+  /** What the cache is used for: picks the default alert rules, the audit profile and advice. */
+  useCase?: UseCase;
+  /** How often the server is sampled (INFO, SLOWLOG, LATENCY, /proc) during the run, ms. */
+  probeIntervalMs: number;
+  /** Run the configuration audit for useCase (default cache) and put it in the report. */
+  audit: boolean;
+  /** The scenario file's `alerts:` section as written (validated by src/alerts). */
+  alerts?: unknown;
+  /** Print what notifications would send instead of sending them. */
+  alertsDryRun: boolean;
+  /** A price table to use for the cost estimate instead of the shipped one. */
+  priceFile?: string;
 }
+
+export type UseCase = "cache" | "buffer" | "session";

@@ -28,6 +28,9 @@ export function testRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
     timeoutMs: 1000,
     thresholds: [],
     seed: 42,
+    probeIntervalMs: 1000,
+    audit: false,
+    alertsDryRun: false,
     ...overrides,
   };
 }

@@ -53,6 +53,9 @@ test("no arguments: an adhoc closed-loop run with every default", async () => {
     timeoutMs: 1_000,
     thresholds: [],
     seed: 7,
+    probeIntervalMs: 1000,
+    audit: false,
+    alertsDryRun: false,
   });
 });
 

@@ -62,6 +62,9 @@ export function makeConfig(overrides: Partial<RunConfig> = {}): RunConfig {
     timeoutMs: 1_000,
     thresholds: ["p(99)<500ms", "errors<1%"],
     seed: 42,
+    probeIntervalMs: 1000,
+    audit: false,
+    alertsDryRun: false,
     ...overrides,
   };
 }
