@@ -6,6 +6,7 @@ import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
+import { auditCommand } from "./audit-command.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { listScenarios } from "./scenarios-command.js";
 
@@ -13,6 +14,8 @@ const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch R
 
 Usage:
   cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json + .md
+  cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]...
+                                                 judge the server's configuration for a use case
   cachestress scenarios                          list the scenarios that ship with the tool
   cachestress --help | --version
 
@@ -37,9 +40,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await listScenarios()}\n`);
     return EXIT.pass;
   }
+  if (command === "audit") return auditCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, scenarios, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, audit, scenarios, --help, --version\n`,
     );
     return EXIT.usage;
   }

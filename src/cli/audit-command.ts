@@ -1,0 +1,272 @@
+import { parseArgs } from "node:util";
+import { createClient } from "redis";
+import { AUDIT_PROFILES, type AuditProfile } from "../checks/audit-rules.js";
+import { parseMemoryBytes } from "../checks/audit-values.js";
+import { type AuditReport, auditConfig, type Expectation } from "../checks/config-audit.js";
+import { type AuditClient, readAuditInput } from "../checks/read-audit-input.js";
+import { renderAuditTable } from "../checks/render-audit.js";
+import { ConfigError, type ConfigProblem, didYouMean, formatProblem } from "../config/errors.js";
+import { urlRule } from "../config/field-rules.js";
+import type { ConnectionTarget } from "../engine/load-connection.js";
+import { redactText, redactUrl } from "../reports/redact.js";
+import { CONNECT_TIMEOUT_MS, TargetUnreachableError } from "../run/admin-client.js";
+import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
+import { resolveTarget } from "../run/target.js";
+import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+
+/**
+ * `cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]... [--json]`:
+ * reads a server's configuration, judges it for a use case, and exits 0 (pass), 1 (a high-severity
+ * finding or a failed expectation), 2 (bad flags) or 3 (the server could not be reached).
+ */
+
+export interface AuditOptions {
+  /** Without a URL a throwaway local redis-server is started, audited and stopped, like `run`. */
+  url?: string;
+  profile: AuditProfile;
+  expectations: Expectation[];
+}
+
+interface AuditFlags extends AuditOptions {
+  json: boolean;
+  debug: boolean;
+  help: boolean;
+}
+
+export const AUDIT_HELP = `Usage: cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]... [--json]
+
+Reads CONFIG GET *, INFO and ACL GETUSER default and judges each setting for how the cache is used.
+
+  --url URL              server to audit, redis:// or rediss:// (default: a throwaway local redis-server)
+  --profile KIND         cache|buffer|session (default: cache)
+  --expect SETTING=VALUE a value the server must have, repeatable: maxmemory=2gb, maxmemory-policy=allkeys-lru
+  --json                 print the audit as JSON on stdout (the table still goes to stderr)
+  --debug                show stack traces
+  --help, -h             show this help
+
+Exit codes: 0 pass, 1 a high-severity finding or a failed --expect, 2 bad flags, 3 target unreachable.`;
+
+const OPTIONS = {
+  url: { type: "string" },
+  profile: { type: "string" },
+  expect: { type: "string" },
+  json: { type: "boolean" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+const FLAG_NAMES = Object.keys(OPTIONS).map((name) => `--${name}`);
+const EXPECT_ALLOWED = "SETTING=VALUE, e.g. maxmemory=2gb or maxmemory-policy=allkeys-lru";
+
+/** Every problem in the audit flags at once, in the same words as `run`'s flag problems. */
+export function parseAuditArgs(argv: string[]): { flags: AuditFlags; problems: ConfigProblem[] } {
+  const flags: AuditFlags = { profile: "cache", expectations: [], json: false, debug: false, help: false };
+  const problems: ConfigProblem[] = [];
+  let rest = argv;
+  // `--url --json` would take "--json" as the URL: report the missing value, then parse again from it.
+  for (;;) {
+    const { tokens } = parseArgs({
+      args: rest,
+      options: OPTIONS,
+      strict: false,
+      allowPositionals: true,
+      tokens: true,
+    });
+    let restartAt = -1;
+    for (const token of tokens) {
+      if (restartAt >= 0) break;
+      if (token.kind === "positional") {
+        problems.push({
+          field: "audit",
+          value: token.value,
+          allowed: "flags only (the server goes in --url)",
+        });
+      }
+      if (token.kind !== "option") continue;
+      const field = `--${token.name}`;
+      const spec = (OPTIONS as Record<string, { type: string }>)[token.name];
+      if (spec === undefined) {
+        const guess = didYouMean(token.rawName.replace(/^-+/, "--"), FLAG_NAMES);
+        const allowed = guess
+          ? `a known flag (did you mean ${guess}?)`
+          : "a known flag (see cachestress audit --help)";
+        problems.push({ field: token.rawName, value: token.rawName, allowed });
+        continue;
+      }
+      if (spec.type === "boolean") {
+        if (token.value !== undefined)
+          problems.push({ field, value: token.value, allowed: "no value: it is an on/off flag" });
+        else flags[token.name as "json" | "debug" | "help"] = true;
+        continue;
+      }
+      const value = token.value;
+      if (value === undefined || (!token.inlineValue && value.startsWith("--"))) {
+        problems.push({ field, value: undefined, allowed: allowedFor(token.name) });
+        if (value !== undefined) restartAt = token.index + 1;
+        continue;
+      }
+      const problem = applyValue(flags, token.name, value);
+      if (problem !== undefined) problems.push({ field, value: problem.shown, allowed: problem.allowed });
+    }
+    if (restartAt < 0) break;
+    rest = rest.slice(restartAt);
+  }
+  return { flags, problems };
+}
+
+function allowedFor(name: string): string {
+  if (name === "url") return urlRule.allowed;
+  if (name === "profile") return `one of ${AUDIT_PROFILES.join(", ")}`;
+  return EXPECT_ALLOWED;
+}
+
+function applyValue(
+  flags: AuditFlags,
+  name: string,
+  value: string,
+): { shown: string; allowed: string } | undefined {
+  if (name === "url") {
+    if (urlRule.parse(value) === undefined) return { shown: redactUrl(value), allowed: urlRule.allowed };
+    flags.url = value;
+    return undefined;
+  }
+  if (name === "profile") {
+    if ((AUDIT_PROFILES as readonly string[]).includes(value)) {
+      flags.profile = value as AuditProfile;
+      return undefined;
+    }
+    const guess = didYouMean(value, AUDIT_PROFILES);
+    return {
+      shown: value,
+      allowed: `one of ${AUDIT_PROFILES.join(", ")}${guess ? ` (did you mean ${guess}?)` : ""}`,
+    };
+  }
+  // --expect: the setting name is checked against the server later, which knows its own settings.
+  const match = /^([A-Za-z][A-Za-z0-9-]*)=(.*)$/s.exec(value);
+  if (match === null) return { shown: value, allowed: EXPECT_ALLOWED };
+  const setting = match[1].toLowerCase();
+  if (setting === "maxmemory" && parseMemoryBytes(match[2]) === undefined) {
+    return { shown: value, allowed: "maxmemory=SIZE, e.g. maxmemory=2gb, 512mb or 2147483648" };
+  }
+  flags.expectations.push({ setting, value: match[2] });
+  return undefined;
+}
+
+/** The library form of the command: audits one server and returns the report. */
+export async function auditServer(
+  options: AuditOptions,
+  onNotice: (message: string) => void = () => {},
+): Promise<AuditReport> {
+  let managed: ManagedRedis | undefined;
+  try {
+    let url = options.url;
+    if (url === undefined) {
+      managed = await startManagedRedis();
+      url = managed.url;
+      onNotice(
+        `no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`,
+      );
+    }
+    const target = resolveTarget(url);
+    const { connection } = target;
+    const client = await connectForAudit(connection, `${connection.host}:${connection.port}`);
+    try {
+      const input = await readAuditInput(client, {
+        host: connection.host,
+        authenticated: connection.password !== undefined,
+      });
+      return { target: target.displayUrl, ...auditConfig(input, options.profile, options.expectations) };
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await managed?.stop();
+  }
+}
+
+export async function auditCommand(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  try {
+    const { flags, problems } = parseAuditArgs(argv);
+    if (flags.help) {
+      process.stdout.write(`${AUDIT_HELP}\n`);
+      return EXIT.pass;
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    const report = await auditServer(flags, (message) => process.stderr.write(`cachestress: ${message}\n`));
+    process.stderr.write(`${renderAuditTable(report)}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    return report.ok ? EXIT.pass : EXIT.thresholdsFailed;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // ConfigError's own heading speaks of "the run configuration"; these are the audit's flags.
+      const n = error.problems.length;
+      const heading = `cachestress audit: ${n === 1 ? "1 problem" : `${n} problems`} with the flags:`;
+      process.stderr.write(`${[heading, ...error.problems.map(formatProblem)].join("\n")}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`cachestress audit: ${redactText(describeFailure(error))}\n`);
+    if (debug && error instanceof Error) process.stderr.write(`${redactText(error.stack ?? "")}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+type AuditConnection = AuditClient & { close(): Promise<void> };
+
+/**
+ * A node-redis client that fails fast like the run's admin client: no background reconnects, and
+ * the socket's own error (ECONNREFUSED, WRONGPASS) as the cause. The PING right after connecting
+ * makes a server that wants a password (NOAUTH) fail here rather than look like blocked commands.
+ */
+async function connectForAudit(target: ConnectionTarget, where: string): Promise<AuditConnection> {
+  const client = createClient({
+    socket: {
+      host: target.host,
+      port: target.port,
+      tls: target.tls ? true : undefined,
+      rejectUnauthorized: target.rejectUnauthorized,
+      servername: target.servername,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      reconnectStrategy: false,
+    } as never,
+    username: target.username,
+    password: target.password,
+    database: target.db,
+  });
+  let socketError: unknown;
+  client.on("error", (error) => {
+    socketError = error;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const limitMs = CONNECT_TIMEOUT_MS + 500;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms`)), limitMs);
+    });
+    await Promise.race([client.connect().then(() => client.ping()), deadline]);
+  } catch (error) {
+    try {
+      client.destroy();
+    } catch {
+      // node-redis throws when the client never opened; there is nothing to release then.
+    }
+    const cause =
+      (socketError as NodeJS.ErrnoException | undefined)?.code !== undefined ? socketError : error;
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    const message = describeFailure(cause);
+    throw new TargetUnreachableError(
+      `cannot reach ${where}: ${code && !message.includes(code) ? `${code} ${message}` : message}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    sendCommand: (args) => client.sendCommand(args),
+    async close() {
+      try {
+        await client.quit();
+      } catch {
+        // Already closed, typically because the server went away; nothing left to release.
+      }
+    },
+  };
+}
