@@ -1,15 +1,13 @@
 import { parseArgs } from "node:util";
-import { createClient } from "redis";
 import { AUDIT_PROFILES, type AuditProfile } from "../checks/audit-rules.js";
 import { parseMemoryBytes } from "../checks/audit-values.js";
 import { type AuditReport, auditConfig, type Expectation } from "../checks/config-audit.js";
-import { type AuditClient, readAuditInput } from "../checks/read-audit-input.js";
+import { readAuditInput } from "../checks/read-audit-input.js";
 import { renderAuditTable } from "../checks/render-audit.js";
 import { ConfigError, type ConfigProblem, didYouMean, formatProblem } from "../config/errors.js";
 import { urlRule } from "../config/field-rules.js";
-import type { ConnectionTarget } from "../engine/load-connection.js";
 import { redactText, redactUrl } from "../reports/redact.js";
-import { CONNECT_TIMEOUT_MS, TargetUnreachableError } from "../run/admin-client.js";
+import { AdminClient } from "../run/admin-client.js";
 import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
 import { resolveTarget } from "../run/target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
@@ -168,7 +166,7 @@ export async function auditServer(
     }
     const target = resolveTarget(url);
     const { connection } = target;
-    const client = await connectForAudit(connection, `${connection.host}:${connection.port}`);
+    const client = await AdminClient.connect(connection, `${connection.host}:${connection.port}`);
     try {
       const input = await readAuditInput(client, {
         host: connection.host,
@@ -208,65 +206,4 @@ export async function auditCommand(argv: string[]): Promise<number> {
     if (debug && error instanceof Error) process.stderr.write(`${redactText(error.stack ?? "")}\n`);
     return exitCodeFor(error);
   }
-}
-
-type AuditConnection = AuditClient & { close(): Promise<void> };
-
-/**
- * A node-redis client that fails fast like the run's admin client: no background reconnects, and
- * the socket's own error (ECONNREFUSED, WRONGPASS) as the cause. The PING right after connecting
- * makes a server that wants a password (NOAUTH) fail here rather than look like blocked commands.
- */
-async function connectForAudit(target: ConnectionTarget, where: string): Promise<AuditConnection> {
-  const client = createClient({
-    socket: {
-      host: target.host,
-      port: target.port,
-      tls: target.tls ? true : undefined,
-      rejectUnauthorized: target.rejectUnauthorized,
-      servername: target.servername,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      reconnectStrategy: false,
-    } as never,
-    username: target.username,
-    password: target.password,
-    database: target.db,
-  });
-  let socketError: unknown;
-  client.on("error", (error) => {
-    socketError = error;
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const limitMs = CONNECT_TIMEOUT_MS + 500;
-  try {
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms`)), limitMs);
-    });
-    await Promise.race([client.connect().then(() => client.ping()), deadline]);
-  } catch (error) {
-    try {
-      client.destroy();
-    } catch {
-      // node-redis throws when the client never opened; there is nothing to release then.
-    }
-    const cause =
-      (socketError as NodeJS.ErrnoException | undefined)?.code !== undefined ? socketError : error;
-    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const message = describeFailure(cause);
-    throw new TargetUnreachableError(
-      `cannot reach ${where}: ${code && !message.includes(code) ? `${code} ${message}` : message}`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-  return {
-    sendCommand: (args) => client.sendCommand(args),
-    async close() {
-      try {
-        await client.quit();
-      } catch {
-        // Already closed, typically because the server went away; nothing left to release.
-      }
-    },
-  };
 }

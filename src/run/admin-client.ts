@@ -60,6 +60,11 @@ export class AdminClient {
     }
   }
 
+  /** Any command, for readers such as the config audit (its errors are the caller's to judge). */
+  sendCommand(args: string[]): Promise<unknown> {
+    return this.client.sendCommand(args);
+  }
+
   /** Calls + rejected calls per command, or undefined when INFO is not allowed here. */
   async commandCounts(): Promise<ServerCommandCounts | undefined> {
     try {
