@@ -46,8 +46,11 @@ export interface ServerSample {
   errorCounts?: Record<string, number>;
   /** New SLOWLOG entries since the previous sample. */
   slowlog?: { id: number; atS: number; durationUs: number; command: string }[];
-  /** LATENCY LATEST: event → latest and max latency, ms. */
-  latencyEvents?: Record<string, { latestMs: number; maxMs: number }>;
+  /**
+   * LATENCY LATEST: event → latest and max latency, ms. `atS` (epoch seconds of the latest spike) tells
+   * a spike during the run from one the server remembers from before it; maxMs is all-time.
+   */
+  latencyEvents?: Record<string, { latestMs: number; maxMs: number; atS?: number }>;
   /** Only for a server on this host (managed or local PID known): process CPU % over the interval (100 = one core) and RSS. */
   processCpuPercent?: number;
   processRssBytes?: number;

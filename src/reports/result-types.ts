@@ -1,4 +1,9 @@
+import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
+import type { ServerSummary } from "../probes/sample-series.js";
+import type { CostEstimate } from "./cost-estimate.js";
+import type { Recommendation } from "./recommendations.js";
+import type { ZoneVerdict } from "./zones.js";
 
 /**
  * The result file (`Reports/result_{env}_{timestamp}.json`). Scripts read `totals.*` and
@@ -133,4 +138,13 @@ export interface RunResult {
   };
   cleanup: { prefix: string; keysDeleted: number; kept: boolean; error?: string };
   warnings: string[];
+  /** The server's side of the run, from INFO samples (absent when INFO could not be read). */
+  server?: ServerSummary;
+  /** Stable / risk / failure per key metric; leads the report. */
+  zones?: ZoneVerdict[];
+  recommendations?: Recommendation[];
+  /** A month of this load on ElastiCache Serverless, per engine in the price table. */
+  costEstimate?: CostEstimate[];
+  /** With --audit: the server's configuration judged for the use case. */
+  audit?: AuditReport;
 }

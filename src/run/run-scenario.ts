@@ -8,6 +8,8 @@ import type { RunResult } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
 import { rateAt } from "../workload/load-profile.js";
 import { AdminClient } from "./admin-client.js";
+import { analyzeRun } from "./analyze.js";
+import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun } from "./build-result.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { resolveTarget } from "./target.js";
@@ -55,12 +57,15 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const where = `${target.connection.host}:${target.connection.port}`;
     admin = await AdminClient.connect(target.connection, where);
     const countsBefore = await admin.commandCounts();
+    const serverStart = await admin.infoSample(undefined);
+    const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
     engine = await EngineThreads.start(threadPlans(config, target.connection));
     const measured = await runPhases(config, engine, hooks);
 
     const countsAfter = await admin.commandCounts();
+    const serverEnd = await admin.infoSample(serverStart);
     const cleanup = {
       prefix: config.prefix,
       keysDeleted: 0,
@@ -89,6 +94,9 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       countsAfter,
       cleanup,
     });
+    const samples = [serverStart, serverEnd].filter((s) => s !== undefined);
+    if (samples.length > 0) Object.assign(result, await analyzeRun(result, samples, config));
+    if (audit !== undefined) result.audit = audit;
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
   } finally {

@@ -1,0 +1,73 @@
+import { join } from "node:path";
+import { packageRoot } from "../config/scenario-file.js";
+import type { RunConfig } from "../config/types.js";
+import { type ServerSummary, summarizeServer } from "../probes/sample-series.js";
+import type { ServerSample } from "../probes/types.js";
+import { type CostEstimate, estimateServerlessCost, loadPriceTable } from "../reports/cost-estimate.js";
+import { type Recommendation, recommend } from "../reports/recommendations.js";
+import type { RunResult } from "../reports/result-types.js";
+import { computeZones, type ZoneVerdict } from "../reports/zones.js";
+
+export interface RunAnalysis {
+  server: ServerSummary;
+  zones: ZoneVerdict[];
+  recommendations: Recommendation[];
+  costEstimate: CostEstimate[];
+}
+
+/**
+ * Turns a finished run and the server samples taken during it into zones, recommendations and a
+ * cost estimate. Everything here is derived from numbers already in the result or the samples.
+ */
+export async function analyzeRun(
+  result: RunResult,
+  samples: ServerSample[],
+  config: RunConfig,
+): Promise<RunAnalysis> {
+  const server = summarizeServer(samples);
+  const attempted = result.totals.ops + result.totals.timeouts;
+  const zones = computeZones({
+    serverCpuPercent: server.processCpuPercentMax,
+    memoryUsedPercent: server.memoryUsedPercentMax,
+    p99Ms: result.latency.count > 0 ? result.latency.p99 : undefined,
+    errorPercent: attempted > 0 ? (result.totals.errors / attempted) * 100 : undefined,
+  });
+  const prices = await loadPriceTable(
+    config.priceFile ?? join(packageRoot(), "data", "elasticache-serverless-prices.json"),
+  );
+  const costEstimate = estimateServerlessCost(
+    {
+      opsPerSec: result.totals.opsPerSec,
+      bytesPerOp: bytesPerOp(config),
+      dataBytes: server.usedMemoryBytesMax ?? 0,
+    },
+    prices,
+  );
+  const recommendations = recommend({
+    result,
+    profile: config.useCase,
+    ecpuPerOp: costEstimate[0]?.ecpuPerOp ?? 1,
+    server: {
+      memoryUsedPercentMax: server.memoryUsedPercentMax,
+      usedMemoryBytesMax: server.usedMemoryBytesMax,
+      maxmemoryBytes: server.maxmemoryBytes,
+      hitRatio: server.hitRatio,
+      evictedKeys: server.evictedKeys,
+      rejectedConnections: server.rejectedConnections,
+      fragmentationMax: server.fragmentationMax,
+      slowCommands: server.slowlogSlowest.map((s) => ({ command: s.command, durationUs: s.durationUs })),
+    },
+  });
+  return { server, zones, recommendations, costEstimate };
+}
+
+/**
+ * Mean payload per operation. A write sends key + value and a read hit gets the value back for the
+ * key it sent, so both move about key + value bytes; a miss moves less, which this ignores (it
+ * overestimates cost rather than underestimating it).
+ */
+function bytesPerOp(config: RunConfig): number {
+  const valueBytes = (config.dataSizeMin + config.dataSizeMax) / 2;
+  const keyBytes = Buffer.byteLength(config.prefix) + String(Math.max(0, config.keyMax - 1)).length;
+  return keyBytes + valueBytes;
+}
