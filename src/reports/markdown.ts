@@ -1,4 +1,5 @@
 import type { Stage } from "../config/types.js";
+import { analysisLines } from "./analysis-sections.js";
 import {
   formatBytes,
   formatCount,
@@ -337,10 +338,17 @@ function phasesAndCleanupSections(result: RunResult): string[] {
   ];
 }
 
+/** Zones, recommendations, cost and audit, as the terminal summary shows them. */
+function analysisSection(result: RunResult): string[] {
+  const lines = analysisLines(result);
+  return lines.length > 0 ? ["## Zones, recommendations, cost", "", "```text", ...lines, "```"] : [];
+}
+
 export function renderMarkdown(result: RunResult): string {
   const sections: string[][] = [
     [`# cachestress: ${result.scenario} (${result.env}), ${result.verdict.toUpperCase()}`],
     verdictSection(result),
+    analysisSection(result),
     configSection(result),
     totalsSection(result),
     latencySection(result),

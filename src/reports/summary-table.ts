@@ -1,3 +1,4 @@
+import { auditLines, costLines, recommendationLines, zoneLines } from "./analysis-sections.js";
 import {
   displayWidth,
   formatCount,
@@ -42,6 +43,9 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
   const lines: string[] = [];
 
   lines.push(...headerLines(result, paint));
+  // The zones lead the report: the first thing a reader sees is whether the run was healthy.
+  const zones = zoneLines(result);
+  if (zones.length > 0) lines.push("", ...zones);
   lines.push("");
   lines.push(
     result.mode === "open-loop"
@@ -64,6 +68,10 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
   } else if (result.cleanup.kept) {
     lines.push(`keys kept under prefix ${result.cleanup.prefix} (--keep-keys)`);
   }
+  const rest = [recommendationLines(result), costLines(result), auditLines(result)].filter(
+    (b) => b.length > 0,
+  );
+  for (const block of rest) lines.push("", ...block);
   for (const warning of result.warnings) lines.push(paint(`warning: ${redactText(warning)}`, "warn"));
   return `${lines.join("\n")}\n`;
 }
