@@ -1,6 +1,7 @@
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { ServerSummary } from "../probes/sample-series.js";
+import type { ServerSample } from "../probes/types.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ZoneVerdict } from "./zones.js";
@@ -140,6 +141,8 @@ export interface RunResult {
   warnings: string[];
   /** The server's side of the run, from INFO samples (absent when INFO could not be read). */
   server?: ServerSummary;
+  /** One server sample per probe interval (tS: seconds since the measured part started). */
+  serverSeries?: ServerSample[];
   /** Stable / risk / failure per key metric; leads the report. */
   zones?: ZoneVerdict[];
   recommendations?: Recommendation[];

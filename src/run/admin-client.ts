@@ -1,8 +1,6 @@
 import { createClient } from "redis";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { parseCommandStats, type ServerCommandCounts } from "../measure/count-check.js";
-import { parseInfoSections, sampleFromInfo } from "../probes/parse-info.js";
-import type { ServerSample } from "../probes/types.js";
 
 /** The target could not be reached or refused us; the message is one line with the cause. */
 export class TargetUnreachableError extends Error {
@@ -65,21 +63,6 @@ export class AdminClient {
   /** Any command, for readers such as the config audit (its errors are the caller's to judge). */
   sendCommand(args: string[]): Promise<unknown> {
     return this.client.sendCommand(args);
-  }
-
-  /**
-   * The INFO-derived part of a server sample, or undefined when INFO is not allowed here.
-   * `previous` gives the counters the per-interval rates are computed against.
-   */
-  async infoSample(previous: ServerSample | undefined): Promise<ServerSample | undefined> {
-    try {
-      const atMs = Date.now();
-      const info = parseInfoSections(await this.client.info());
-      const intervalS = previous !== undefined ? (atMs - previous.atMs) / 1000 : 0;
-      return { tS: 0, atMs, ...sampleFromInfo(info, previous, intervalS) };
-    } catch {
-      return undefined;
-    }
   }
 
   /** Calls + rejected calls per command, or undefined when INFO is not allowed here. */

@@ -12,6 +12,7 @@ import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun } from "./build-result.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
+import { ServerWatch } from "./server-watch.js";
 import { resolveTarget } from "./target.js";
 
 export interface RunHooks {
@@ -57,15 +58,19 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const where = `${target.connection.host}:${target.connection.port}`;
     admin = await AdminClient.connect(target.connection, where);
     const countsBefore = await admin.commandCounts();
-    const serverStart = await admin.infoSample(undefined);
+    const watch = await ServerWatch.start(target.connection, config.probeIntervalMs, managed?.pid);
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
     engine = await EngineThreads.start(threadPlans(config, target.connection));
-    const measured = await runPhases(config, engine, hooks);
+    let measured: MeasuredRun;
+    try {
+      measured = await runPhases(config, engine, hooks, (startEpochMs) => watch.setOrigin(startEpochMs));
+    } finally {
+      await watch.stop();
+    }
 
     const countsAfter = await admin.commandCounts();
-    const serverEnd = await admin.infoSample(serverStart);
     const cleanup = {
       prefix: config.prefix,
       keysDeleted: 0,
@@ -94,8 +99,11 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       countsAfter,
       cleanup,
     });
-    const samples = [serverStart, serverEnd].filter((s) => s !== undefined);
-    if (samples.length > 0) Object.assign(result, await analyzeRun(result, samples, config));
+    if (watch.samples.length > 0) {
+      Object.assign(result, await analyzeRun(result, watch.samples, config));
+      result.serverSeries = watch.samples;
+    }
+    if (watch.unavailable.length > 0) result.warnings.push(...watch.unavailable);
     if (audit !== undefined) result.audit = audit;
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
@@ -145,7 +153,12 @@ export function measuredStages(config: RunConfig): Stage[] | undefined {
   return [{ kind: "constant", durationMs, rate: config.rate }];
 }
 
-async function runPhases(config: RunConfig, engine: EngineThreads, hooks: RunHooks): Promise<MeasuredRun> {
+async function runPhases(
+  config: RunConfig,
+  engine: EngineThreads,
+  hooks: RunHooks,
+  onMeasureStart: (startEpochMs: number) => void,
+): Promise<MeasuredRun> {
   const stages = measuredStages(config);
   const names = config.commands.map((c) => c.name);
   const threads = engine.threads;
@@ -222,6 +235,7 @@ async function runPhases(config: RunConfig, engine: EngineThreads, hooks: RunHoo
     }
     if (!stopped() && !measured.targetLost) {
       const started = epochNowMs() + PHASE_START_DELAY_MS;
+      onMeasureStart(started);
       const durationMs =
         config.stages !== undefined && config.stages.length > 0
           ? config.stages.reduce((sum, s) => sum + s.durationMs, 0)

@@ -131,3 +131,32 @@ describe("errors by kind", () => {
     }
   });
 });
+
+describe("server probes on the run's timeline", () => {
+  it("samples every interval: memory grows while the run writes, CPU of the managed server is measured", async () => {
+    const redis = await startRedis();
+    try {
+      const { result } = await runScenario(
+        testRunConfig({
+          url: redis.url,
+          durationMs: 3000,
+          keyMax: 200_000,
+          keyPattern: "sequential",
+          commands: [{ name: "SET", weight: 1 }],
+          dataSizeMin: 256,
+          dataSizeMax: 256,
+          probeIntervalMs: 500,
+        }),
+      );
+      const series = result.serverSeries ?? [];
+      assert.ok(series.length >= 5, `samples ${series.length}`);
+      const memory = series.map((s) => s.usedMemoryBytes ?? 0);
+      assert.ok(memory.at(-1)! > memory[0] + 5_000_000, `memory ${memory[0]} → ${memory.at(-1)}`);
+      assert.ok(result.server !== undefined && (result.server.usedMemoryBytesMax ?? 0) > 0);
+      const cpu = result.zones?.find((z) => z.metric === "serverCpuPercent");
+      assert.ok(cpu?.value !== undefined && cpu.value > 0, JSON.stringify(cpu));
+    } finally {
+      await redis.stop();
+    }
+  });
+});
