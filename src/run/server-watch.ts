@@ -15,7 +15,6 @@ export class ServerWatch {
 
   private constructor(
     private readonly prober: ServerProber | undefined,
-    private readonly intervalMs: number,
     /** Epoch ms the sample times are measured from; set when the measured phase starts. */
     private originMs: number,
   ) {}
@@ -31,7 +30,7 @@ export class ServerWatch {
     } catch {
       prober = undefined;
     }
-    const watch = new ServerWatch(prober, intervalMs, epochNowMs());
+    const watch = new ServerWatch(prober, epochNowMs());
     watch.timer = setInterval(() => void watch.takeSample(), intervalMs);
     await watch.takeSample();
     return watch;
