@@ -23,6 +23,10 @@ export interface ProgressSnapshot {
   /** Open loop: the rate the profile asks for right now, ops/s. */
   targetRate?: number;
   phase: "warmup" | "prefill" | "measure" | "drain";
+  /** From the latest server sample: used memory as % of maxmemory (absent without a limit). */
+  memoryUsedPercent?: number;
+  /** From the latest server sample: keyspace hit ratio over its interval, 0..1. */
+  hitRatio?: number;
 }
 
 /**
@@ -44,6 +48,8 @@ export function renderProgressLine(p: ProgressSnapshot): string {
   parts.push(`p99 ${progressMs(p.p99Ms)}`);
   parts.push(`errors ${formatCount(p.errors)}`);
   parts.push(`timeouts ${formatCount(p.timeouts)}`);
+  if (p.memoryUsedPercent !== undefined) parts.push(`mem ${p.memoryUsedPercent.toFixed(0)}%`);
+  if (p.hitRatio !== undefined) parts.push(`hit ${(p.hitRatio * 100).toFixed(0)}%`);
 
   if (p.totalMs !== undefined && Number.isFinite(p.totalMs)) {
     const leftMs = Math.max(0, p.totalMs - p.elapsedMs);

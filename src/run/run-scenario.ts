@@ -65,7 +65,20 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     engine = await EngineThreads.start(threadPlans(config, target.connection));
     let measured: MeasuredRun;
     try {
-      measured = await runPhases(config, engine, hooks, (startEpochMs) => watch.setOrigin(startEpochMs));
+      // The live line shows the server's memory and hit ratio beside the client's figures.
+      const onProgress = hooks.onProgress;
+      const withServer: RunHooks = onProgress
+        ? {
+            ...hooks,
+            onProgress: (p) =>
+              onProgress({
+                ...p,
+                memoryUsedPercent: watch.latest?.memoryUsedPercent,
+                hitRatio: watch.latest?.hitRatio,
+              }),
+          }
+        : hooks;
+      measured = await runPhases(config, engine, withServer, (startEpochMs) => watch.setOrigin(startEpochMs));
     } finally {
       await watch.stop();
     }
