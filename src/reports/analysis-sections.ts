@@ -62,10 +62,25 @@ export function auditLines(result: RunResult): string[] {
   ];
 }
 
+export function alertLines(result: RunResult): string[] {
+  const alerts = result.alerts;
+  if (alerts === undefined) return [];
+  const failed = alerts.deliveries.filter((d) => !d.ok && d.dryRun === undefined);
+  return [
+    `alerts: ${alerts.rules.length} rules, ${alerts.events.length} events, ${alerts.firingAtEnd.length} firing at the end`,
+    ...alerts.events.map((e) => `  ${e.tS.toFixed(1)}s ${e.message}`),
+    ...failed.map(
+      (d) =>
+        `  notification NOT delivered: ${d.notifier} (${d.eventRule} ${d.eventType}): ${d.error ?? "unknown"}`,
+    ),
+  ];
+}
+
 /** Everything above, in report order, blocks separated by an empty line. */
 export function analysisLines(result: RunResult): string[] {
   const blocks = [
     zoneLines(result),
+    alertLines(result),
     recommendationLines(result),
     costLines(result),
     auditLines(result),

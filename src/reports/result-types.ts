@@ -1,3 +1,4 @@
+import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { ServerSummary } from "../probes/sample-series.js";
@@ -148,6 +149,8 @@ export interface RunResult {
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];
+  /** Live alert rules, their firing/resolved events and the notifications sent. */
+  alerts?: AlertsOutcome;
   /** With --audit: the server's configuration judged for the use case. */
   audit?: AuditReport;
 }

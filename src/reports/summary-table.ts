@@ -1,4 +1,4 @@
-import { auditLines, costLines, recommendationLines, zoneLines } from "./analysis-sections.js";
+import { alertLines, auditLines, costLines, recommendationLines, zoneLines } from "./analysis-sections.js";
 import {
   displayWidth,
   formatCount,
@@ -68,9 +68,12 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
   } else if (result.cleanup.kept) {
     lines.push(`keys kept under prefix ${result.cleanup.prefix} (--keep-keys)`);
   }
-  const rest = [recommendationLines(result), costLines(result), auditLines(result)].filter(
-    (b) => b.length > 0,
-  );
+  const rest = [
+    alertLines(result),
+    recommendationLines(result),
+    costLines(result),
+    auditLines(result),
+  ].filter((b) => b.length > 0);
   for (const block of rest) lines.push("", ...block);
   for (const warning of result.warnings) lines.push(paint(`warning: ${redactText(warning)}`, "warn"));
   return `${lines.join("\n")}\n`;

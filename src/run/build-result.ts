@@ -158,7 +158,7 @@ function toolCounts(measured: MeasuredRun): ToolCommandCounts {
   return counts;
 }
 
-function seriesPoint(
+export function seriesPoint(
   interval: PhaseTotals,
   tS: number,
   spanS: number,

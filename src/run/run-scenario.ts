@@ -4,14 +4,15 @@ import { epochNowMs } from "../engine/load-connection.js";
 import type { PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
 import { rateAt } from "../workload/load-profile.js";
 import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
-import { buildResult, type MeasuredRun } from "./build-result.js";
+import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
+import { RunAlerts } from "./run-alerts.js";
 import { ServerWatch } from "./server-watch.js";
 import { resolveTarget } from "./target.js";
 
@@ -55,6 +56,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       );
     }
     const target = resolveTarget(url);
+    const alerts = RunAlerts.create(config, target.displayUrl, (line) => notice(line));
     const where = `${target.connection.host}:${target.connection.port}`;
     admin = await AdminClient.connect(target.connection, where);
     const countsBefore = await admin.commandCounts();
@@ -78,7 +80,10 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
               }),
           }
         : hooks;
-      measured = await runPhases(config, engine, withServer, (startEpochMs) => watch.setOrigin(startEpochMs));
+      measured = await runPhases(config, engine, withServer, {
+        onMeasureStart: (startEpochMs) => watch.setOrigin(startEpochMs),
+        onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
+      });
     } finally {
       await watch.stop();
     }
@@ -118,6 +123,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     }
     if (watch.unavailable.length > 0) result.warnings.push(...watch.unavailable);
     if (audit !== undefined) result.audit = audit;
+    result.alerts = await alerts.finish();
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
   } finally {
@@ -170,7 +176,7 @@ async function runPhases(
   config: RunConfig,
   engine: EngineThreads,
   hooks: RunHooks,
-  onMeasureStart: (startEpochMs: number) => void,
+  measureHooks: { onMeasureStart(startEpochMs: number): void; onMeasuredPoint(point: SeriesPoint): void },
 ): Promise<MeasuredRun> {
   const stages = measuredStages(config);
   const names = config.commands.map((c) => c.name);
@@ -248,7 +254,7 @@ async function runPhases(
     }
     if (!stopped() && !measured.targetLost) {
       const started = epochNowMs() + PHASE_START_DELAY_MS;
-      onMeasureStart(started);
+      measureHooks.onMeasureStart(started);
       const durationMs =
         config.stages !== undefined && config.stages.length > 0
           ? config.stages.reduce((sum, s) => sum + s.durationMs, 0)
@@ -273,12 +279,9 @@ async function runPhases(
         durationMs,
         hooks,
         (interval, tS, spanS) => {
-          measured.series.push({
-            interval,
-            tS,
-            spanS,
-            targetRate: stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined,
-          });
+          const targetRate = stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined;
+          measureHooks.onMeasuredPoint(seriesPoint(interval, tS, spanS, targetRate));
+          measured.series.push({ interval, tS, spanS, targetRate });
         },
       );
       measured.durationMs = run.durationMs;
