@@ -31,8 +31,17 @@ export interface AuditContext {
   aclDefaultNopass?: boolean;
   /** net.core.somaxconn of the server's host, when the server runs on this host. */
   somaxconn?: number;
+  /** Kernel settings of the server's host (/proc, /sys), when the server runs on this host. */
+  hostKernel?: HostKernelSettings;
   /** The host the audit connected to, for when `bind` cannot be read. */
   targetHost?: string;
+}
+
+export interface HostKernelSettings {
+  /** /proc/sys/vm/overcommit_memory: 0 heuristic, 1 always, 2 never. */
+  overcommitMemory?: string;
+  /** The selected mode of /sys/kernel/mm/transparent_hugepage/enabled: always, madvise or never. */
+  transparentHugepage?: string;
 }
 
 export type RuleOutcome = { ok: true; why?: string } | { ok: false; severity: Severity; why: string };
@@ -46,6 +55,8 @@ export interface AuditRule {
   infoFallback?: { field: string; toConfig?: (value: string) => string };
   /** For a row that is not a CONFIG parameter; by default the value is CONFIG GET <setting>. */
   read?(ctx: AuditContext): string | undefined;
+  /** Where `read` gets its value, for the report (default: ACL). */
+  readSource?: "acl" | "host";
   check(value: string, ctx: AuditContext): RuleOutcome;
 }
 
@@ -233,4 +244,41 @@ export const AUDIT_RULES: readonly AuditRule[] = [
       );
     },
   },
+  {
+    setting: "vm.overcommit_memory",
+    recommended: same("1 (OS setting of the server's host)"),
+    why: "BGSAVE and AOF rewrites fork the server; with overcommit off the fork can fail for lack of memory that is never used",
+    readSource: "host",
+    read: (ctx) => ctx.hostKernel?.overcommitMemory,
+    check(v, ctx) {
+      if (v === "1") return OK;
+      const persists =
+        ctx.profile !== "cache" || ctx.get("appendonly") === "yes" || hasSaveRules(ctx.get("save"));
+      return finding(
+        persists ? "medium" : "low",
+        `${v}: a fork for BGSAVE or an AOF rewrite can fail with "Cannot allocate memory" under memory pressure, and persistence stops; set vm.overcommit_memory = 1`,
+      );
+    },
+  },
+  {
+    setting: "transparent_hugepage",
+    recommended: same("never (OS setting of the server's host)"),
+    why: "huge pages make every write after a fork copy 2 MB instead of 4 KB: latency spikes and memory growth during BGSAVE",
+    readSource: "host",
+    read: (ctx) => ctx.hostKernel?.transparentHugepage,
+    check(v, ctx) {
+      if (v !== "always") return OK;
+      // Redis 6.2.7+ turns THP off for its own process (disable-thp yes), which makes "always" harmless to it.
+      if (ctx.get("disable-thp") === "yes")
+        return { ok: true, why: "always on the host, but the server opts out (disable-thp yes)" };
+      return finding(
+        "medium",
+        "always: latency spikes and extra memory whenever the server forks; set it to never (or madvise)",
+      );
+    },
+  },
 ];
+
+function hasSaveRules(save: string | undefined): boolean {
+  return save !== undefined && save.trim() !== "" && save.trim() !== '""';
+}

@@ -4,6 +4,7 @@ import {
   type AuditContext,
   type AuditProfile,
   type AuditRule,
+  type HostKernelSettings,
   type Severity,
 } from "./audit-rules.js";
 import { displayValue, sameSettingValue } from "./audit-values.js";
@@ -22,6 +23,8 @@ export interface AuditInput {
   aclDefaultNopass?: boolean;
   /** net.core.somaxconn of the server's host, only known when the server runs on this host. */
   somaxconn?: number;
+  /** vm.overcommit_memory and transparent huge pages of the server's host, only when it runs on this host. */
+  hostKernel?: HostKernelSettings;
   /** Commands the target refused: `CONFIG GET`, `ACL GETUSER`, `INFO`. */
   unavailable: string[];
   /** The error each of those commands answered with, for the report. */
@@ -40,7 +43,7 @@ export interface AuditFinding {
   /** As the server reported it; undefined when it could not be read. Passwords are shown as `***`. */
   value: string | undefined;
   /** Where the value came from: CONFIG GET, or an INFO field when CONFIG is blocked. */
-  source?: "config" | "info" | "acl";
+  source?: "config" | "info" | "acl" | "host";
   recommended: string;
   severity: Severity;
   /** True when the value meets the recommendation; false when it does not or could not be read. */
@@ -90,6 +93,7 @@ export function auditConfig(
     info: input.info,
     aclDefaultNopass: input.aclDefaultNopass,
     somaxconn: input.somaxconn,
+    hostKernel: input.hostKernel,
     targetHost: input.targetHost,
   };
   const findings = AUDIT_RULES.map((rule) =>
@@ -119,7 +123,7 @@ function readSetting(input: AuditInput, setting: string): ReadValue {
 
 function ruleRead(rule: AuditRule, ctx: AuditContext): ReadValue {
   const value = rule.read!(ctx);
-  return value === undefined ? { value } : { value, source: "acl" };
+  return value === undefined ? { value } : { value, source: rule.readSource ?? "acl" };
 }
 
 function judge(rule: AuditRule, ctx: AuditContext, read: ReadValue): AuditFinding {
@@ -172,7 +176,9 @@ function couldNotRead(input: AuditInput, findings: readonly AuditFinding[]): str
     return why !== undefined ? ` (${why})` : "";
   };
   const missing = findings.filter((f) => f.value === undefined).map((f) => f.setting);
-  const configMissing = missing.filter((s) => s !== "default-user");
+  const hostRows = new Set(AUDIT_RULES.filter((r) => r.readSource === "host").map((r) => r.setting));
+  const configMissing = missing.filter((s) => s !== "default-user" && !hostRows.has(s));
+  const hostMissing = missing.filter((s) => hostRows.has(s));
   const fromInfo = findings.filter((f) => f.source === "info").map((f) => f.setting);
   if (input.unavailable.includes(CONFIG_GET)) {
     const alsoInfo = fromInfo.length > 0 ? `; ${fromInfo.join(", ")} were read from INFO instead` : "";
@@ -194,6 +200,11 @@ function couldNotRead(input: AuditInput, findings: readonly AuditFinding[]): str
   if (input.unavailable.includes("INFO")) {
     lines.push(
       `INFO is not available on this target${reason("INFO")}: clients in use and the host's memory could not be checked`,
+    );
+  }
+  if (hostMissing.length > 0) {
+    lines.push(
+      `${hostMissing.join(", ")} could not be read (the server is not on this host): check them on the server's host`,
     );
   }
   if (input.somaxconn === undefined && input.config["tcp-backlog"] !== undefined) {

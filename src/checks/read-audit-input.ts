@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ErrorReply } from "redis";
+import type { HostKernelSettings } from "./audit-rules.js";
 import { isLoopbackHost } from "./audit-values.js";
 import type { AuditInput } from "./config-audit.js";
 
@@ -22,6 +23,8 @@ export interface ReadAuditOptions {
   authenticated: boolean;
   /** Reads net.core.somaxconn; replaceable in tests. */
   readSomaxconn?: () => number | undefined;
+  /** Reads vm.overcommit_memory and THP; replaceable in tests. */
+  readHostKernel?: () => HostKernelSettings;
 }
 
 export async function readAuditInput(client: AuditClient, opts: ReadAuditOptions): Promise<AuditInput> {
@@ -50,13 +53,16 @@ export async function readAuditInput(client: AuditClient, opts: ReadAuditOptions
   // Without ACL GETUSER: a connection that never authenticated and still runs commands is the
   // default user, so that user needs no password.
   if (aclDefaultNopass === undefined && !opts.authenticated) aclDefaultNopass = true;
-  const somaxconn = isLoopbackHost(opts.host) ? (opts.readSomaxconn ?? readSomaxconn)() : undefined;
+  const local = isLoopbackHost(opts.host);
+  const somaxconn = local ? (opts.readSomaxconn ?? readSomaxconn)() : undefined;
+  const hostKernel = local ? (opts.readHostKernel ?? readHostKernel)() : undefined;
 
   return {
     config,
     info,
     ...(aclDefaultNopass !== undefined ? { aclDefaultNopass } : {}),
     ...(somaxconn !== undefined ? { somaxconn } : {}),
+    ...(hostKernel !== undefined ? { hostKernel } : {}),
     unavailable,
     unavailableReasons,
     targetHost: opts.host,
@@ -113,4 +119,22 @@ function readSomaxconn(): number | undefined {
     // Not Linux, or /proc is not mounted: the tcp-backlog row says it could not compare.
     return undefined;
   }
+}
+
+/** /proc and /sys of this host; a file that cannot be read leaves its field out (the row says so). */
+function readHostKernel(): HostKernelSettings {
+  const read = (path: string): string | undefined => {
+    try {
+      return readFileSync(path, "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const overcommitMemory = read("/proc/sys/vm/overcommit_memory");
+  // "always [madvise] never": the bracketed word is the mode in force.
+  const thp = /\[(\w+)\]/.exec(read("/sys/kernel/mm/transparent_hugepage/enabled") ?? "")?.[1];
+  return {
+    ...(overcommitMemory !== undefined ? { overcommitMemory } : {}),
+    ...(thp !== undefined ? { transparentHugepage: thp } : {}),
+  };
 }

@@ -215,7 +215,7 @@ test("with CONFIG blocked, INFO fills in what it can and couldNotRead names the 
   assert.equal(bySetting.save.value, undefined);
   assert.equal(bySetting.save.ok, false);
   assert.equal(bySetting["default-user"].value, undefined);
-  assert.equal(report.couldNotRead.length, 2);
+  assert.equal(report.couldNotRead.length, 3);
   assert.match(
     report.couldNotRead[0],
     /^CONFIG GET is not available on this target \(ERR unknown command 'CONFIG'\)/,
@@ -231,7 +231,39 @@ test("with CONFIG blocked, INFO fills in what it can and couldNotRead names the 
     /maxmemory, maxmemory-policy, appendonly, maxclients were read from INFO instead/,
   );
   assert.match(report.couldNotRead[1], /^ACL GETUSER default is not available/);
+  assert.match(
+    report.couldNotRead[2],
+    /^vm.overcommit_memory, transparent_hugepage could not be read \(the server is not on this host\)/,
+  );
   assert.equal(report.ok, false);
+});
+
+test("OS rows: vm.overcommit_memory and transparent huge pages of a server on this host", () => {
+  const row = (
+    more: Partial<AuditInput>,
+    profile: "cache" | "buffer",
+    config: Record<string, string> = {},
+  ) => {
+    const report = auditConfig(input(config, more), profile);
+    return Object.fromEntries(report.findings.map((f) => [f.setting, f]));
+  };
+  const good = row({ hostKernel: { overcommitMemory: "1", transparentHugepage: "never" } }, "buffer");
+  assert.equal(good["vm.overcommit_memory"].ok, true);
+  assert.equal(good["vm.overcommit_memory"].source, "host");
+  assert.equal(good.transparent_hugepage.ok, true);
+  const bad = row({ hostKernel: { overcommitMemory: "0", transparentHugepage: "always" } }, "buffer", {
+    "disable-thp": "no",
+  });
+  assert.equal(bad["vm.overcommit_memory"].severity, "medium");
+  assert.match(bad["vm.overcommit_memory"].why, /BGSAVE/);
+  assert.equal(bad.transparent_hugepage.severity, "medium");
+  // A cache without persistence never forks for it: low.
+  const cache = row({ hostKernel: { overcommitMemory: "2" } }, "cache", { save: "", appendonly: "no" });
+  assert.equal(cache["vm.overcommit_memory"].severity, "low");
+  // The server opts out of THP itself.
+  const optOut = row({ hostKernel: { transparentHugepage: "always" } }, "cache", { "disable-thp": "yes" });
+  assert.equal(optOut.transparent_hugepage.ok, true);
+  assert.match(optOut.transparent_hugepage.why, /disable-thp/);
 });
 
 test("an empty config and INFO: every row unreadable, nothing high, couldNotRead says so", () => {
@@ -286,6 +318,7 @@ test("readAuditInput records refused commands and goes on; a connection that nev
   assert.deepEqual(read.unavailable, ["CONFIG GET", "ACL GETUSER"]);
   assert.equal(read.aclDefaultNopass, true);
   assert.equal(read.somaxconn, 128);
+  assert.equal(typeof read.hostKernel, "object");
   const remote = await readAuditInput(client, {
     host: "10.1.2.3",
     authenticated: true,
@@ -293,6 +326,7 @@ test("readAuditInput records refused commands and goes on; a connection that nev
   });
   assert.equal(remote.aclDefaultNopass, undefined);
   assert.equal(remote.somaxconn, undefined);
+  assert.equal(remote.hostKernel, undefined);
   const broken = { sendCommand: async () => Promise.reject(new Error("Socket closed unexpectedly")) };
   await assert.rejects(readAuditInput(broken, { host: "127.0.0.1", authenticated: false }), /Socket closed/);
 });
