@@ -13,6 +13,7 @@ import {
 } from "./format.js";
 import { redactText, redactUrl } from "./redact.js";
 import type { LatencySummaryMs, RunResult, SeriesPoint } from "./result-types.js";
+import { serverColumns } from "./server-columns.js";
 import { countMatches, LATE_START_WARN_PERCENT, opsBase } from "./summary-table.js";
 
 /**
@@ -286,6 +287,7 @@ function seriesSection(result: RunResult): string[] {
   if (result.series.length === 0) return ["## Per-second series", "", "No samples."];
   const { rows, bucketSize } = aggregateSeries(result.series);
   const hasTarget = rows.some((r) => r.targetRate !== undefined);
+  const server = serverColumns(result.serverSeries);
   const header = [
     "t (s)",
     "ops/s",
@@ -294,8 +296,9 @@ function seriesSection(result: RunResult): string[] {
     "p99 (ms)",
     "max (ms)",
     "errors",
+    ...server.headers,
   ];
-  const body = rows.map((r) => [
+  const body = rows.map((r, i) => [
     String(r.tS),
     formatRate(r.opsPerSec),
     ...(hasTarget ? [r.targetRate === undefined ? NO_VALUE : formatRate(r.targetRate)] : []),
@@ -303,11 +306,12 @@ function seriesSection(result: RunResult): string[] {
     formatMs(r.p99Ms),
     formatMs(r.maxMs),
     formatCount(r.errors),
+    ...server.cells(i === 0 ? 0 : rows[i - 1].tS, r.tS),
   ]);
   const lines = ["## Per-second series", ""];
   if (bucketSize > 1) {
     lines.push(
-      `Each row aggregates ${bucketSize} s ending at t: ops/s and target are means, p50 the mean of the p50s, p99 and max the worst second.`,
+      `Each row aggregates ${bucketSize} s ending at t: ops/s and target are means, p50 the mean of the p50s, p99 and max the worst second; server CPU, memory and clients the worst sample, hit % the mean.`,
       "",
     );
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js";
@@ -136,7 +137,7 @@ describe("server probes on the run's timeline", () => {
   it("samples every interval: memory grows while the run writes, CPU of the managed server is measured", async () => {
     const redis = await startRedis();
     try {
-      const { result } = await runScenario(
+      const { result, markdownPath } = await runScenario(
         testRunConfig({
           url: redis.url,
           durationMs: 3000,
@@ -155,6 +156,9 @@ describe("server probes on the run's timeline", () => {
       assert.ok(result.server !== undefined && (result.server.usedMemoryBytesMax ?? 0) > 0);
       const cpu = result.zones?.find((z) => z.metric === "serverCpuPercent");
       assert.ok(cpu?.value !== undefined && cpu.value > 0, JSON.stringify(cpu));
+      // The Markdown per-second table carries the server's columns beside the client's.
+      const markdown = await readFile(markdownPath, "utf8");
+      assert.match(markdown, /\| t \(s\) \| ops\/s \|.*\| errors \| server CPU % \| used MB \| clients \|/);
     } finally {
       await redis.stop();
     }
