@@ -186,7 +186,8 @@ describe("cachestress run (the real CLI against a real redis-server)", () => {
     const result = JSON.parse(run.stdout) as RunResult;
     assert.equal(result.status, "stopped");
     assert.ok(result.totals.ops > 0);
-    assert.ok(result.durationMs > 1000 && result.durationMs < 5000, `measured ${result.durationMs} ms`);
+    // Stopped mid-run: some of the 30 s measured, far from all (start-up time varies on a busy machine).
+    assert.ok(result.durationMs > 200 && result.durationMs < 5000, `measured ${result.durationMs} ms`);
     assert.equal(result.countCheck.ok, true, result.countCheck.note);
     const serverSets = statsAfter.set.calls - (statsBefore.set?.calls ?? 0);
     assert.equal(serverSets, result.countCheck.byCommand.SET.server);
