@@ -198,6 +198,7 @@ export const rules = {
   threshold: thresholdRule,
   seed: wholeNumber(0, 4294967295),
   useCase: oneOf(["cache", "buffer", "session"] as const),
+  readFrom: oneOf(["primary", "replicas"] as const),
   probeInterval: durationRule(false, 3_600_000),
   priceFile: textRule("a path to a JSON price table", /^.{1,4096}$/),
   commandName: {

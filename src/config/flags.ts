@@ -195,6 +195,14 @@ const FLAGS: readonly FlagSpec[] = [
     "how often the server is sampled",
     "1s",
   ),
+  valued(
+    "read-from",
+    "WHERE",
+    rules.readFrom,
+    "readFrom",
+    "primary|replicas: where reads (GET) go; writes always go to primaries",
+    "primary",
+  ),
   onOff("audit", "audit", "audit the server's configuration for --use-case and add it to the report"),
   onOff("alerts-dry-run", "alertsDryRun", "print the notifications alerts would send, send nothing"),
   valued(

@@ -53,6 +53,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   alerts: "alerts",
   alertsDryRun: "--alerts-dry-run",
   priceFile: "--price-file",
+  readFrom: "--read-from",
 };
 
 /** `argv` is what follows the word `run`. Throws ConfigError listing every problem. */
@@ -205,5 +206,6 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.alerts !== undefined && { alerts: m.alerts }),
     alertsDryRun: m.alertsDryRun ?? false,
     ...(m.priceFile !== undefined && { priceFile: m.priceFile }),
+    readFrom: m.readFrom ?? "primary",
   };
 }

@@ -113,6 +113,7 @@ const fileSchema = z.strictObject({
     .optional(),
   seed: field(rules.seed),
   useCase: field(rules.useCase),
+  readFrom: field(rules.readFrom),
   probeInterval: field(rules.probeInterval),
   audit: field(booleanRule),
   // Validated in full by src/alerts when the run resolves; here only its presence is recorded.
@@ -238,6 +239,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("thresholds", f.thresholds as string[] | undefined, "thresholds");
   put("seed", f.seed, "seed");
   put("useCase", f.useCase, "useCase");
+  put("readFrom", f.readFrom, "readFrom");
   put("probeIntervalMs", f.probeInterval, "probeInterval");
   put("audit", f.audit, "audit");
   put("alerts", f.alerts, "alerts");

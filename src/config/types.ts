@@ -98,6 +98,10 @@ export interface RunConfig {
   alertsDryRun: boolean;
   /** A price table to use for the cost estimate instead of the shipped one. */
   priceFile?: string;
+  /** `replicas`: reads go to replicas (cluster replicas, or a standalone primary's); writes to primaries. */
+  readFrom: ReadFrom;
 }
 
 export type UseCase = "cache" | "buffer" | "session";
+
+export type ReadFrom = "primary" | "replicas";

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { IntervalReport } from "../measure/thread-recorder.js";
 import type { FromWorker, PhasePlan, ThreadPlan, ToWorker } from "./thread-plan.js";
+import type { Topology } from "./topology.js";
 
 /** The end of one phase over all threads. */
 export interface PhaseOutcome {
@@ -27,6 +28,8 @@ export class EngineThreads {
     { reports: IntervalReport[]; resolve: (r: IntervalReport[]) => void }
   >();
   private phaseWaiter: { outcomes: FromWorker[]; resolve: (o: PhaseOutcome) => void } | undefined;
+  /** Called when a thread saw a MOVED: the slot map should be read again. */
+  onTopologyStale: (() => void) | undefined;
 
   private constructor(private readonly workers: Worker[]) {
     for (const worker of workers) worker.on("message", (m: FromWorker) => this.onMessage(m));
@@ -79,6 +82,11 @@ export class EngineThreads {
     });
   }
 
+  /** Hands a new slot map (migration, failover) to every thread. */
+  setTopology(topology: Topology): void {
+    for (const worker of this.workers) this.post(worker, { type: "topology", topology });
+  }
+
   /** Stops issuing new operations in the current phase; the phase then drains and ends. */
   stop(): void {
     for (const worker of this.workers) this.post(worker, { type: "stop" });
@@ -105,7 +113,9 @@ export class EngineThreads {
   }
 
   private onMessage(message: FromWorker): void {
-    if (message.type === "snapshot") {
+    if (message.type === "topology-stale") {
+      this.onTopologyStale?.();
+    } else if (message.type === "snapshot") {
       const pending = this.pendingSnapshots.get(message.id);
       if (pending === undefined) return;
       pending.reports.push(message.report);

@@ -13,7 +13,12 @@ export interface ConnectionTarget {
   username?: string;
   password?: string;
   db: number;
+  /** Send READONLY after connecting: a cluster replica then serves reads of its primary's slots. */
+  readOnly?: boolean;
 }
+
+/** Command index of an operation the engine sends for itself (ASKING): its reply is not an operation's. */
+export const INTERNAL_COMMAND = 255;
 
 /** What a connection calls back into; implemented by the engine of its thread. */
 export interface ConnectionOwner {
@@ -65,6 +70,10 @@ export class LoadConnection implements ReplySink {
   private readonly intended: Float64Array;
   private readonly sentAt: Float64Array;
   private readonly commandOf: Uint8Array;
+  /** Routed engines only: the key of each operation in flight, so a redirected one can be sent again. */
+  private readonly keyOf: Float64Array | null;
+  /** The key of the operation whose reply is being handled (routed engines only). */
+  replyKey = 0;
   private head = 0;
   private readonly parser = new ReplyParser();
   private handshakeLeft = 0;
@@ -80,7 +89,9 @@ export class LoadConnection implements ReplySink {
     private readonly target: ConnectionTarget,
     private readonly owner: ConnectionOwner,
     private readonly maxCommandBytes: number,
+    trackKeys = false,
   ) {
+    this.keyOf = trackKeys ? new Float64Array(capacity) : null;
     this.intended = new Float64Array(capacity);
     this.sentAt = new Float64Array(capacity);
     this.commandOf = new Uint8Array(capacity);
@@ -149,6 +160,24 @@ export class LoadConnection implements ReplySink {
     this.count++;
   }
 
+  /** track() for routed engines: remembers the key too. */
+  trackKeyed(command: number, intendedMs: number, sentMs: number, key: number): void {
+    let slot = this.head + this.count;
+    if (slot >= this.capacity) slot -= this.capacity;
+    this.keyOf![slot] = key;
+    this.track(command, intendedMs, sentMs);
+  }
+
+  /** The where and how of this connection (routed engines compare it with the topology). */
+  get address(): ConnectionTarget {
+    return this.target;
+  }
+
+  /** The last error reply's whole line (for MOVED/ASK targets). */
+  lastErrorLine(): string {
+    return this.parser.lastErrorLine();
+  }
+
   /** The output slab and position for the engine to write a command into; room is guaranteed. */
   reserve(): Buffer {
     if (this.out.length - this.outPos < this.maxCommandBytes) {
@@ -211,7 +240,12 @@ export class LoadConnection implements ReplySink {
     const slot = this.head;
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
     this.count--;
-    this.owner.onOperationReply(this, this.commandOf[slot], this.intended[slot], this.sentAt[slot], status);
+    const command = this.commandOf[slot];
+    if (this.keyOf !== null) {
+      if (command === INTERNAL_COMMAND) return;
+      this.replyKey = this.keyOf[slot];
+    }
+    this.owner.onOperationReply(this, command, this.intended[slot], this.sentAt[slot], status);
   }
 
   private onData(chunk: Buffer): void {
@@ -232,6 +266,10 @@ export class LoadConnection implements ReplySink {
     }
     if (t.db !== 0) {
       handshake += resp(["SELECT", String(t.db)]);
+      replies++;
+    }
+    if (t.readOnly === true) {
+      handshake += resp(["READONLY"]);
       replies++;
     }
     this.handshakeLeft = replies;

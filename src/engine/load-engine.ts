@@ -1,4 +1,4 @@
-import { ThreadRecorder } from "../measure/thread-recorder.js";
+import { type IntervalReport, ThreadRecorder } from "../measure/thread-recorder.js";
 import { KeyChooser } from "../workload/key-chooser.js";
 import { Rng } from "../workload/random.js";
 import { CommandWriter } from "./command-writer.js";
@@ -6,6 +6,7 @@ import { type ConnectionOwner, epochNowMs, LoadConnection } from "./load-connect
 import { OpenLoopSchedule } from "./open-loop-schedule.js";
 import { REPLY_ERROR, REPLY_NIL } from "./reply-parser.js";
 import type { PhasePlan, ThreadPlan } from "./thread-plan.js";
+import type { Topology } from "./topology.js";
 
 /** How often in-flight operations are checked against the timeout, ms. */
 const TIMEOUT_CHECK_MS = 50;
@@ -16,7 +17,7 @@ const RECONNECT_MAX_MS = 1000;
 const TARGET_LOST_AFTER_MS = 5000;
 
 /** What each phase gets: its own command mix, keys and counters. */
-interface PhaseState {
+export interface PhaseState {
   plan: PhasePlan;
   writer: CommandWriter;
   chooser: KeyChooser;
@@ -35,20 +36,22 @@ interface PhaseState {
  */
 export class LoadEngine implements ConnectionOwner {
   readonly connections: LoadConnection[] = [];
-  private phase: PhaseState | undefined;
-  private readonly random: Rng;
+  protected phase: PhaseState | undefined;
+  protected readonly random: Rng;
+  /** The largest command any phase can write, bytes (sizes the connections' output slabs). */
+  protected readonly maxCommandBytes: number;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private tickImmediate: NodeJS.Immediate | undefined;
   private readonly onTick = () => this.tick();
 
-  constructor(private readonly plan: ThreadPlan) {
+  constructor(protected readonly plan: ThreadPlan) {
     this.random = new Rng(plan.seed * 7919 + plan.threadIndex + 1);
-    const probeWriter = new CommandWriter(plan.workload, this.random);
+    this.maxCommandBytes = new CommandWriter(plan.workload, this.random).maxCommandBytes;
+    // A routed engine (cluster, replicas) makes its own connections, several per lane.
+    if (plan.topology !== undefined) return;
     for (let i = 0; i < plan.connections; i++) {
-      this.connections.push(
-        new LoadConnection(i, plan.pipeline, plan.target, this, probeWriter.maxCommandBytes),
-      );
+      this.connections.push(new LoadConnection(i, plan.pipeline, plan.target, this, this.maxCommandBytes));
     }
   }
 
@@ -74,7 +77,7 @@ export class LoadEngine implements ConnectionOwner {
     });
   }
 
-  private connectWaiter: ((error?: string) => void) | undefined;
+  protected connectWaiter: ((error?: string) => void) | undefined;
 
   /** Runs one phase to its end (time or quota), then waits for the replies still in flight. */
   runPhase(plan: PhasePlan): Promise<{ recorder: ThreadRecorder; targetLost: boolean }> {
@@ -110,11 +113,7 @@ export class LoadEngine implements ConnectionOwner {
       };
       this.phase = state;
       this.assignQuotas(plan.requests);
-      if (schedule !== undefined) {
-        for (const c of this.connections) {
-          c.nextIntendedMs = schedule.firstIntendedMs(this.plan.firstConnection + c.index);
-        }
-      }
+      if (schedule !== undefined) this.startSchedule(schedule);
       this.timeoutTimer = setInterval(() => this.checkTimeouts(), TIMEOUT_CHECK_MS);
       const startIn = plan.startEpochMs - epochNowMs();
       setTimeout(() => this.startIssuing(), Math.max(startIn, 0));
@@ -131,13 +130,26 @@ export class LoadEngine implements ConnectionOwner {
   }
 
   /** The current phase's measurements since the last report. */
-  takeReport(): import("../measure/thread-recorder.js").IntervalReport | undefined {
+  takeReport(): IntervalReport | undefined {
     const state = this.phase;
     if (state === undefined) return undefined;
-    return state.recorder.takeReport(this.connectionsUp());
+    return this.reportFrom(state.recorder);
   }
 
-  private closed = false;
+  /** A recorder's report since the last one, with what this kind of engine adds to it. */
+  reportFrom(recorder: ThreadRecorder): IntervalReport {
+    const report = recorder.takeReport(this.connectionsUp());
+    this.addToReport(report);
+    return report;
+  }
+
+  /** Routed engines add redirections and per-node figures. */
+  protected addToReport(_report: IntervalReport): void {}
+
+  /** The main thread read a new topology; only routed engines use it. */
+  applyTopology(_topology: Topology): void {}
+
+  protected closed = false;
 
   close(): void {
     this.closed = true;
@@ -157,8 +169,12 @@ export class LoadEngine implements ConnectionOwner {
   ): void {
     const recorder = this.phase!.recorder;
     recorder.recordReply(command, intendedMs, sentMs, connection.nowMs);
-    if (status === REPLY_ERROR) recorder.recordErrorReply(command, connection.lastErrorKind);
-    else if (status === REPLY_NIL) recorder.nils[command]++;
+    if (status === REPLY_ERROR) {
+      recorder.recordErrorReply(command, connection.lastErrorKind);
+      return;
+    }
+    recorder.recordSuccess(connection.nowMs);
+    if (status === REPLY_NIL) recorder.nils[command]++;
   }
 
   afterReplies(connection: LoadConnection): void {
@@ -214,12 +230,7 @@ export class LoadEngine implements ConnectionOwner {
     const state = this.phase!;
     if (!state.issuing) return;
     const now = epochNowMs();
-    for (const c of this.connections) {
-      if (!c.up) continue;
-      if (state.schedule === undefined) this.fillClosedLoop(c, state, now);
-      else this.sendDue(c, state, now);
-      c.flush();
-    }
+    this.issueAll(state, now);
     if (state.schedule !== undefined) this.scheduleTick(now);
     if (state.plan.endEpochMs !== undefined) {
       const left = state.plan.endEpochMs - now;
@@ -267,11 +278,7 @@ export class LoadEngine implements ConnectionOwner {
     const state = this.phase;
     if (state === undefined || !state.issuing || state.schedule === undefined) return;
     const now = epochNowMs();
-    for (const c of this.connections) {
-      if (!c.up) continue;
-      this.sendDue(c, state, now);
-      c.flush();
-    }
+    this.issueAll(state, now);
     if (this.allQuotaUsed()) {
       this.stopIssuing();
       return;
@@ -279,25 +286,45 @@ export class LoadEngine implements ConnectionOwner {
     this.scheduleTick(now);
   }
 
-  /** Wakes up for the earliest intended start among the connections. */
-  private scheduleTick(now: number): void {
+  /** Every connection (lane) that is up sends what it may now, then flushes. */
+  protected issueAll(state: PhaseState, now: number): void {
+    for (const c of this.connections) {
+      if (!c.up) continue;
+      if (state.schedule === undefined) this.fillClosedLoop(c, state, now);
+      else this.sendDue(c, state, now);
+      c.flush();
+    }
+  }
+
+  protected startSchedule(schedule: OpenLoopSchedule): void {
+    for (const c of this.connections) {
+      c.nextIntendedMs = schedule.firstIntendedMs(this.plan.firstConnection + c.index);
+    }
+  }
+
+  protected earliestIntendedMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (const c of this.connections) if (c.nextIntendedMs < earliest) earliest = c.nextIntendedMs;
-    const wait = earliest - now;
+    return earliest;
+  }
+
+  /** Wakes up for the earliest intended start among the connections. */
+  protected scheduleTick(now: number): void {
+    const wait = this.earliestIntendedMs() - now;
     if (wait === Number.POSITIVE_INFINITY) return;
     // Under 1 ms, a timer would oversleep; check again on the next turn of the event loop.
     if (wait < 1) this.tickImmediate = setImmediate(this.onTick);
     else this.tickTimer = setTimeout(this.onTick, Math.floor(wait));
   }
 
-  private clearTick(): void {
+  protected clearTick(): void {
     if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
     if (this.tickImmediate !== undefined) clearImmediate(this.tickImmediate);
     this.tickTimer = undefined;
     this.tickImmediate = undefined;
   }
 
-  private assignQuotas(requests: number | undefined): void {
+  protected assignQuotas(requests: number | undefined): void {
     const n = this.connections.length;
     for (const c of this.connections) {
       c.quota =
@@ -307,7 +334,7 @@ export class LoadEngine implements ConnectionOwner {
     }
   }
 
-  private allQuotaUsed(): boolean {
+  protected allQuotaUsed(): boolean {
     for (const c of this.connections) if (c.quota > 0) return false;
     return true;
   }
@@ -333,6 +360,7 @@ export class LoadEngine implements ConnectionOwner {
       // be trusted any more: count the late ones as timeouts, the rest as aborted, and reconnect.
       const late = c.countSentBefore(cutoff);
       const lost = c.abandonInFlight();
+      this.onAbandoned(c, lost);
       state.recorder.timeouts += late;
       state.recorder.countError("timeout", late);
       state.recorder.aborted += lost - late;
@@ -349,7 +377,10 @@ export class LoadEngine implements ConnectionOwner {
     this.maybeFinish();
   }
 
-  private maybeFinish(): void {
+  /** A connection gave up on `lost` operations in flight (timeout); a routed engine adjusts its lanes. */
+  protected onAbandoned(_connection: LoadConnection, _lost: number): void {}
+
+  protected maybeFinish(): void {
     const state = this.phase;
     if (state === undefined) return;
     if (state.issuing && !this.allQuotaUsed()) return;
@@ -368,7 +399,7 @@ export class LoadEngine implements ConnectionOwner {
   /** The recorder of the phase that just ended, for its final report. */
   lastRecorder: ThreadRecorder | undefined;
 
-  private connectionsUp(): number {
+  protected connectionsUp(): number {
     let up = 0;
     for (const c of this.connections) if (c.up) up++;
     return up;

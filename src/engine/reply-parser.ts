@@ -22,6 +22,8 @@ export interface ReplySink {
 const CR = 13;
 const MAX_DEPTH = 64;
 const ERROR_KIND_MAX_BYTES = 32;
+/** Enough of an error line for `MOVED 16383 [2001:db8::1]:6379` and `ASK ...` redirections. */
+const ERROR_LINE_MAX_BYTES = 128;
 
 // Where the parser is between two bytes.
 const AT_TYPE = 0; // next byte is a type marker
@@ -44,9 +46,15 @@ export class ReplyParser {
   private topIsNil = false;
   private readonly remaining = new Int32Array(MAX_DEPTH); // elements still expected per aggregate level
   private depth = 0;
-  private readonly errorBytes = new Uint8Array(ERROR_KIND_MAX_BYTES);
+  private readonly errorBytes = new Uint8Array(ERROR_LINE_MAX_BYTES);
   private errorLength = 0;
+  private errorKindLength = 0;
   private errorWordDone = false;
+
+  /** The last error reply's line (first 128 bytes), e.g. `MOVED 3999 127.0.0.1:6381`; built on demand. */
+  lastErrorLine(): string {
+    return Buffer.from(this.errorBytes.subarray(0, this.errorLength)).toString("latin1");
+  }
 
   /** Forget any partial reply, after a reconnect. */
   reset(): void {
@@ -81,6 +89,7 @@ export class ReplyParser {
           if (type === 45 /* - */) {
             this.state = IN_ERROR;
             this.errorLength = 0;
+            this.errorKindLength = 0;
             this.errorWordDone = false;
           } else if (
             type === 36 /* $ */ ||
@@ -124,9 +133,12 @@ export class ReplyParser {
           const b = chunk[i++];
           if (b === CR) {
             this.state = AWAIT_LF;
-          } else if (!this.errorWordDone) {
-            if (b === 32 || this.errorLength === ERROR_KIND_MAX_BYTES) this.errorWordDone = true;
-            else this.errorBytes[this.errorLength++] = b;
+          } else {
+            if (!this.errorWordDone) {
+              if (b === 32 || this.errorKindLength === ERROR_KIND_MAX_BYTES) this.errorWordDone = true;
+              else this.errorKindLength++;
+            }
+            if (this.errorLength < ERROR_LINE_MAX_BYTES) this.errorBytes[this.errorLength++] = b;
           }
           break;
         }
@@ -177,7 +189,9 @@ export class ReplyParser {
       if (this.depth === 0) {
         this.topIsError = true;
         this.topIsNil = false;
-        this.lastErrorKind = Buffer.from(this.errorBytes.subarray(0, this.errorLength)).toString("latin1");
+        this.lastErrorKind = Buffer.from(this.errorBytes.subarray(0, this.errorKindLength)).toString(
+          "latin1",
+        );
       }
       this.elementDone(sink);
       return;

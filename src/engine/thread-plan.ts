@@ -1,5 +1,6 @@
 import type { CommandWeight, KeyPattern, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "./load-connection.js";
+import type { Topology } from "./topology.js";
 
 /**
  * What one engine thread is asked to do: computed by the main thread before the run, so a worker
@@ -17,6 +18,13 @@ export interface ThreadPlan {
   /** Most operations in flight per connection. */
   pipeline: number;
   timeoutMs: number;
+  /**
+   * Cluster, or a standalone primary whose replicas serve reads: where each key goes. Undefined =
+   * one standalone server at `target`, every operation on it.
+   */
+  topology?: Topology;
+  /** `replicas`: reads (GET) go to a replica of the key's primary; writes always to the primary. */
+  readFrom: "primary" | "replicas";
   workload: WorkloadPlan;
   seed: number;
 }
@@ -51,6 +59,8 @@ export type ToWorker =
   | { type: "phase"; phase: PhasePlan }
   | { type: "snapshot"; id: number }
   | { type: "stop" }
+  /** The main thread read a new topology (slot migration, failover). */
+  | { type: "topology"; topology: Topology }
   | { type: "close" };
 
 /** Worker → main thread. */
@@ -66,4 +76,6 @@ export type FromWorker =
       /** Event-loop delay during the phase, ms. */
       eventLoopDelayMs: { p50: number; p99: number; max: number };
     }
-  | { type: "fatal"; message: string };
+  | { type: "fatal"; message: string }
+  /** A MOVED reply showed the slot map is out of date: the main thread should read it again. */
+  | { type: "topology-stale" };

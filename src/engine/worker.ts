@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { LoadEngine } from "./load-engine.js";
+import { RoutedLoadEngine } from "./routed-engine.js";
 import type { FromWorker, ThreadPlan, ToWorker } from "./thread-plan.js";
 
 /**
@@ -17,8 +18,11 @@ const lateness = (periodNs: number) => Math.max(0, periodNs / NS_PER_MS - LOOP_D
 const port = parentPort;
 if (port === null) throw new Error("worker.ts must run as a worker thread");
 const plan = workerData as ThreadPlan;
-const engine = new LoadEngine(plan);
 const send = (message: FromWorker) => port.postMessage(message);
+const engine =
+  plan.topology !== undefined
+    ? new RoutedLoadEngine(plan, () => send({ type: "topology-stale" }))
+    : new LoadEngine(plan);
 
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
@@ -30,7 +34,7 @@ port.on("message", (message: ToWorker) => {
         send({
           type: "phase-done",
           name: message.phase.name,
-          report: recorder.takeReport(engine.connections.filter((c) => c.up).length),
+          report: engine.reportFrom(recorder),
           targetLost,
           eventLoopDelayMs: {
             p50: lateness(loopDelay.percentile(50)),
@@ -49,6 +53,9 @@ port.on("message", (message: ToWorker) => {
     }
     case "stop":
       engine.stopIssuing();
+      break;
+    case "topology":
+      engine.applyTopology(message.topology);
       break;
     case "close":
       engine.close();

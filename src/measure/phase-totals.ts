@@ -17,6 +17,13 @@ export class PhaseTotals {
   readonly latency: LatencyHistogram[];
   readonly serviceTime: LatencyHistogram[];
   readonly scheduleLag: LatencyHistogram;
+  /** Routed engines: redirections followed by kind, and per command the replies that were redirections. */
+  readonly redirects: Record<string, number> = {};
+  readonly redirectReplies: number[];
+  /** Routed engines: per node (`host:port`). */
+  readonly byNode = new Map<string, NodeTotals>();
+  /** The longest time without a successful reply on any thread, epoch ms. */
+  longestGap: { fromMs: number; toMs: number } | undefined;
 
   constructor(readonly commandNames: string[]) {
     this.ops = commandNames.map(() => 0);
@@ -26,6 +33,39 @@ export class PhaseTotals {
     this.latency = commandNames.map(newLatencyHistogram);
     this.serviceTime = commandNames.map(newLatencyHistogram);
     this.scheduleLag = newLatencyHistogram();
+    this.redirectReplies = commandNames.map(() => 0);
+  }
+
+  private addRouting(
+    redirects: Record<string, number> | undefined,
+    redirectReplies: number[] | undefined,
+    byNode: Iterable<[string, NodeLike]>,
+    gap: { fromMs: number; toMs: number } | undefined,
+  ): void {
+    for (const [kind, n] of Object.entries(redirects ?? {}))
+      this.redirects[kind] = (this.redirects[kind] ?? 0) + n;
+    redirectReplies?.forEach((n, c) => {
+      this.redirectReplies[c] += n;
+    });
+    for (const [name, node] of byNode) {
+      let into = this.byNode.get(name);
+      if (into === undefined) {
+        into = { ops: 0, errors: 0, errorsByKind: {}, latency: newLatencyHistogram() };
+        this.byNode.set(name, into);
+      }
+      into.ops += node.ops;
+      into.errors += node.errors;
+      for (const [kind, n] of Object.entries(node.errorsByKind))
+        into.errorsByKind[kind] = (into.errorsByKind[kind] ?? 0) + n;
+      if (typeof node.latency === "string") addEncoded(into.latency, node.latency);
+      else into.latency.add(node.latency);
+    }
+    if (
+      gap !== undefined &&
+      (this.longestGap === undefined || gap.toMs - gap.fromMs > this.longestGap.toMs - this.longestGap.fromMs)
+    ) {
+      this.longestGap = { ...gap };
+    }
   }
 
   add(report: IntervalReport): void {
@@ -46,6 +86,10 @@ export class PhaseTotals {
     for (const [kind, n] of Object.entries(report.errorsByKind)) {
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
     }
+    const nodes = Object.entries(report.byNode ?? {}).map(
+      ([name, n]) => [name, { ...n, latency: n.latencyUs }] as [string, NodeLike],
+    );
+    this.addRouting(report.redirects, report.redirectReplies, nodes, report.longestGap);
   }
 
   addTotals(other: PhaseTotals): void {
@@ -65,6 +109,7 @@ export class PhaseTotals {
     for (const [kind, n] of Object.entries(other.errorsByKind)) {
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
     }
+    this.addRouting(other.redirects, other.redirectReplies, other.byNode, other.longestGap);
   }
 
   get totalOps(): number {
@@ -97,6 +142,16 @@ export class PhaseTotals {
     return all;
   }
 }
+
+/** One node's figures over a phase. */
+export interface NodeTotals {
+  ops: number;
+  errors: number;
+  errorsByKind: Record<string, number>;
+  latency: LatencyHistogram;
+}
+
+type NodeLike = Omit<NodeTotals, "latency"> & { latency: LatencyHistogram | string };
 
 const US_PER_MS = 1000;
 

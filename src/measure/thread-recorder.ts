@@ -31,6 +31,24 @@ export interface IntervalReport {
   lateStarts: number;
   /** Connections that are connected at the time of the report. */
   connectionsUp: number;
+  /**
+   * The longest time without a successful reply that ended in this interval (epoch ms): how long
+   * the target was unavailable during a failover or a fault. Absent when there was no success.
+   */
+  longestGap?: { fromMs: number; toMs: number };
+  /** Routed engines (cluster, replicas): redirections followed, by kind (MOVED, ASK, TRYAGAIN, CLUSTERDOWN). */
+  redirects?: Record<string, number>;
+  /** Routed engines: per command, replies that were redirections (the server counted them as rejected calls). */
+  redirectReplies?: number[];
+  /** Routed engines: per node (`host:port`), what its operations did. */
+  byNode?: Record<string, NodeIntervalReport>;
+}
+
+export interface NodeIntervalReport {
+  ops: number;
+  errors: number;
+  errorsByKind: Record<string, number>;
+  latencyUs: string;
 }
 
 /** 1 ms, in µs: a send this far behind its intended start counts as a late start. */
@@ -49,6 +67,10 @@ export class ThreadRecorder {
   aborted = 0;
   reconnects = 0;
   lateStarts = 0;
+  /** Epoch ms of the last successful reply (0: none yet); kept across intervals. */
+  private lastSuccessMs = 0;
+  private gapFromMs = 0;
+  private gapToMs = 0;
   private errorsByKind = new Map<string, number>();
   private readonly latency: LatencyHistogram[];
   private readonly serviceTime: LatencyHistogram[];
@@ -76,6 +98,16 @@ export class ThreadRecorder {
       const serviceUs = Math.round((receivedMs - sentMs) * 1000);
       this.serviceTime[command].recordValue(Math.max(serviceUs, 1));
     }
+  }
+
+  /** A successful (non-error) reply at `nowMs`: ends any gap in service. */
+  recordSuccess(nowMs: number): void {
+    const last = this.lastSuccessMs;
+    if (last > 0 && nowMs - last > this.gapToMs - this.gapFromMs) {
+      this.gapFromMs = last;
+      this.gapToMs = nowMs;
+    }
+    this.lastSuccessMs = nowMs;
   }
 
   /** An open-loop operation was sent `lagMs` after its intended start. */
@@ -110,7 +142,10 @@ export class ThreadRecorder {
       scheduleLagUs: this.openLoop ? encodeOrEmpty(this.scheduleLag) : "",
       lateStarts: this.lateStarts,
       connectionsUp,
+      ...(this.gapToMs > 0 ? { longestGap: { fromMs: this.gapFromMs, toMs: this.gapToMs } } : {}),
     };
+    this.gapFromMs = 0;
+    this.gapToMs = 0;
     this.ops.fill(0);
     this.errorReplies.fill(0);
     this.nils.fill(0);

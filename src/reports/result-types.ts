@@ -90,7 +90,7 @@ export interface RunResult {
     port: number;
     db: number;
     tls: boolean;
-    topology: "standalone";
+    topology: "standalone" | "cluster";
     /** True when cachestress started this redis-server itself. */
     managed: boolean;
     serverVersion?: string;
@@ -149,6 +149,26 @@ export interface RunResult {
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];
+  /** Cluster or replicas: per node (`host:port`) figures of the measured part. */
+  nodes?: Record<
+    string,
+    {
+      role: "primary" | "replica" | "unknown";
+      ops: number;
+      opsPerSec: number;
+      errors: number;
+      errorsByKind: Record<string, number>;
+      latency: LatencySummaryMs;
+    }
+  >;
+  /** Cluster or replicas: redirections followed (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) and slot map changes seen. */
+  routing?: {
+    kind: "cluster" | "standalone";
+    redirects: Record<string, number>;
+    topologyChanges: { tS: number; primaries: string[]; slotsMoved: number }[];
+  };
+  /** The longest time in the measured part without a successful reply (a failover, a fault), s since its start. */
+  availability?: { longestGapMs: number; fromS: number; toS: number };
   /** Live alert rules, their firing/resolved events and the notifications sent. */
   alerts?: AlertsOutcome;
   /** With --audit: the server's configuration judged for the use case. */

@@ -78,14 +78,22 @@ export class AdminClient {
    * Deletes every key under `prefix` with SCAN + UNLINK in batches; returns how many it deleted.
    * The prefix is the run's own, so nothing else on the server is touched.
    */
-  async deleteKeys(prefix: string): Promise<number> {
+  async deleteKeys(prefix: string, oneKeyPerCommand = false): Promise<number> {
     const pattern = `${escapeGlob(prefix)}*`;
     let deleted = 0;
     let cursor = "0";
     do {
       const reply = await this.client.scan(cursor, { MATCH: pattern, COUNT: 1000 });
       cursor = String(reply.cursor);
-      if (reply.keys.length > 0) deleted += await this.client.unlink(reply.keys);
+      if (reply.keys.length === 0) continue;
+      // A cluster node refuses UNLINK of keys in different slots (CROSSSLOT): one key per command,
+      // sent together so node-redis pipelines them.
+      if (oneKeyPerCommand) {
+        const counts = await Promise.all(reply.keys.map((key) => this.client.unlink(key)));
+        deleted += counts.reduce((sum, n) => sum + Number(n), 0);
+      } else {
+        deleted += await this.client.unlink(reply.keys);
+      }
     } while (cursor !== "0");
     return deleted;
   }

@@ -1,5 +1,6 @@
 import type { RunConfig, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
+import type { Topology } from "../engine/topology.js";
 import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../measure/count-check.js";
 import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
@@ -7,6 +8,8 @@ import { evaluateThresholds, type ThresholdSource } from "../measure/thresholds.
 import { redactConfig } from "../reports/redact.js";
 import { RESULT_SCHEMA_VERSION, type RunResult, type SeriesPoint } from "../reports/result-types.js";
 import { meanRate } from "../workload/load-profile.js";
+import { routingResult } from "./routing-result.js";
+import type { TopologyChange } from "./topology-watch.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Everything the phases measured, before it becomes a RunResult. */
@@ -20,6 +23,8 @@ export interface MeasuredRun {
   durationMs: number;
   stopped: boolean;
   targetLost: boolean;
+  /** When the measured part started, epoch ms (undefined when it never started). */
+  measureStartEpochMs?: number;
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   phases: {
     warmup?: { ops: number; durationMs: number; totals: PhaseTotals };
@@ -37,6 +42,9 @@ export interface ResultInputs {
   countsBefore?: ServerCommandCounts;
   countsAfter?: ServerCommandCounts;
   cleanup: RunResult["cleanup"];
+  /** Cluster or replicas, as last read. */
+  topology?: Topology;
+  topologyChanges?: TopologyChange[];
 }
 
 export function buildResult(inputs: ResultInputs): RunResult {
@@ -95,7 +103,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
       port: connection.port,
       db: connection.db,
       tls: connection.tls,
-      topology: "standalone",
+      topology: inputs.topology?.kind === "cluster" ? "cluster" : "standalone",
       managed: inputs.target.managed,
       serverVersion: inputs.serverVersion,
     },
@@ -137,6 +145,13 @@ export function buildResult(inputs: ResultInputs): RunResult {
     histograms: { latencyUs, serviceTimeUs: openLoop ? serviceTimeUs : undefined },
     cleanup: inputs.cleanup,
     warnings,
+    ...routingResult(
+      totals,
+      seconds,
+      measured.measureStartEpochMs,
+      inputs.topology,
+      inputs.topologyChanges ?? [],
+    ),
   };
 }
 
@@ -148,7 +163,8 @@ function toolCounts(measured: MeasuredRun): ToolCommandCounts {
     totals.commandNames.forEach((name, c) => {
       const entry = counts[name] ?? { sent: 0, completed: 0 };
       entry.sent += totals.sent[c];
-      entry.completed += totals.ops[c];
+      // A redirected command (MOVED, ASK...) was answered and counted by the server as a rejected call.
+      entry.completed += totals.ops[c] + totals.redirectReplies[c];
       counts[name] = entry;
     });
   };

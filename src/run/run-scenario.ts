@@ -2,6 +2,7 @@ import type { RunConfig, Stage } from "../config/types.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
 import type { PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
+import type { Topology } from "../engine/topology.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
@@ -15,6 +16,8 @@ import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
 import { ServerWatch } from "./server-watch.js";
 import { resolveTarget } from "./target.js";
+import { discoverTopology, NodeAdmins } from "./target-topology.js";
+import { describeTopology, TopologyWatch } from "./topology-watch.js";
 
 export interface RunHooks {
   /** Once per second while load runs. */
@@ -45,6 +48,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   const notice = hooks.onNotice ?? (() => {});
   let managed: ManagedRedis | undefined;
   let admin: AdminClient | undefined;
+  let nodes: NodeAdmins | undefined;
   let engine: EngineThreads | undefined;
   try {
     let url = config.url;
@@ -59,12 +63,22 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const alerts = RunAlerts.create(config, target.displayUrl, (line) => notice(line));
     const where = `${target.connection.host}:${target.connection.port}`;
     admin = await AdminClient.connect(target.connection, where);
-    const countsBefore = await admin.commandCounts();
+    const topology = await discoverTopology(admin, target.connection, config.readFrom);
+    if (topology !== undefined) {
+      nodes = await NodeAdmins.connect(topology, admin, target.connection, config.readFrom);
+      notice(describeTopology(topology, config.readFrom));
+    } else if (config.readFrom === "replicas") {
+      notice("--read-from replicas: the target has no online replica; reads go to the primary");
+    }
+    const writes = new Set(config.commands.filter((c) => c.name === "SET").map((c) => c.name as string));
+    const commandCounts = () => (nodes !== undefined ? nodes.commandCounts(writes) : admin!.commandCounts());
+    const countsBefore = await commandCounts();
     const watch = await ServerWatch.start(target.connection, config.probeIntervalMs, managed?.pid);
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
-    engine = await EngineThreads.start(threadPlans(config, target.connection));
+    engine = await EngineThreads.start(threadPlans(config, target.connection, topology));
+    const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     let measured: MeasuredRun;
     try {
       // The live line shows the server's memory and hit ratio beside the client's figures.
@@ -81,14 +95,18 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
           }
         : hooks;
       measured = await runPhases(config, engine, withServer, {
-        onMeasureStart: (startEpochMs) => watch.setOrigin(startEpochMs),
+        onMeasureStart: (startEpochMs) => {
+          watch.setOrigin(startEpochMs);
+          topologyWatch?.setOrigin(startEpochMs);
+        },
         onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
       });
     } finally {
       await watch.stop();
+      await topologyWatch?.stop();
     }
 
-    const countsAfter = await admin.commandCounts();
+    const countsAfter = await commandCounts();
     const cleanup = {
       prefix: config.prefix,
       keysDeleted: 0,
@@ -97,7 +115,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     };
     if (!config.keepKeys) {
       try {
-        cleanup.keysDeleted = await admin.deleteKeys(config.prefix);
+        cleanup.keysDeleted = await (nodes ?? admin).deleteKeys(config.prefix);
       } catch (error) {
         cleanup.error = (error as Error).message;
       }
@@ -116,6 +134,8 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       countsBefore,
       countsAfter,
       cleanup,
+      topology: nodes?.current,
+      topologyChanges: topologyWatch?.changes ?? [],
     });
     if (watch.samples.length > 0) {
       Object.assign(result, await analyzeRun(result, watch.samples, config));
@@ -128,12 +148,17 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     return { result, ...paths };
   } finally {
     await engine?.close();
+    await nodes?.close();
     await admin?.close();
     await managed?.stop();
   }
 }
 
-function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPlan[] {
+function threadPlans(
+  config: RunConfig,
+  target: ThreadPlan["target"],
+  topology: Topology | undefined,
+): ThreadPlan[] {
   const plans: ThreadPlan[] = [];
   let first = 0;
   for (let t = 0; t < config.threads; t++) {
@@ -147,6 +172,8 @@ function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPla
       totalConnections: config.connections,
       pipeline: config.pipeline,
       timeoutMs: config.timeoutMs,
+      topology,
+      readFrom: config.readFrom,
       seed: config.seed,
       workload: {
         commands: config.commands,
@@ -255,6 +282,7 @@ async function runPhases(
     if (!stopped() && !measured.targetLost) {
       const started = epochNowMs() + PHASE_START_DELAY_MS;
       measureHooks.onMeasureStart(started);
+      measured.measureStartEpochMs = started;
       const durationMs =
         config.stages !== undefined && config.stages.length > 0
           ? config.stages.reduce((sum, s) => sum + s.durationMs, 0)

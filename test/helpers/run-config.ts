@@ -31,6 +31,7 @@ export function testRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
     probeIntervalMs: 1000,
     audit: false,
     alertsDryRun: false,
+    readFrom: "primary",
     ...overrides,
   };
 }

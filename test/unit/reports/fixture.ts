@@ -65,6 +65,7 @@ export function makeConfig(overrides: Partial<RunConfig> = {}): RunConfig {
     probeIntervalMs: 1000,
     audit: false,
     alertsDryRun: false,
+    readFrom: "primary",
     ...overrides,
   };
 }
