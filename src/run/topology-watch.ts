@@ -78,6 +78,13 @@ export class TopologyWatch {
   }
 }
 
+/** The set of primaries differs (a failover), as opposed to slots moving between the same primaries. */
+export function primariesChanged(before: Topology, after: Topology): boolean {
+  const a = primaries(before).sort().join(" ");
+  const b = primaries(after).sort().join(" ");
+  return a !== b;
+}
+
 function primaries(topology: Topology): string[] {
   return topology.nodes.filter((n) => n.role === "primary").map(nodeName);
 }

@@ -89,7 +89,9 @@ export async function waitForClusterReady(nodes: ManagedRedis[], timeoutMs = 20_
     const views = await Promise.all(nodes.map((n) => clusterView(n.url).catch(() => undefined)));
     const ok = views.every((v) => v?.state === "ok");
     const maps = new Set(views.map((v) => v?.slots));
-    if (ok && maps.size === 1) return;
+    // Replicas show up in CLUSTER SLOTS only once they are attached to their primary.
+    const everyNodeListed = nodes.every((n) => views[0]?.slots.includes(String(n.port)) === true);
+    if (ok && maps.size === 1 && everyNodeListed) return;
     if (Date.now() > deadline) throw new Error(`cluster not ready: ${JSON.stringify(views)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

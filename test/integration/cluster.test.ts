@@ -133,3 +133,72 @@ describe("Redis Cluster: 3 primaries on 127.0.0.1", () => {
     assert.equal(result.countCheck.ok, true, result.countCheck.note);
   });
 });
+
+describe("Redis Cluster with replicas: reads from replicas, a failover during the run", () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startCluster(3, 1);
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it("--read-from replicas sends every GET to a replica and every SET to a primary, counts exact", async () => {
+    const { result } = await runScenario(
+      testRunConfig({
+        url: cluster.url,
+        durationMs: undefined,
+        requests: 8000,
+        readFrom: "replicas",
+        commands: [
+          { name: "SET", weight: 1 },
+          { name: "GET", weight: 3 },
+        ],
+      }),
+    );
+    assert.equal(result.totals.errors, 0, JSON.stringify(result.totals.errorsByKind));
+    assert.equal(result.countCheck.ok, true, result.countCheck.note);
+    const byRole = (role: string) =>
+      Object.values(result.nodes ?? {})
+        .filter((n) => n.role === role)
+        .reduce((sum, n) => sum + n.ops, 0);
+    assert.equal(byRole("primary"), result.perCommand.SET.ops);
+    assert.equal(byRole("replica"), result.perCommand.GET.ops);
+  });
+
+  it("a manual failover mid-run is followed: the run completes, the topology change and the unavailability window are reported", async () => {
+    // The replica of the first primary takes over 1.5 s into the run.
+    const primaryId = await nodeId(cluster.nodes[0].url);
+    let replicaUrl: string | undefined;
+    for (const node of cluster.nodes.slice(1)) {
+      const role = await withNode(node.url, (c) => c.info("replication"));
+      if (role.includes("role:slave") && role.includes(`master_port:${cluster.nodes[0].port}`))
+        replicaUrl = node.url;
+    }
+    assert.ok(replicaUrl, `no replica of ${primaryId}`);
+    const failover = new Promise<void>((resolve, reject) =>
+      setTimeout(() => {
+        withNode(replicaUrl!, (c) => c.sendCommand(["CLUSTER", "FAILOVER"])).then(() => resolve(), reject);
+      }, 1500),
+    );
+    const { result } = await runScenario(
+      testRunConfig({
+        url: cluster.url,
+        durationMs: 5000,
+        rate: 2000,
+        pipeline: 64,
+        keyMax: 5000,
+        timeoutMs: 2000,
+      }),
+    );
+    await failover;
+    assert.equal(result.status, "completed");
+    const changes = result.routing?.topologyChanges ?? [];
+    assert.ok(changes.length >= 1, JSON.stringify(result.routing));
+    // Operations of the moving slots wait or are redirected, not lost: at most a sliver fail.
+    assert.ok(result.totals.errors <= result.totals.ops * 0.01, JSON.stringify(result.totals));
+    assert.ok(result.availability !== undefined && result.availability.longestGapMs >= 0);
+    assert.equal(result.countCheck.checked, false);
+    assert.match(result.countCheck.note, /failover/);
+  });
+});
