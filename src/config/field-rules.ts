@@ -100,8 +100,12 @@ export const booleanRule: ValueRule<boolean> = {
 };
 
 export const urlRule: ValueRule<string> = {
-  allowed: "a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 or rediss://user:pass@host:6380/0",
+  allowed:
+    "a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 or rediss://user:pass@host:6380/0, " +
+    "or redis+sentinel://host:26379[,host:port...]/mastername",
   parse(raw) {
+    // Several sentinel hosts do not make a WHATWG URL; its exact form is checked when the run starts.
+    if (typeof raw === "string" && /^rediss?\+sentinel:\/\/[^/]+\/[^/]+\/?$/.test(raw)) return raw;
     if (typeof raw !== "string" || !URL.canParse(raw)) return undefined;
     const url = new URL(raw);
     return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" ? raw : undefined;

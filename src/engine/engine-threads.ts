@@ -82,6 +82,11 @@ export class EngineThreads {
     });
   }
 
+  /** The primary moved: every thread reconnects to it. */
+  retarget(host: string, port: number): void {
+    for (const worker of this.workers) this.post(worker, { type: "retarget", host, port });
+  }
+
   /** Hands a new slot map (migration, failover) to every thread. */
   setTopology(topology: Topology): void {
     for (const worker of this.workers) this.post(worker, { type: "topology", topology });

@@ -130,6 +130,14 @@ export class LoadConnection implements ReplySink {
     this.socket = socket;
   }
 
+  /**
+   * Closes the socket as if the server had: in-flight operations are reported lost and the owner
+   * reconnects (to a new address, after a failover).
+   */
+  dropConnection(): void {
+    this.socket?.destroy();
+  }
+
   /** Ends the connection on purpose; in-flight operations are reported by the caller. */
   destroy(): void {
     const socket = this.socket;

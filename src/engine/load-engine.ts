@@ -146,6 +146,16 @@ export class LoadEngine implements ConnectionOwner {
   /** Routed engines add redirections and per-node figures. */
   protected addToReport(_report: IntervalReport): void {}
 
+  /**
+   * The primary moved (a sentinel failover): every connection is dropped and reconnects to the new
+   * address. The target object is shared by all connections of this engine.
+   */
+  retarget(host: string, port: number): void {
+    this.plan.target.host = host;
+    this.plan.target.port = port;
+    for (const c of this.connections) c.dropConnection();
+  }
+
   /** The main thread read a new topology; only routed engines use it. */
   applyTopology(_topology: Topology): void {}
 

@@ -59,6 +59,8 @@ export type ToWorker =
   | { type: "phase"; phase: PhasePlan }
   | { type: "snapshot"; id: number }
   | { type: "stop" }
+  /** The primary moved (sentinel failover): reconnect there. */
+  | { type: "retarget"; host: string; port: number }
   /** The main thread read a new topology (slot migration, failover). */
   | { type: "topology"; topology: Topology }
   | { type: "close" };

@@ -54,6 +54,9 @@ port.on("message", (message: ToWorker) => {
     case "stop":
       engine.stopIssuing();
       break;
+    case "retarget":
+      engine.retarget(message.host, message.port);
+      break;
     case "topology":
       engine.applyTopology(message.topology);
       break;

@@ -167,6 +167,8 @@ export interface RunResult {
     redirects: Record<string, number>;
     topologyChanges: { tS: number; primaries: string[]; slotsMoved: number }[];
   };
+  /** Sentinel targets: each switch of the primary seen during the run (tS: s since the measured part started). */
+  failovers?: { tS: number; from: string; to: string }[];
   /** The longest time in the measured part without a successful reply (a failover, a fault), s since its start. */
   availability?: { longestGapMs: number; fromS: number; toS: number };
   /** Live alert rules, their firing/resolved events and the notifications sent. */
