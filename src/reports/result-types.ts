@@ -142,6 +142,8 @@ export interface RunResult {
   warnings: string[];
   /** The server's side of the run, from INFO samples (absent when INFO could not be read). */
   server?: ServerSummary;
+  /** A cluster: the server summary of every primary (`host:port`), the seed's included. */
+  serverByNode?: Record<string, ServerSummary>;
   /** One server sample per probe interval (tS: seconds since the measured part started). */
   serverSeries?: ServerSample[];
   /** Stable / risk / failure per key metric; leads the report. */

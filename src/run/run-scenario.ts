@@ -2,8 +2,9 @@ import type { RunConfig, Stage } from "../config/types.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
 import type { PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
-import type { Topology } from "../engine/topology.js";
+import { nodeName, type Topology } from "../engine/topology.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
+import { summarizeServer } from "../probes/sample-series.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
@@ -81,6 +82,17 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const commandCounts = () => (nodes !== undefined ? nodes.commandCounts(writes) : admin!.commandCounts());
     const countsBefore = await commandCounts();
     const watch = await ServerWatch.start(target.connection, config.probeIntervalMs, managed?.pid);
+    // A cluster: every other primary is sampled too, so a hot or full shard shows.
+    const nodeWatches = new Map<string, ServerWatch>();
+    for (const node of topology?.kind === "cluster" ? topology.nodes : []) {
+      if (
+        node.role !== "primary" ||
+        (node.host === target.connection.host && node.port === target.connection.port)
+      )
+        continue;
+      const nodeTarget = { ...target.connection, host: node.host, port: node.port };
+      nodeWatches.set(nodeName(node), await ServerWatch.start(nodeTarget, config.probeIntervalMs, undefined));
+    }
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
@@ -114,6 +126,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       measured = await runPhases(config, engine, withServer, {
         onMeasureStart: (startEpochMs) => {
           watch.setOrigin(startEpochMs);
+          for (const w of nodeWatches.values()) w.setOrigin(startEpochMs);
           topologyWatch?.setOrigin(startEpochMs);
           sentinelWatch?.setOrigin(startEpochMs);
         },
@@ -121,6 +134,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       });
     } finally {
       await watch.stop();
+      for (const w of nodeWatches.values()) await w.stop();
       await topologyWatch?.stop();
       await sentinelWatch?.stop();
     }
@@ -187,6 +201,10 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     if (watch.samples.length > 0) {
       Object.assign(result, await analyzeRun(result, watch.samples, config));
       result.serverSeries = watch.samples;
+    }
+    if (nodeWatches.size > 0) {
+      result.serverByNode = { [where]: summarizeServer(watch.samples) };
+      for (const [name, w] of nodeWatches) result.serverByNode[name] = summarizeServer(w.samples);
     }
     if (watch.unavailable.length > 0) result.warnings.push(...watch.unavailable);
     if (audit !== undefined) result.audit = audit;

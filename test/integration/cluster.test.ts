@@ -71,6 +71,10 @@ describe("Redis Cluster: 3 primaries on 127.0.0.1", () => {
     // Uniform keys spread over the slots: every primary gets a fair share.
     for (const n of nodes) assert.ok(n.ops > 20_000 * 0.2, `node ops ${n.ops}`);
     assert.equal(result.routing?.redirects.MOVED ?? 0, 0);
+    // Every primary is probed, not just the seed.
+    const probed = Object.values(result.serverByNode ?? {});
+    assert.equal(probed.length, 3, JSON.stringify(Object.keys(result.serverByNode ?? {})));
+    assert.ok(probed.every((s) => (s.usedMemoryBytesMax ?? 0) > 0));
     assert.equal(await keysUnder(cluster, result.cleanup.prefix), 0);
     assert.ok(result.cleanup.keysDeleted > 0);
   });
