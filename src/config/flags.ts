@@ -93,7 +93,14 @@ function stageFlag(
 
 const D = RUN_DEFAULTS;
 const FLAGS: readonly FlagSpec[] = [
-  valued("url", "URL", rules.url, "url", "server to load: redis://, rediss://, or redis+sentinel://host:port/name; any node of a cluster", "a local redis-server"),
+  valued(
+    "url",
+    "URL",
+    rules.url,
+    "url",
+    "server to load: redis://, rediss://, or redis+sentinel://host:port/name; any node of a cluster",
+    "a local redis-server",
+  ),
   valued("env", "NAME", rules.env, "env", "environment label, part of the report file name", D.env),
   valued("out", "DIR", rules.outDir, "outDir", "directory for the report files", D.outDir),
   valued(
