@@ -93,7 +93,58 @@ function stageFlag(
 
 const D = RUN_DEFAULTS;
 const FLAGS: readonly FlagSpec[] = [
-  valued("url", "URL", rules.url, "url", "server to load, redis:// or rediss://", "a local redis-server"),
+  valued(
+    "url",
+    "URL",
+    rules.url,
+    "url",
+    "server to load, redis:// or rediss://; user and password from the URL or REDIS_USERNAME, REDIS_PASSWORD",
+    "a local redis-server",
+  ),
+  valued(
+    "tls-ca",
+    "FILE",
+    rules.tlsFile,
+    "tlsCaFile",
+    "rediss://: PEM CA certificate(s) to verify the server with",
+    "the system CAs",
+  ),
+  valued(
+    "tls-cert",
+    "FILE",
+    rules.tlsFile,
+    "tlsCertFile",
+    "rediss://: PEM client certificate for mutual TLS (with --tls-key)",
+  ),
+  valued("tls-key", "FILE", rules.tlsFile, "tlsKeyFile", "rediss://: PEM private key of --tls-cert"),
+  valued(
+    "tls-servername",
+    "NAME",
+    rules.tlsServername,
+    "tlsServername",
+    "rediss://: host name for SNI and the certificate check",
+    "the URL's host",
+  ),
+  onOff(
+    "tls-insecure",
+    "tlsInsecure",
+    "rediss://: do not verify the server's certificate (prints a warning)",
+  ),
+  valued(
+    "auth-token-command",
+    "CMD",
+    rules.authTokenCommand,
+    "authTokenCommand",
+    "shell command printing a token used as password (user from the URL or REDIS_USERNAME)",
+  ),
+  valued(
+    "auth-token-refresh",
+    "DUR",
+    rules.authTokenRefresh,
+    "authTokenRefreshMs",
+    "run the token command again this often and re-AUTH live connections",
+    "80% of the token's lifetime, else 45m",
+  ),
   valued("env", "NAME", rules.env, "env", "environment label, part of the report file name", D.env),
   valued("out", "DIR", rules.outDir, "outDir", "directory for the report files", D.outDir),
   valued(

@@ -51,7 +51,18 @@ export type ToWorker =
   | { type: "phase"; phase: PhasePlan }
   | { type: "snapshot"; id: number }
   | { type: "stop" }
+  /** A refreshed token: re-AUTH every live connection, and use it for every new one. */
+  | { type: "credentials"; username?: string; password: string }
+  | { type: "reauth-stats"; id: number }
   | { type: "close" };
+
+/** Re-AUTHs on live connections (token refresh), over one thread or all of them. */
+export interface ReauthStats {
+  ok: number;
+  failed: number;
+  /** The error kind of the last refusal (`WRONGPASS`), "" when none. */
+  lastFailure: string;
+}
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -66,4 +77,5 @@ export type FromWorker =
       /** Event-loop delay during the phase, ms. */
       eventLoopDelayMs: { p50: number; p99: number; max: number };
     }
+  | { type: "reauth-stats"; id: number; stats: ReauthStats }
   | { type: "fatal"; message: string };

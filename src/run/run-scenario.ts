@@ -13,8 +13,9 @@ import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
+import { type PreparedTarget, prepareTarget, TLS_INSECURE_WARNING } from "./secure-target.js";
 import { ServerWatch } from "./server-watch.js";
-import { resolveTarget } from "./target.js";
+import { TokenRefresher } from "./token-refresher.js";
 
 export interface RunHooks {
   /** Once per second while load runs. */
@@ -46,6 +47,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   let managed: ManagedRedis | undefined;
   let admin: AdminClient | undefined;
   let engine: EngineThreads | undefined;
+  let refresher: TokenRefresher | undefined;
   try {
     let url = config.url;
     if (url === undefined) {
@@ -55,16 +57,20 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
         `no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`,
       );
     }
-    const target = resolveTarget(url);
+    const target = await prepareTarget(url, config);
+    if (config.tlsInsecure === true) notice(TLS_INSECURE_WARNING);
     const alerts = RunAlerts.create(config, target.displayUrl, (line) => notice(line));
     const where = `${target.connection.host}:${target.connection.port}`;
     admin = await AdminClient.connect(target.connection, where);
+    await admin.checkKeyAccess(config.prefix);
     const countsBefore = await admin.commandCounts();
-    const watch = await ServerWatch.start(target.connection, config.probeIntervalMs, managed?.pid);
+    // The probe and the engine threads get copies: a refreshed token is handed to each explicitly.
+    const watch = await ServerWatch.start({ ...target.connection }, config.probeIntervalMs, managed?.pid);
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
     engine = await EngineThreads.start(threadPlans(config, target.connection));
+    refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     let measured: MeasuredRun;
     try {
       // The live line shows the server's memory and hit ratio beside the client's figures.
@@ -85,6 +91,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
         onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
       });
     } finally {
+      await refresher?.stop();
       await watch.stop();
     }
 
@@ -123,14 +130,62 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     }
     if (watch.unavailable.length > 0) result.warnings.push(...watch.unavailable);
     if (audit !== undefined) result.audit = audit;
+    if (target.method !== "none") {
+      const reauth = await engine.reauthStats();
+      const counts = refresher?.counts ?? { refreshes: 0, refreshFailures: 0 };
+      result.auth = {
+        method: target.method,
+        refreshes: counts.refreshes,
+        refreshFailures: counts.refreshFailures,
+        reauths: reauth.ok,
+        reauthFailures: reauth.failed,
+      };
+      if (counts.refreshFailures > 0)
+        result.warnings.push(`${counts.refreshFailures} token refresh(es) failed: ${counts.lastFailure}`);
+      if (reauth.failed > 0)
+        result.warnings.push(
+          `the server refused ${reauth.failed} re-AUTH(s) with a refreshed token (${reauth.lastFailure})`,
+        );
+    }
     result.alerts = await alerts.finish();
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
   } finally {
+    await refresher?.stop();
     await engine?.close();
     await admin?.close();
     await managed?.stop();
   }
+}
+
+/**
+ * With --auth-token-command: fetches the token again before it expires and re-AUTHs every live
+ * connection with it (engine threads in-band, the admin and probe connections between commands).
+ */
+function startTokenRefresher(
+  config: RunConfig,
+  target: PreparedTarget,
+  to: { admin: AdminClient; watch: ServerWatch; engine: EngineThreads },
+  notice: (message: string) => void,
+): TokenRefresher | undefined {
+  if (config.authTokenCommand === undefined || target.firstToken === undefined) return undefined;
+  const username = target.connection.username;
+  const refresher = new TokenRefresher(
+    config.authTokenCommand,
+    config.authTokenRefreshMs,
+    async ({ token }) => {
+      to.engine.updateCredentials(username, token);
+      const failures = await Promise.all([
+        to.admin.reauthenticate(username, token),
+        to.watch.reauthenticate(username, token),
+      ]);
+      for (const failure of failures)
+        if (failure !== undefined) notice(`re-AUTH with a refreshed token failed: ${failure}`);
+    },
+    notice,
+  );
+  refresher.start(target.firstToken.token, target.firstToken.fetchedAtMs);
+  return refresher;
 }
 
 function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPlan[] {
