@@ -111,6 +111,25 @@ describe("--auth-token-command: a rotating token, re-AUTH on live connections (r
     for (const token of tokens)
       assert.ok(!(run.stdout + run.stderr + report).includes(token), "a token was printed");
     assert.doesNotMatch(report, /token\.mjs/); // the command itself is redacted in the report
+    // The admin and probe connections took every refreshed token too.
+    assert.doesNotMatch(run.stderr, /re-AUTH with a refreshed token failed|token refresh failed/);
+  });
+
+  it("cachestress audit fetches a token with the same command", async () => {
+    const log = join(dir, "audit-tokens.log");
+    const command = `"${process.execPath}" "${script}" ${redis.port} audituser cstok: "${log}"`;
+    const run = await runCli([
+      "audit",
+      "--url",
+      `redis://audituser@127.0.0.1:${redis.port}`,
+      "--auth-token-command",
+      command,
+      "--json",
+    ]);
+    assert.ok(run.code === 0 || run.code === 1, `exit ${run.code}: ${run.stderr}`);
+    assert.ok(JSON.parse(run.stdout).findings.length > 0);
+    const token = readFileSync(log, "utf8").trim();
+    assert.ok(token.length > 0 && !(run.stdout + run.stderr).includes(token));
   });
 
   it("a token command that fails: exit 3 within 5 s, one line with its exit code and last stderr line", async () => {
