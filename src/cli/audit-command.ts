@@ -5,11 +5,13 @@ import { type AuditReport, auditConfig, type Expectation } from "../checks/confi
 import { readAuditInput } from "../checks/read-audit-input.js";
 import { renderAuditTable } from "../checks/render-audit.js";
 import { ConfigError, type ConfigProblem, didYouMean, formatProblem } from "../config/errors.js";
-import { urlRule } from "../config/field-rules.js";
+import { allowedFor as ruleAllowed, rules, urlRule, type ValueRule } from "../config/field-rules.js";
+import { asFlagProblems, readTlsFiles, securityProblems } from "../config/target-security.js";
+import type { TargetSecurity } from "../config/types.js";
 import { redactText, redactUrl } from "../reports/redact.js";
 import { AdminClient } from "../run/admin-client.js";
 import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
-import { resolveTarget } from "../run/target.js";
+import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 
 /**
@@ -18,7 +20,7 @@ import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
  * finding or a failed expectation), 2 (bad flags) or 3 (the server could not be reached).
  */
 
-export interface AuditOptions {
+export interface AuditOptions extends Omit<TargetSecurity, "authTokenRefreshMs"> {
   /** Without a URL a throwaway local redis-server is started, audited and stopped, like `run`. */
   url?: string;
   profile: AuditProfile;
@@ -34,10 +36,17 @@ interface AuditFlags extends AuditOptions {
 export const AUDIT_HELP = `Usage: cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]... [--json]
 
 Reads CONFIG GET *, INFO and ACL GETUSER default and judges each setting for how the cache is used.
+The password comes from the URL or REDIS_PASSWORD, an ACL user from the URL or REDIS_USERNAME.
 
   --url URL              server to audit, redis:// or rediss:// (default: a throwaway local redis-server)
   --profile KIND         cache|buffer|session (default: cache)
   --expect SETTING=VALUE a value the server must have, repeatable: maxmemory=2gb, maxmemory-policy=allkeys-lru
+  --tls-ca FILE          rediss://: PEM CA certificate(s) to verify the server with (default: the system CAs)
+  --tls-cert FILE        rediss://: PEM client certificate for mutual TLS (with --tls-key)
+  --tls-key FILE         rediss://: PEM private key of --tls-cert
+  --tls-servername NAME  rediss://: host name for SNI and the certificate check (default: the URL's host)
+  --tls-insecure         rediss://: do not verify the server's certificate (prints a warning)
+  --auth-token-command CMD  shell command printing a token used as password (user from the URL or REDIS_USERNAME)
   --json                 print the audit as JSON on stdout (the table still goes to stderr)
   --debug                show stack traces
   --help, -h             show this help
@@ -48,6 +57,12 @@ const OPTIONS = {
   url: { type: "string" },
   profile: { type: "string" },
   expect: { type: "string" },
+  "tls-ca": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-servername": { type: "string" },
+  "tls-insecure": { type: "boolean" },
+  "auth-token-command": { type: "string" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -93,6 +108,7 @@ export function parseAuditArgs(argv: string[]): { flags: AuditFlags; problems: C
       if (spec.type === "boolean") {
         if (token.value !== undefined)
           problems.push({ field, value: token.value, allowed: "no value: it is an on/off flag" });
+        else if (token.name === "tls-insecure") flags.tlsInsecure = true;
         else flags[token.name as "json" | "debug" | "help"] = true;
         continue;
       }
@@ -108,11 +124,23 @@ export function parseAuditArgs(argv: string[]): { flags: AuditFlags; problems: C
     if (restartAt < 0) break;
     rest = rest.slice(restartAt);
   }
+  problems.push(...asFlagProblems(securityProblems(flags, flags.url)));
   return { flags, problems };
 }
 
+/** The flags shared with `run`, judged by the same rules, into the same fields. */
+const SECURITY_VALUE_FLAGS: Record<string, { rule: ValueRule<string>; key: keyof AuditOptions }> = {
+  "tls-ca": { rule: rules.tlsFile, key: "tlsCaFile" },
+  "tls-cert": { rule: rules.tlsFile, key: "tlsCertFile" },
+  "tls-key": { rule: rules.tlsFile, key: "tlsKeyFile" },
+  "tls-servername": { rule: rules.tlsServername, key: "tlsServername" },
+  "auth-token-command": { rule: rules.authTokenCommand, key: "authTokenCommand" },
+};
+
 function allowedFor(name: string): string {
   if (name === "url") return urlRule.allowed;
+  const shared = SECURITY_VALUE_FLAGS[name];
+  if (shared !== undefined) return shared.rule.allowed;
   if (name === "profile") return `one of ${AUDIT_PROFILES.join(", ")}`;
   return EXPECT_ALLOWED;
 }
@@ -125,6 +153,13 @@ function applyValue(
   if (name === "url") {
     if (urlRule.parse(value) === undefined) return { shown: redactUrl(value), allowed: urlRule.allowed };
     flags.url = value;
+    return undefined;
+  }
+  const shared = SECURITY_VALUE_FLAGS[name];
+  if (shared !== undefined) {
+    const parsed = shared.rule.parse(value);
+    if (parsed === undefined) return { shown: value, allowed: ruleAllowed(shared.rule, value) };
+    (flags as unknown as Record<string, unknown>)[shared.key] = parsed;
     return undefined;
   }
   if (name === "profile") {
@@ -164,7 +199,8 @@ export async function auditServer(
         `no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`,
       );
     }
-    const target = resolveTarget(url);
+    const target = await prepareTarget(url, options);
+    if (options.tlsInsecure === true) onNotice(TLS_INSECURE_WARNING);
     const { connection } = target;
     const client = await AdminClient.connect(connection, `${connection.host}:${connection.port}`);
     try {
@@ -189,6 +225,8 @@ export async function auditCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${AUDIT_HELP}\n`);
       return EXIT.pass;
     }
+    // The TLS files are read and checked with the flags, so a missing one is a usage error too.
+    problems.push(...asFlagProblems((await readTlsFiles(flags)).problems));
     if (problems.length > 0) throw new ConfigError(problems);
     const report = await auditServer(flags, (message) => process.stderr.write(`cachestress: ${message}\n`));
     process.stderr.write(`${renderAuditTable(report)}\n`);

@@ -172,6 +172,24 @@ export const thresholdRule: ValueRule<string> = {
   },
 };
 
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** SNI carries host names only (RFC 6066), never an IP address. */
+export const hostNameRule: ValueRule<string> = {
+  allowed: "a host name (not an IP address), e.g. my-cache.redis.cache.windows.net",
+  parse: (raw) => (typeof raw === "string" && HOST_NAME.test(raw) && !/^[\d.]+$/.test(raw) ? raw : undefined),
+};
+
+/** A token is fetched at most once a second (a command per fetch) and at least once a day. */
+export const tokenRefreshRule: ValueRule<number> = {
+  allowed: "a duration from 1s to 24h, such as 45m or 30s (a bare number means seconds)",
+  parse(raw) {
+    const ms = durationRule(false, 24 * 3_600_000).parse(raw);
+    return ms !== undefined && ms >= 1000 ? ms : undefined;
+  },
+};
+
 export const KEY_PATTERNS: readonly KeyPattern[] = ["sequential", "uniform", "gaussian", "zipf"];
 
 /** One rule per RunInput field, plus the file-only fields. */
@@ -205,6 +223,13 @@ export const rules = {
   readFrom: oneOf(["primary", "replicas"] as const),
   probeInterval: durationRule(false, 3_600_000),
   priceFile: textRule("a path to a JSON price table", /^.{1,4096}$/),
+  tlsFile: textRule("a path to a PEM file", /^.{1,4096}$/),
+  tlsServername: hostNameRule,
+  authTokenCommand: textRule(
+    "a shell command that prints the token, e.g. az account get-access-token --resource https://redis.azure.com --query accessToken -o tsv",
+    /^(?=[\s\S]*\S)[\s\S]{1,4096}$/,
+  ),
+  authTokenRefresh: tokenRefreshRule,
   commandName: {
     allowed: "SET or GET",
     parse: (raw) =>

@@ -5,6 +5,7 @@ import { type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
+import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
 import type { RunConfig } from "./types.js";
 
@@ -54,6 +55,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   alertsDryRun: "--alerts-dry-run",
   priceFile: "--price-file",
   readFrom: "--read-from",
+  ...SECURITY_FLAGS,
 };
 
 /** `argv` is what follows the word `run`. Throws ConfigError listing every problem. */
@@ -71,12 +73,16 @@ export async function resolveRunConfig(argv: string[]): Promise<ResolvedRun> {
       problems.push(...error.problems);
     }
   }
-  const merged = merge(file, flags, problems);
+  const merged = await merge(file, flags, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: buildConfig(merged, file), json, debug, help: false };
 }
 
-function merge(file: ScenarioFile | undefined, flags: RunFlags, problems: ConfigProblem[]): RunInput {
+async function merge(
+  file: ScenarioFile | undefined,
+  flags: RunFlags,
+  problems: ConfigProblem[],
+): Promise<RunInput> {
   const fromFile: RunInput = { ...file?.input };
   const { profile, json: _json, debug: _debug, help: _help, ...flagInput } = flags;
   const fromFlags = Object.fromEntries(
@@ -128,6 +134,9 @@ function merge(file: ScenarioFile | undefined, flags: RunFlags, problems: Config
     const field = where.source === undefined ? where.field : `${where.field}[${i}]`;
     problems.push({ ...where, field, value: expr, allowed: `a command this run sends: ${sent.join(", ")}` });
   }
+  // TLS files are read and checked now, so a missing one is reported with every other problem.
+  for (const p of [...securityProblems(merged, merged.url), ...(await readTlsFiles(merged)).problems])
+    add(p.key, p.value, p.allowed);
   return merged;
 }
 
@@ -207,5 +216,12 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     alertsDryRun: m.alertsDryRun ?? false,
     ...(m.priceFile !== undefined && { priceFile: m.priceFile }),
     readFrom: m.readFrom ?? "primary",
+    ...(m.tlsCaFile !== undefined && { tlsCaFile: m.tlsCaFile }),
+    ...(m.tlsCertFile !== undefined && { tlsCertFile: m.tlsCertFile }),
+    ...(m.tlsKeyFile !== undefined && { tlsKeyFile: m.tlsKeyFile }),
+    ...(m.tlsServername !== undefined && { tlsServername: m.tlsServername }),
+    ...(m.tlsInsecure === true && { tlsInsecure: true }),
+    ...(m.authTokenCommand !== undefined && { authTokenCommand: m.authTokenCommand }),
+    ...(m.authTokenRefreshMs !== undefined && { authTokenRefreshMs: m.authTokenRefreshMs }),
   };
 }

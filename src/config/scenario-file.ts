@@ -80,6 +80,13 @@ const fileSchema = z.strictObject({
   name: field(rules.name),
   description: field(rules.description),
   url: field(rules.url),
+  tlsCa: field(rules.tlsFile),
+  tlsCert: field(rules.tlsFile),
+  tlsKey: field(rules.tlsFile),
+  tlsServername: field(rules.tlsServername),
+  tlsInsecure: field(booleanRule),
+  authTokenCommand: field(rules.authTokenCommand),
+  authTokenRefresh: field(rules.authTokenRefresh),
   env: field(rules.env),
   duration: field(rules.duration),
   requests: field(rules.requests),
@@ -215,6 +222,16 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
     fields[key] = fileField;
   };
   put("url", f.url, "url");
+  // A file's paths are relative to the file, so a scenario and its certificates can move together.
+  const near = (file: string | undefined) => (file === undefined ? undefined : resolve(dirname(path), file));
+  put("tlsCaFile", near(f.tlsCa), "tlsCa");
+  put("tlsCertFile", near(f.tlsCert), "tlsCert");
+  put("tlsKeyFile", near(f.tlsKey), "tlsKey");
+  put("tlsServername", f.tlsServername, "tlsServername");
+  // Only `true` means anything; `tlsInsecure: false` is the default and stays out of the config.
+  put("tlsInsecure", f.tlsInsecure === true ? true : undefined, "tlsInsecure");
+  put("authTokenCommand", f.authTokenCommand, "authTokenCommand");
+  put("authTokenRefreshMs", f.authTokenRefresh, "authTokenRefresh");
   put("env", f.env, "env");
   put("durationMs", f.duration, "duration");
   put("requests", f.requests, "requests");

@@ -39,7 +39,7 @@ export interface CommandWeight {
   weight: number;
 }
 
-export interface RunConfig {
+export interface RunConfig extends TargetSecurity {
   /** Scenario name, for reports (`adhoc` when the run came from flags only). */
   scenario: string;
   /** Target URL; undefined means a local redis-server that the tool starts and stops itself. */
@@ -105,3 +105,24 @@ export interface RunConfig {
 export type UseCase = "cache" | "buffer" | "session";
 
 export type ReadFrom = "primary" | "replicas";
+/**
+ * How to reach a target that needs more than a URL: TLS files and options for a rediss:// URL, and a
+ * command that prints a short-lived token used as the password (Azure Entra ID). Secrets never sit
+ * here: files are paths, read once before the run, and the token exists only in memory.
+ */
+export interface TargetSecurity {
+  /** PEM file with the CA certificate(s) that signed the server's certificate. */
+  tlsCaFile?: string;
+  /** PEM client certificate for mutual TLS; needs tlsKeyFile. */
+  tlsCertFile?: string;
+  /** PEM private key of tlsCertFile. */
+  tlsKeyFile?: string;
+  /** The name sent in SNI and checked against the certificate, when it is not the URL's host. */
+  tlsServername?: string;
+  /** Skip certificate verification (only when asked; a warning is printed). */
+  tlsInsecure?: boolean;
+  /** A shell command whose stdout is the password: a token, or JSON {"token", "expiresOnMs"}. */
+  authTokenCommand?: string;
+  /** How often the token is fetched again and sent with AUTH on live connections, ms. */
+  authTokenRefreshMs?: number;
+}

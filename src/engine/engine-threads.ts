@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { IntervalReport } from "../measure/thread-recorder.js";
-import type { FromWorker, PhasePlan, ThreadPlan, ToWorker } from "./thread-plan.js";
+import type { FromWorker, PhasePlan, ReauthStats, ThreadPlan, ToWorker } from "./thread-plan.js";
 import type { Topology } from "./topology.js";
 
 /** The end of one phase over all threads. */
@@ -30,6 +30,10 @@ export class EngineThreads {
   private phaseWaiter: { outcomes: FromWorker[]; resolve: (o: PhaseOutcome) => void } | undefined;
   /** Called when a thread saw a MOVED: the slot map should be read again. */
   onTopologyStale: (() => void) | undefined;
+  private readonly pendingReauthStats = new Map<
+    number,
+    { stats: ReauthStats[]; resolve: (s: ReauthStats) => void }
+  >();
 
   private constructor(private readonly workers: Worker[]) {
     for (const worker of workers) worker.on("message", (m: FromWorker) => this.onMessage(m));
@@ -97,6 +101,20 @@ export class EngineThreads {
     for (const worker of this.workers) this.post(worker, { type: "stop" });
   }
 
+  /** Hands refreshed credentials to every thread; each re-AUTHs its live connections in-band. */
+  updateCredentials(username: string | undefined, password: string): void {
+    for (const worker of this.workers) this.post(worker, { type: "credentials", username, password });
+  }
+
+  /** Re-AUTHs answered so far, over every thread. */
+  reauthStats(): Promise<ReauthStats> {
+    const id = ++this.snapshotId;
+    return new Promise((resolve) => {
+      this.pendingReauthStats.set(id, { stats: [], resolve });
+      for (const worker of this.workers) this.post(worker, { type: "reauth-stats", id });
+    });
+  }
+
   async close(): Promise<void> {
     for (const worker of this.workers) this.post(worker, { type: "close" });
     await Promise.all(
@@ -128,6 +146,17 @@ export class EngineThreads {
         this.pendingSnapshots.delete(message.id);
         pending.resolve(pending.reports);
       }
+    } else if (message.type === "reauth-stats") {
+      const pending = this.pendingReauthStats.get(message.id);
+      if (pending === undefined) return;
+      pending.stats.push(message.stats);
+      if (pending.stats.length < this.workers.length) return;
+      this.pendingReauthStats.delete(message.id);
+      pending.resolve({
+        ok: pending.stats.reduce((sum, s) => sum + s.ok, 0),
+        failed: pending.stats.reduce((sum, s) => sum + s.failed, 0),
+        lastFailure: pending.stats.find((s) => s.lastFailure !== "")?.lastFailure ?? "",
+      });
     } else if (message.type === "phase-done") {
       const waiter = this.phaseWaiter;
       if (waiter === undefined) return;

@@ -10,6 +10,12 @@ export interface ConnectionTarget {
   /** TLS: verify the server certificate (on unless the user asked otherwise). */
   rejectUnauthorized: boolean;
   servername?: string;
+  /** TLS: PEM text (read once before the run), CA certificates to trust instead of the system's. */
+  ca?: string;
+  /** TLS: PEM client certificate and its key, for servers that ask for one (mutual TLS). */
+  cert?: string;
+  key?: string;
+  /** Updated in place when a token is refreshed, so that every new connection uses the newest one. */
   username?: string;
   password?: string;
   db: number;
@@ -19,6 +25,17 @@ export interface ConnectionTarget {
 
 /** Command index of an operation the engine sends for itself (ASKING): its reply is not an operation's. */
 export const INTERNAL_COMMAND = 255;
+
+/** What tls.connect needs beyond host and port; node-redis clients take the same socket options. */
+export function tlsOptions(t: ConnectionTarget): tls.ConnectionOptions {
+  return {
+    servername: t.servername ?? (net.isIP(t.host) ? undefined : t.host),
+    rejectUnauthorized: t.rejectUnauthorized,
+    ca: t.ca,
+    cert: t.cert,
+    key: t.key,
+  };
+}
 
 /** What a connection calls back into; implemented by the engine of its thread. */
 export interface ConnectionOwner {
@@ -35,6 +52,8 @@ export interface ConnectionOwner {
   onConnected(connection: LoadConnection, isReconnect: boolean): void;
   /** The socket broke; `inFlight` operations were lost with it. */
   onBroken(connection: LoadConnection, kind: string, inFlight: number): void;
+  /** A re-AUTH on the live socket was answered: `errorKind` is "" when it succeeded. */
+  onReauthReply(connection: LoadConnection, errorKind: string): void;
 }
 
 /** Output slabs are at least this big; one socket write takes a slice, the next write the rest. */
@@ -78,6 +97,15 @@ export class LoadConnection implements ReplySink {
   private readonly parser = new ReplyParser();
   private handshakeLeft = 0;
   private everConnected = false;
+  // Re-AUTH in the middle of pipelined load. Replies come in send order, so an AUTH written after the
+  // socket's Nth operation is answered right after the Nth operation's reply: each entry of
+  // authDueAt is that N, compared with the operations answered so far, and the reply in that place
+  // is the AUTH's, never an operation's.
+  private opsTracked = 0;
+  private opsReplied = 0;
+  private readonly authDueAt: number[] = [];
+  /** New credentials came while the handshake was on its way with the older ones. */
+  private reauthWhenReady = false;
   private out: Buffer;
   private outStart = 0;
   private outPos = 0;
@@ -115,12 +143,7 @@ export class LoadConnection implements ReplySink {
   connect(): void {
     const t = this.target;
     const socket = t.tls
-      ? tls.connect({
-          host: t.host,
-          port: t.port,
-          servername: t.servername ?? (net.isIP(t.host) ? undefined : t.host),
-          rejectUnauthorized: t.rejectUnauthorized,
-        })
+      ? tls.connect({ host: t.host, port: t.port, ...tlsOptions(t) })
       : net.connect({ host: t.host, port: t.port });
     socket.setNoDelay(true);
     socket.on(t.tls ? "secureConnect" : "connect", this.onConnect);
@@ -145,6 +168,7 @@ export class LoadConnection implements ReplySink {
     this.socket = null;
     this.up = false;
     this.count = 0;
+    this.forgetAuth();
     this.parser.reset();
     socket.removeListener("close", this.onClose);
     socket.destroy();
@@ -166,6 +190,7 @@ export class LoadConnection implements ReplySink {
     this.sentAt[slot] = sentMs;
     this.commandOf[slot] = command;
     this.count++;
+    this.opsTracked++;
   }
 
   /** track() for routed engines: remembers the key too. */
@@ -244,7 +269,13 @@ export class LoadConnection implements ReplySink {
       if (this.handshakeLeft === 0) this.ready();
       return;
     }
+    if (this.authDueAt.length > 0 && this.authDueAt[0] === this.opsReplied) {
+      this.authDueAt.shift();
+      this.owner.onReauthReply(this, status === REPLY_ERROR ? this.parser.lastErrorKind : "");
+      return;
+    }
     if (this.count === 0) return; // a reply for an operation already given up on
+    this.opsReplied++;
     const slot = this.head;
     this.head = slot + 1 === this.capacity ? 0 : slot + 1;
     this.count--;
@@ -254,6 +285,31 @@ export class LoadConnection implements ReplySink {
       this.replyKey = this.keyOf[slot];
     }
     this.owner.onOperationReply(this, command, this.intended[slot], this.sentAt[slot], status);
+  }
+
+  /**
+   * Sends AUTH with the target's current credentials on the live socket, between operations, so a
+   * token is renewed before it expires without closing anything. A connection that is down uses
+   * them when it reconnects; one in the middle of its handshake sends them once it is ready.
+   */
+  reauthenticate(): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    if (!this.up) {
+      this.reauthWhenReady = true;
+      return;
+    }
+    // Operations already encoded go out first: the AUTH's reply is due after all of theirs.
+    this.flush();
+    this.authDueAt.push(this.opsTracked);
+    socket.write(authCommand(this.target));
+  }
+
+  private forgetAuth(): void {
+    this.opsTracked = 0;
+    this.opsReplied = 0;
+    this.authDueAt.length = 0;
+    this.reauthWhenReady = false;
   }
 
   private onData(chunk: Buffer): void {
@@ -267,9 +323,10 @@ export class LoadConnection implements ReplySink {
     const t = this.target;
     let handshake = "";
     let replies = 0;
+    // The handshake carries the newest credentials; only a change after this point needs a re-AUTH.
+    this.reauthWhenReady = false;
     if (t.password !== undefined) {
-      handshake +=
-        t.username !== undefined ? resp(["AUTH", t.username, t.password]) : resp(["AUTH", t.password]);
+      handshake += authCommand(t);
       replies++;
     }
     if (t.db !== 0) {
@@ -291,6 +348,9 @@ export class LoadConnection implements ReplySink {
     this.reconnectAttempts = 0;
     this.head = 0;
     this.count = 0;
+    const reauth = this.reauthWhenReady;
+    this.forgetAuth();
+    if (reauth) this.reauthenticate();
     const isReconnect = this.everConnected;
     this.everConnected = true;
     this.owner.onConnected(this, isReconnect);
@@ -317,12 +377,18 @@ export class LoadConnection implements ReplySink {
     this.up = false;
     this.count = 0;
     this.head = 0;
+    this.forgetAuth();
     this.parser.reset();
     this.outStart = this.outPos;
     // A failed reconnect attempt does not restart the clock: it counts from when the link was lost.
     if (this.downSinceMs === 0) this.downSinceMs = epochNowMs();
     this.owner.onBroken(this, kind, lost);
   }
+}
+
+function authCommand(t: ConnectionTarget): string {
+  const password = t.password ?? "";
+  return t.username !== undefined ? resp(["AUTH", t.username, password]) : resp(["AUTH", password]);
 }
 
 /** RESP array of bulk strings, for the few handshake commands (not on the hot path). */

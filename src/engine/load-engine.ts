@@ -168,6 +168,20 @@ export class LoadEngine implements ConnectionOwner {
     for (const c of this.connections) c.destroy();
   }
 
+  /** Re-AUTHs answered on this thread's live connections: succeeded, refused, and the last refusal. */
+  readonly reauth = { ok: 0, failed: 0, lastFailure: "" };
+
+  /**
+   * New credentials (a refreshed token): every later connection uses them, and each live one sends
+   * AUTH in-band at once, between its operations.
+   */
+  updateCredentials(username: string | undefined, password: string): void {
+    // The target object is shared by this thread's connections, so this one change reaches them all.
+    this.plan.target.username = username;
+    this.plan.target.password = password;
+    for (const c of this.connections) c.reauthenticate();
+  }
+
   // ConnectionOwner ------------------------------------------------------------------------------
 
   onOperationReply(
@@ -212,6 +226,15 @@ export class LoadEngine implements ConnectionOwner {
       const now = epochNowMs();
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, now);
       else this.sendDue(connection, state, now);
+    }
+  }
+
+  onReauthReply(_connection: LoadConnection, errorKind: string): void {
+    if (errorKind === "") this.reauth.ok++;
+    else {
+      // The connection keeps the identity it had; the refusal is reported, the load goes on.
+      this.reauth.failed++;
+      this.reauth.lastFailure = errorKind;
     }
   }
 

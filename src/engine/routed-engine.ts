@@ -397,6 +397,15 @@ export class RoutedLoadEngine extends LoadEngine {
     super.onBroken(connection, kind, inFlight);
   }
 
+  /** Every member has its own copy of the target (its node's address): each gets the new credentials. */
+  override updateCredentials(username: string | undefined, password: string): void {
+    for (const c of this.connections) {
+      c.address.username = username;
+      c.address.password = password;
+    }
+    super.updateCredentials(username, password);
+  }
+
   override close(): void {
     for (const lane of this.lanes) if (lane.retryTimer !== undefined) clearTimeout(lane.retryTimer);
     super.close();

@@ -63,7 +63,18 @@ export type ToWorker =
   | { type: "retarget"; host: string; port: number }
   /** The main thread read a new topology (slot migration, failover). */
   | { type: "topology"; topology: Topology }
+  /** A refreshed token: re-AUTH every live connection, and use it for every new one. */
+  | { type: "credentials"; username?: string; password: string }
+  | { type: "reauth-stats"; id: number }
   | { type: "close" };
+
+/** Re-AUTHs on live connections (token refresh), over one thread or all of them. */
+export interface ReauthStats {
+  ok: number;
+  failed: number;
+  /** The error kind of the last refusal (`WRONGPASS`), "" when none. */
+  lastFailure: string;
+}
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -80,4 +91,5 @@ export type FromWorker =
     }
   | { type: "fatal"; message: string }
   /** A MOVED reply showed the slot map is out of date: the main thread should read it again. */
-  | { type: "topology-stale" };
+  | { type: "topology-stale" }
+  | { type: "reauth-stats"; id: number; stats: ReauthStats };

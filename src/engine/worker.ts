@@ -60,6 +60,12 @@ port.on("message", (message: ToWorker) => {
     case "topology":
       engine.applyTopology(message.topology);
       break;
+    case "credentials":
+      engine.updateCredentials(message.username, message.password);
+      break;
+    case "reauth-stats":
+      send({ type: "reauth-stats", id: message.id, stats: { ...engine.reauth } });
+      break;
     case "close":
       engine.close();
       port.close();

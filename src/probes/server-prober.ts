@@ -1,5 +1,5 @@
 import { createClient, ErrorReply } from "redis";
-import type { ConnectionTarget } from "../engine/load-connection.js";
+import { type ConnectionTarget, tlsOptions } from "../engine/load-connection.js";
 import {
   parseInfoSections,
   parseLatencyLatestReply,
@@ -71,7 +71,7 @@ export class ServerProber {
   private readonly pidFromCaller: boolean;
 
   private constructor(
-    private readonly target: ConnectionTarget,
+    private target: ConnectionTarget,
     private readonly intervalMs: number,
     private pidKnown: number | undefined,
   ) {
@@ -136,6 +136,22 @@ export class ServerProber {
     });
   }
 
+  /**
+   * Refreshed credentials (a new token): AUTH on the open connection, and used for every reconnect.
+   * A failure is returned as its first line; the next sample shows whether the probe still works.
+   */
+  async reauthenticate(username: string | undefined, password: string): Promise<string | undefined> {
+    this.target = { ...this.target, username, password };
+    const client = this.client;
+    if (client === undefined || !client.isReady) return undefined;
+    try {
+      await client.sendCommand(username !== undefined ? ["AUTH", username, password] : ["AUTH", password]);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message.split("\n")[0] : String(error);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.dropClient();
@@ -150,9 +166,7 @@ export class ServerProber {
       socket: {
         host: t.host,
         port: t.port,
-        tls: t.tls ? true : undefined,
-        rejectUnauthorized: t.rejectUnauthorized,
-        servername: t.servername,
+        ...(t.tls && { tls: true, ...tlsOptions(t) }),
         connectTimeout: CONNECT_TIMEOUT_MS,
         // Reconnecting is ours to pace (once per interval), not node-redis's backoff loop.
         reconnectStrategy: false,

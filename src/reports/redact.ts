@@ -83,12 +83,15 @@ export function redactText(text: string): string {
 }
 
 /**
- * A copy of the configuration that is safe to write into a report. Today the URL is the only field
- * that can carry a secret (passwords and tokens otherwise come from environment variables and never
- * enter RunConfig); the copy is deep so a caller cannot mutate the live config through the report.
+ * A copy of the configuration that is safe to write into a report. The URL and the token command
+ * are the only fields that can carry a secret (passwords and tokens otherwise come from environment
+ * variables or the command's output and never enter RunConfig); the copy is deep so a caller cannot
+ * mutate the live config through the report.
  */
 export function redactConfig(config: RunConfig): RunConfig {
   const copy = structuredClone(config);
   if (copy.url !== undefined) copy.url = redactUrl(copy.url);
+  // The token command may carry a secret of its own (a client secret, a bearer header).
+  if (copy.authTokenCommand !== undefined) copy.authTokenCommand = REDACTED;
   return copy;
 }

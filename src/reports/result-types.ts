@@ -177,4 +177,19 @@ export interface RunResult {
   alerts?: AlertsOutcome;
   /** With --audit: the server's configuration judged for the use case. */
   audit?: AuditReport;
+  /** How the run authenticated, and the token refreshes it did; never a secret. */
+  auth?: AuthOutcome;
+}
+
+export interface AuthOutcome {
+  /** password: AUTH pass; acl-user: AUTH user pass; token-command: the password is a refreshed token. */
+  method: "password" | "acl-user" | "token-command";
+  /** Tokens fetched again after the first and handed to every connection. */
+  refreshes: number;
+  /** Token fetches that failed; the previous token stayed in use. */
+  refreshFailures: number;
+  /** AUTHs sent in-band on live load connections with a refreshed token and accepted. */
+  reauths: number;
+  /** Such AUTHs the server refused (the connection kept its previous identity). */
+  reauthFailures: number;
 }

@@ -1,10 +1,15 @@
-import { createClient } from "redis";
-import type { ConnectionTarget } from "../engine/load-connection.js";
+import { createClient, ErrorReply } from "redis";
+import { type ConnectionTarget, tlsOptions } from "../engine/load-connection.js";
 import { parseCommandStats, type ServerCommandCounts } from "../measure/count-check.js";
 
 /** The target could not be reached or refused us; the message is one line with the cause. */
 export class TargetUnreachableError extends Error {
   readonly code = "E_TARGET_UNREACHABLE";
+}
+
+/** The server's ACL does not let this user touch the run's keys. */
+export class TargetAccessDeniedError extends Error {
+  readonly code = "E_TARGET_DENIED";
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -28,9 +33,7 @@ export class AdminClient {
       socket: {
         host: target.host,
         port: target.port,
-        tls: target.tls ? true : undefined,
-        rejectUnauthorized: target.rejectUnauthorized,
-        servername: target.servername,
+        ...(target.tls && { tls: true, ...tlsOptions(target) }),
         connectTimeout: CONNECT_TIMEOUT_MS,
         reconnectStrategy: false,
       } as never,
@@ -40,11 +43,16 @@ export class AdminClient {
     });
     let lastError: unknown;
     client.on("error", (error) => {
-      lastError = error;
+      // The first error with a code is the cause (a TLS alert); "Socket closed unexpectedly" follows it.
+      if ((lastError as NodeJS.ErrnoException | undefined)?.code === undefined) lastError = error;
     });
     try {
       await withTimeout(client.connect(), CONNECT_TIMEOUT_MS + 500);
-      const info = await client.info("server");
+      // An ACL user without INFO (ElastiCache and Azure users often lack @dangerous) can still run load.
+      const info = await client.info("server").catch((error: unknown) => {
+        if (error instanceof ErrorReply && /^NOPERM/.test(error.message)) return "";
+        throw error;
+      });
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? /valkey_version:(\S+)/.exec(info)?.[1];
       return new AdminClient(client, version);
     } catch (error) {
@@ -56,7 +64,38 @@ export class AdminClient {
       // node-redis rejects with "The client is closed" once its socket failed; the socket's own error
       // (ECONNREFUSED, ETIMEDOUT, WRONGPASS...) is the cause worth showing.
       const cause = (lastError as NodeJS.ErrnoException | undefined)?.code !== undefined ? lastError : error;
-      throw new TargetUnreachableError(`cannot reach ${where}: ${describeError(cause)}`);
+      const text = describeError(cause);
+      throw new TargetUnreachableError(`cannot reach ${where}: ${text}${hintFor(text, target)}`);
+    }
+  }
+
+  /**
+   * Fails fast, with the cause in one line, when the server's ACL denies this user the run's keys,
+   * instead of a whole run of NOPERM replies. EXISTS reads nothing and is not a command the run
+   * counts; a user who may not run EXISTS at all tells us nothing about the keys, so that passes.
+   */
+  async checkKeyAccess(prefix: string): Promise<void> {
+    try {
+      await this.client.sendCommand(["EXISTS", `${prefix}cachestress-acl-check`]);
+    } catch (error) {
+      if (!(error instanceof ErrorReply) || !/^NOPERM/.test(error.message) || /command/i.test(error.message))
+        return;
+      throw new TargetAccessDeniedError(
+        `the server's ACL denies this user the run's keys (--prefix ${prefix}): ${error.message.split("\n")[0]}; ` +
+          "use a --prefix that the user's key patterns (~pattern) allow",
+      );
+    }
+  }
+
+  /** AUTH with refreshed credentials on this idle connection; the error's first line, or undefined. */
+  async reauthenticate(username: string | undefined, password: string): Promise<string | undefined> {
+    try {
+      await this.client.sendCommand(
+        username !== undefined ? ["AUTH", username, password] : ["AUTH", password],
+      );
+      return undefined;
+    } catch (error) {
+      return describeError(error);
     }
   }
 
@@ -128,10 +167,37 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** What to do about the usual TLS and AUTH failures, in the words of the flags that fix them. */
+function hintFor(cause: string, target: ConnectionTarget): string {
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(cause))
+    return " (check the user and password: the URL, REDIS_USERNAME/REDIS_PASSWORD or --auth-token-command)";
+  if (/NOAUTH/.test(cause))
+    return " (the server wants a password: put it in REDIS_PASSWORD, the URL, or use --auth-token-command)";
+  if (/CERT_ALTNAME|does not match certificate/i.test(cause))
+    return " (the certificate is for another name: --tls-servername NAME sets the name to check)";
+  if (/self[- ]signed|UNABLE_TO_(GET_ISSUER|VERIFY)|unable to (get|verify)|CERT_UNTRUSTED/i.test(cause))
+    return " (the server's certificate is not signed by a CA we trust: --tls-ca FILE, or --tls-insecure to skip the check)";
+  if (
+    /certificate required|alert handshake failure|bad certificate/i.test(cause) &&
+    target.cert === undefined
+  )
+    return " (the server asks for a client certificate: --tls-cert FILE --tls-key FILE)";
+  if (target.tls && /wrong version number|packet length too long/i.test(cause))
+    return " (this port does not speak TLS: use redis:// or the server's TLS port)";
+  if (!target.tls && /ECONNRESET|Socket closed unexpectedly/i.test(cause))
+    return " (a TLS-only server drops plain connections: if this one is, use rediss://)";
+  if (target.tls && /timeout/i.test(cause))
+    return " (a plain server never answers a TLS handshake: if this port is not TLS, use redis://)";
+  return "";
+}
+
 function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message = error.message.split("\n")[0];
+    // OpenSSL's messages carry addresses and source paths; its reason (`tlsv13 alert certificate
+    // required`) is the part a person can act on.
+    const sslReason = /error:[0-9A-F]+:SSL routines:[^:]*:([^:]+)/.exec(error.message)?.[1];
+    const message = sslReason ?? error.message.split("\n")[0];
     return code !== undefined && !message.includes(code) ? `${code} ${message}` : message;
   }
   return String(error);

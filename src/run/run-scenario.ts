@@ -15,10 +15,11 @@ import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
+import { type PreparedTarget, prepareTarget, TLS_INSECURE_WARNING } from "./secure-target.js";
 import { askPrimary, parseSentinelUrl, SentinelWatch } from "./sentinel.js";
 import { ServerWatch } from "./server-watch.js";
-import { resolveTarget } from "./target.js";
 import { discoverTopology, NodeAdmins } from "./target-topology.js";
+import { TokenRefresher } from "./token-refresher.js";
 import { describeTopology, primariesChanged, TopologyWatch } from "./topology-watch.js";
 
 export interface RunHooks {
@@ -52,6 +53,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   let admin: AdminClient | undefined;
   let nodes: NodeAdmins | undefined;
   let engine: EngineThreads | undefined;
+  let refresher: TokenRefresher | undefined;
   try {
     let url = config.url;
     if (url === undefined) {
@@ -67,10 +69,12 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       url = sentinelUrl.dataUrl(primary.host, primary.port);
       notice(`sentinel: primary "${sentinelUrl.sentinel.masterName}" is ${primary.host}:${primary.port}`);
     }
-    const target = resolveTarget(url);
+    const target = await prepareTarget(url, config);
+    if (config.tlsInsecure === true) notice(TLS_INSECURE_WARNING);
     const alerts = RunAlerts.create(config, target.displayUrl, (line) => notice(line));
     const where = `${target.connection.host}:${target.connection.port}`;
     admin = await AdminClient.connect(target.connection, where);
+    await admin.checkKeyAccess(config.prefix);
     const topology = await discoverTopology(admin, target.connection, config.readFrom);
     if (topology !== undefined) {
       nodes = await NodeAdmins.connect(topology, admin, target.connection, config.readFrom);
@@ -81,7 +85,8 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const writes = new Set(config.commands.filter((c) => c.name === "SET").map((c) => c.name as string));
     const commandCounts = () => (nodes !== undefined ? nodes.commandCounts(writes) : admin!.commandCounts());
     const countsBefore = await commandCounts();
-    const watch = await ServerWatch.start(target.connection, config.probeIntervalMs, managed?.pid);
+    // The probe and the engine threads get copies: a refreshed token is handed to each explicitly.
+    const watch = await ServerWatch.start({ ...target.connection }, config.probeIntervalMs, managed?.pid);
     // A cluster: every other primary is sampled too, so a hot or full shard shows.
     const nodeWatches = new Map<string, ServerWatch>();
     for (const node of topology?.kind === "cluster" ? topology.nodes : []) {
@@ -97,6 +102,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
 
     const startedAt = new Date();
     engine = await EngineThreads.start(threadPlans(config, target.connection, topology));
+    refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     const running = engine;
     const sentinelWatch =
@@ -133,6 +139,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
         onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
       });
     } finally {
+      await refresher?.stop();
       await watch.stop();
       for (const w of nodeWatches.values()) await w.stop();
       await topologyWatch?.stop();
@@ -208,15 +215,63 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     }
     if (watch.unavailable.length > 0) result.warnings.push(...watch.unavailable);
     if (audit !== undefined) result.audit = audit;
+    if (target.method !== "none") {
+      const reauth = await engine.reauthStats();
+      const counts = refresher?.counts ?? { refreshes: 0, refreshFailures: 0 };
+      result.auth = {
+        method: target.method,
+        refreshes: counts.refreshes,
+        refreshFailures: counts.refreshFailures,
+        reauths: reauth.ok,
+        reauthFailures: reauth.failed,
+      };
+      if (counts.refreshFailures > 0)
+        result.warnings.push(`${counts.refreshFailures} token refresh(es) failed: ${counts.lastFailure}`);
+      if (reauth.failed > 0)
+        result.warnings.push(
+          `the server refused ${reauth.failed} re-AUTH(s) with a refreshed token (${reauth.lastFailure})`,
+        );
+    }
     result.alerts = await alerts.finish();
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
   } finally {
+    await refresher?.stop();
     await engine?.close();
     await nodes?.close();
     await admin?.close();
     await managed?.stop();
   }
+}
+
+/**
+ * With --auth-token-command: fetches the token again before it expires and re-AUTHs every live
+ * connection with it (engine threads in-band, the admin and probe connections between commands).
+ */
+function startTokenRefresher(
+  config: RunConfig,
+  target: PreparedTarget,
+  to: { admin: AdminClient; watch: ServerWatch; engine: EngineThreads },
+  notice: (message: string) => void,
+): TokenRefresher | undefined {
+  if (config.authTokenCommand === undefined || target.firstToken === undefined) return undefined;
+  const username = target.connection.username;
+  const refresher = new TokenRefresher(
+    config.authTokenCommand,
+    config.authTokenRefreshMs,
+    async ({ token }) => {
+      to.engine.updateCredentials(username, token);
+      const failures = await Promise.all([
+        to.admin.reauthenticate(username, token),
+        to.watch.reauthenticate(username, token),
+      ]);
+      for (const failure of failures)
+        if (failure !== undefined) notice(`re-AUTH with a refreshed token failed: ${failure}`);
+    },
+    notice,
+  );
+  refresher.start(target.firstToken.token, target.firstToken.fetchedAtMs);
+  return refresher;
 }
 
 function threadPlans(

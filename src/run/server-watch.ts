@@ -50,6 +50,11 @@ export class ServerWatch {
     return this.prober?.unavailable ?? ["server probes: could not open a probe connection"];
   }
 
+  /** Refreshed credentials for the probe connection; its error's first line, or undefined. */
+  reauthenticate(username: string | undefined, password: string): Promise<string | undefined> {
+    return this.prober?.reauthenticate(username, password) ?? Promise.resolve(undefined);
+  }
+
   async stop(): Promise<ServerSample[]> {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.takeSample();

@@ -1,5 +1,6 @@
 import { createClient } from "redis";
-import { type ManagedRedis, startManagedRedis } from "../../src/run/managed-redis.js";
+import { freePort, type ManagedRedis, startManagedRedis } from "../../src/run/managed-redis.js";
+import type { TestCertificates } from "./tls-certs.js";
 
 /**
  * Helpers for integration tests: a real redis-server per test file, and the server's own view of
@@ -12,6 +13,43 @@ export type { ManagedRedis };
 
 export function startRedis(extraArgs: string[] = []): Promise<ManagedRedis> {
   return startManagedRedis({ extraArgs });
+}
+
+export interface TlsRedis extends ManagedRedis {
+  tlsPort: number;
+  /** `rediss://127.0.0.1:<tlsPort>`: what the tool under test is pointed at. */
+  tlsUrl: string;
+}
+
+/**
+ * A redis-server that also listens with TLS on a second port, with the test certificates. The plain
+ * port (`url`) stays open on 127.0.0.1 for the helpers' own INFO reads, so the ground truth never
+ * depends on the TLS code being tested; the tool is pointed at `tlsUrl` only.
+ */
+export async function startTlsRedis(
+  certs: TestCertificates,
+  opts: { clientCertificates?: boolean; extraArgs?: string[] } = {},
+): Promise<TlsRedis> {
+  const tlsPort = await freePort();
+  const redis = await startRedis([
+    "--tls-port",
+    String(tlsPort),
+    "--tls-cert-file",
+    certs.serverCert,
+    "--tls-key-file",
+    certs.serverKey,
+    "--tls-ca-cert-file",
+    certs.ca,
+    "--tls-auth-clients",
+    opts.clientCertificates === true ? "yes" : "no",
+    ...(opts.extraArgs ?? []),
+  ]);
+  return { ...redis, tlsPort, tlsUrl: `rediss://127.0.0.1:${tlsPort}` };
+}
+
+/** `ACL SETUSER name ...rules` through the default user, e.g. `on >pw ~prefix:* +@all`. */
+export async function aclSetUser(url: string, name: string, ...rules: string[]): Promise<void> {
+  await withClient(url, (c) => c.sendCommand(["ACL", "SETUSER", name, ...rules]));
 }
 
 async function withClient<T>(
