@@ -56,6 +56,7 @@ test("no arguments: an adhoc closed-loop run with every default", async () => {
     probeIntervalMs: 1000,
     audit: false,
     alertsDryRun: false,
+    readFrom: "primary",
   });
 });
 
