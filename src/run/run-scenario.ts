@@ -1,11 +1,13 @@
 import type { RunConfig, Stage } from "../config/types.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
-import type { PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
+import type { KeyRange, PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
+import { recordShard } from "../shard/shard-result.js";
+import { type ShardShare, shardRunConfig, shareOf } from "../shard/share.js";
 import { rateAt } from "../workload/load-profile.js";
 import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
@@ -40,9 +42,14 @@ const PHASE_START_DELAY_MS = 30;
  * Runs one scenario from start to report: target (a managed local redis-server when no URL is
  * given), engine threads, prefill, warmup and measured phases, the count check against INFO
  * commandstats, key cleanup, thresholds, and the report files. The CLI is a thin shell over this.
+ * With `config.shard`, the engine runs only this shard's share (src/shard/share.ts) while the result
+ * keeps describing the whole scenario.
  */
 export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
   const notice = hooks.onNotice ?? (() => {});
+  const share = shareOf(config);
+  const load = shardRunConfig(config, share);
+  let measureStartEpochMs: number | undefined;
   let managed: ManagedRedis | undefined;
   let admin: AdminClient | undefined;
   let engine: EngineThreads | undefined;
@@ -64,7 +71,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
-    engine = await EngineThreads.start(threadPlans(config, target.connection));
+    engine = await EngineThreads.start(threadPlans(load, target.connection, share));
     let measured: MeasuredRun;
     try {
       // The live line shows the server's memory and hit ratio beside the client's figures.
@@ -80,8 +87,11 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
               }),
           }
         : hooks;
-      measured = await runPhases(config, engine, withServer, {
-        onMeasureStart: (startEpochMs) => watch.setOrigin(startEpochMs),
+      measured = await runPhases(load, engine, withServer, share, {
+        onMeasureStart: (startEpochMs) => {
+          measureStartEpochMs = startEpochMs;
+          watch.setOrigin(startEpochMs);
+        },
         onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
       });
     } finally {
@@ -95,7 +105,8 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       kept: config.keepKeys,
       error: undefined as string | undefined,
     };
-    if (!config.keepKeys) {
+    // A shard of several leaves the keys: another shard may still be using them (docs/sharding.md).
+    if (!config.keepKeys && share.count === 1) {
       try {
         cleanup.keysDeleted = await admin.deleteKeys(config.prefix);
       } catch (error) {
@@ -117,6 +128,9 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       countsAfter,
       cleanup,
     });
+    if (config.shard !== undefined) {
+      recordShard(result, { share, measureStartEpochMs, countsBefore, countsAfter });
+    }
     if (watch.samples.length > 0) {
       Object.assign(result, await analyzeRun(result, watch.samples, config));
       result.serverSeries = watch.samples;
@@ -133,7 +147,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   }
 }
 
-function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPlan[] {
+function threadPlans(config: RunConfig, target: ThreadPlan["target"], share: ShardShare): ThreadPlan[] {
   const plans: ThreadPlan[] = [];
   let first = 0;
   for (let t = 0; t < config.threads; t++) {
@@ -148,6 +162,7 @@ function threadPlans(config: RunConfig, target: ThreadPlan["target"]): ThreadPla
       pipeline: config.pipeline,
       timeoutMs: config.timeoutMs,
       seed: config.seed,
+      ...(share.count > 1 && { shardIndex: share.index }),
       workload: {
         commands: config.commands,
         keyPattern: config.keyPattern,
@@ -176,6 +191,7 @@ async function runPhases(
   config: RunConfig,
   engine: EngineThreads,
   hooks: RunHooks,
+  keys: { prefillKeys: KeyRange; measureKeys?: KeyRange },
   measureHooks: { onMeasureStart(startEpochMs: number): void; onMeasuredPoint(point: SeriesPoint): void },
 ): Promise<MeasuredRun> {
   const stages = measuredStages(config);
@@ -201,8 +217,14 @@ async function runPhases(
       const started = epochNowMs() + PHASE_START_DELAY_MS;
       let keyStart = 0;
       const plans = Array.from({ length: threads }, (_, t): PhasePlan => {
-        const requests = share(config.keyMax, t);
-        const plan: PhasePlan = { name: "prefill", startEpochMs: started, requests, keyStart };
+        const requests = share(keys.prefillKeys.count, t);
+        const plan: PhasePlan = {
+          name: "prefill",
+          startEpochMs: started,
+          requests,
+          keyStart,
+          keys: keys.prefillKeys,
+        };
         keyStart += requests;
         return plan;
       });
@@ -235,6 +257,7 @@ async function runPhases(
           startEpochMs: started,
           endEpochMs: started + config.warmupMs,
           stages: warmupStages,
+          keys: keys.measureKeys,
         }),
       );
       const totals = await runWithProgress(
@@ -269,6 +292,7 @@ async function runPhases(
           endEpochMs: durationMs !== undefined ? started + durationMs : undefined,
           requests: config.requests !== undefined ? share(config.requests, t) : undefined,
           stages,
+          keys: keys.measureKeys,
         }),
       );
       const run = await runWithProgress(
