@@ -361,16 +361,24 @@ async function runWithProgress(
     });
   };
   let nextTickMs = startMs + INTERVAL_MS;
+  // A snapshot answered after a thread already sent its phase-done is empty for that thread (its
+  // last report went with phase-done): such a snapshot joins the final interval, instead of being a
+  // tick of its own that would leave the final interval a few ms long and its ops/s absurd.
+  let lateReports: PhaseOutcome["reports"] = [];
   while (outcome === undefined) {
     const wait = Math.max(0, nextTickMs - epochNowMs());
     await Promise.race([finished, new Promise((r) => setTimeout(r, wait))]);
     if (outcome !== undefined) break;
     const reports = await engine.snapshot();
+    if (outcome !== undefined) {
+      lateReports = reports;
+      break;
+    }
     takeInterval(reports, epochNowMs());
     nextTickMs += INTERVAL_MS;
   }
   const endMs = epochNowMs();
   const done = outcome as PhaseOutcome;
-  takeInterval(done.reports, endMs);
+  takeInterval([...lateReports, ...done.reports], endMs);
   return { totals, outcome: done, durationMs: Math.max(0, endMs - startMs) };
 }

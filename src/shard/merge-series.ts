@@ -54,8 +54,7 @@ function mergeSecond(second: number, perShard: SeriesPoint[][]): SeriesPoint {
   let targetRate: number | undefined;
   for (const points of perShard) {
     if (points.length === 0) continue;
-    // A shard's rate for the second is the mean of its points in it, so a split interval is not counted twice.
-    merged.opsPerSec += mean(points.map((p) => p.opsPerSec));
+    merged.opsPerSec += shardRate(points);
     const targets = points.map((p) => p.targetRate).filter((t): t is number => t !== undefined);
     if (targets.length > 0) targetRate = (targetRate ?? 0) + mean(targets);
     for (const p of points) {
@@ -77,6 +76,23 @@ function mergeSecond(second: number, perShard: SeriesPoint[][]): SeriesPoint {
   merged.opsPerSec = round1(merged.opsPerSec);
   if (targetRate !== undefined) merged.targetRate = round1(targetRate);
   return merged;
+}
+
+/**
+ * One shard's ops/s over its points in one second: their ops over their combined length, each
+ * point's length being its ops / its ops/s. Two points fall in one second when a short last
+ * interval follows a full one; adding their rates would count that second twice.
+ */
+function shardRate(points: SeriesPoint[]): number {
+  if (points.length === 1) return points[0].opsPerSec;
+  let ops = 0;
+  let spanS = 0;
+  for (const p of points) {
+    if (p.opsPerSec <= 0) continue;
+    ops += p.ops;
+    spanS += p.ops / p.opsPerSec;
+  }
+  return spanS > 0 ? ops / spanS : 0;
 }
 
 function mean(values: number[]): number {

@@ -182,15 +182,19 @@ test("mergeSeries: points aligned by wall-clock second, counts and rates summed,
   });
   const merged = mergeSeries([
     { series: [point(1, 100, 1), point(2, 110, 2)], measureStartEpochMs: 10_000 },
-    // Started 1 s later: its first second is the merged second 2.
-    { series: [point(1, 50, 3), point(2, 60, 1)], measureStartEpochMs: 11_000 },
+    // Started 1 s later: its first second is the merged second 2. Its last interval was 20 ms
+    // long (1 op at 50 ops/s) and joins second 3: that shard's rate there is 61 ops over 1.02 s.
+    {
+      series: [point(1, 50, 3), point(2, 60, 1), { ...point(2.02, 1, 1), opsPerSec: 50 }],
+      measureStartEpochMs: 11_000,
+    },
   ]);
   assert.deepEqual(
     merged.map((p) => [p.tS, p.ops, p.opsPerSec, p.targetRate, p.p99Ms, p.perCommand.GET.ops]),
     [
       [1, 100, 100, 100, 1, 100],
       [2, 160, 160, 200, 3, 160],
-      [3, 60, 60, 100, 1, 60],
+      [3, 61, 59.8, 100, 1, 61],
     ],
   );
 });
