@@ -21,7 +21,9 @@ export function shardLines(result: RunResult): string[] {
       ...(result.mode === "open-loop" ? [`1/${shard.count} of every rate`] : []),
       shard.measureKeys !== undefined
         ? `keys ${rangeText(shard.measureKeys)}`
-        : `prefill keys ${rangeText(shard.prefillKeys)}, other keys shared`,
+        : result.config.prefill
+          ? `prefill keys ${rangeText(shard.prefillKeys)}, then the keyspace shared with the other shards`
+          : "the keyspace shared with the other shards",
     ];
     const lines = [`shard ${shard.index}/${shard.count}: ${parts.join(", ")}`];
     if (shard.count > 1) {
