@@ -8,6 +8,8 @@ import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { k8sCommand } from "./k8s-command.js";
+import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
@@ -17,6 +19,11 @@ Usage:
   cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]...
                                                  judge the server's configuration for a use case
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress run ... --shard I/N                run share I (0-based) of N of the scenario
+  cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
+                                                 merge every shard's result into one, thresholds re-judged
+  cachestress k8s --shards N [run flags] [--image IMAGE] [--namespace NS] [--name NAME]
+                                                 print a Kubernetes Indexed Job that runs N shards
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -41,9 +48,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.pass;
   }
   if (command === "audit") return auditCommand(rest);
+  if (command === "merge") return mergeCommand(rest);
+  if (command === "k8s") return k8sCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, audit, scenarios, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, audit, scenarios, merge, k8s, --help, --version\n`,
     );
     return EXIT.usage;
   }

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type ConfigProblem, didYouMean } from "./errors.js";
 import { allowedFor, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
+import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
 
 /**
@@ -24,6 +25,8 @@ export interface RunFlags extends RunInput {
 
 export interface ParsedRunArgs {
   scenarioArg?: string;
+  /** Where scenarioArg is in argv (`cachestress k8s` swaps a local file for its mounted copy). */
+  scenarioIndex?: number;
   flags: RunFlags;
   problems: ConfigProblem[];
 }
@@ -264,6 +267,14 @@ const FLAGS: readonly FlagSpec[] = [
     "price table for the cost estimate",
     "data/elasticache-serverless-prices.json",
   ),
+  valued(
+    "shard",
+    "I/N",
+    shardRule,
+    "shard",
+    "run share I of N (0-based) of the scenario; needs --url, --prefix, --seed (docs/sharding.md)",
+    "$CACHESTRESS_SHARD, else the whole run",
+  ),
   onOff("json", "json", "print the result as JSON on stdout"),
   onOff("debug", "debug", "show stack traces and internal details"),
   onOff("help", "help", "show this help", "h"),
@@ -342,6 +353,8 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
   const problems: ConfigProblem[] = [];
   const given = new Set<string>();
   const positionals: string[] = [];
+  const positionalIndexes: number[] = [];
+  let offset = 0;
   // Profile flags are kept apart until the end: --step-max and --chaos-max fill the same stage field.
   const stageFlagValues = new Map<FlagSpec, number>();
   let rest = argv;
@@ -358,7 +371,10 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     let restartAt = -1;
     for (let i = 0; i < tokens.length && restartAt < 0; i++) {
       const token = tokens[i];
-      if (token.kind === "positional") positionals.push(token.value);
+      if (token.kind === "positional") {
+        positionals.push(token.value);
+        positionalIndexes.push(offset + token.index);
+      }
       if (token.kind !== "option") continue;
       const spec = BY_NAME.get(token.name);
       if (spec === undefined) {
@@ -404,6 +420,7 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     }
     if (restartAt < 0) break;
     rest = rest.slice(restartAt);
+    offset += restartAt;
   }
   for (const [spec, value] of stageFlagValues) {
     if (spec.stage!.kind === flags.profile.kind) flags.profile.values[spec.stage!.key] = value;
@@ -416,7 +433,9 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
       allowed: "one scenario name or file before the flags",
     });
   }
-  return positionals.length > 0 ? { scenarioArg: positionals[0], flags, problems } : { flags, problems };
+  return positionals.length > 0
+    ? { scenarioArg: positionals[0], scenarioIndex: positionalIndexes[0], flags, problems }
+    : { flags, problems };
 }
 
 function assign(flags: RunFlags, spec: FlagSpec, value: unknown): void {

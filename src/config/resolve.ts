@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
-import { type RunInput, ratioRule } from "./field-rules.js";
+import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
+import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
 import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
@@ -56,13 +57,27 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   priceFile: "--price-file",
   readFrom: "--read-from",
   ...SECURITY_FLAGS,
+  shard: "--shard",
 };
 
-/** `argv` is what follows the word `run`. Throws ConfigError listing every problem. */
-export async function resolveRunConfig(argv: string[]): Promise<ResolvedRun> {
+/**
+ * `argv` is what follows the word `run`; `env` supplies CACHESTRESS_SHARD when no --shard is given.
+ * Throws ConfigError listing every problem.
+ */
+export async function resolveRunConfig(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedRun> {
   const { scenarioArg, flags, problems } = parseRunArgs(argv);
   const { json, debug } = flags;
   if (flags.help) return { config: buildConfig({}, undefined), json, debug, help: true };
+  // The environment sits between the flag and the file: a pod's index outranks a file's `shard:`.
+  const shardText = env[SHARD_ENV];
+  if (flags.shard === undefined && shardText !== undefined && shardText !== "") {
+    const shard = shardRule.parse(shardText);
+    if (shard !== undefined) flags.shard = shard;
+    else problems.push({ field: SHARD_ENV, value: shardText, allowed: allowedFor(shardRule, shardText) });
+  }
 
   let file: ScenarioFile | undefined;
   if (scenarioArg !== undefined) {
@@ -137,6 +152,23 @@ async function merge(
   // TLS files are read and checked now, so a missing one is reported with every other problem.
   for (const p of [...securityProblems(merged, merged.url), ...(await readTlsFiles(merged)).problems])
     add(p.key, p.value, p.allowed);
+  if (merged.shard !== undefined) {
+    shardProblems(
+      {
+        shard: merged.shard,
+        url: merged.url,
+        prefix: merged.prefix,
+        seed: merged.seed,
+        connections,
+        threads: merged.threads ?? RUN_DEFAULTS.threads,
+        requests: merged.requests,
+        keyMax: merged.keyMax ?? RUN_DEFAULTS.keyMax,
+        keyPattern: merged.keyPattern ?? RUN_DEFAULTS.keyPattern,
+        prefill: merged.prefill ?? false,
+      },
+      (key: ShardProblemField, value, allowed) => add(key, value, allowed),
+    );
+  }
   return merged;
 }
 
@@ -223,5 +255,6 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.tlsInsecure === true && { tlsInsecure: true }),
     ...(m.authTokenCommand !== undefined && { authTokenCommand: m.authTokenCommand }),
     ...(m.authTokenRefreshMs !== undefined && { authTokenRefreshMs: m.authTokenRefreshMs }),
+    ...(m.shard !== undefined && { shard: m.shard }),
   };
 }

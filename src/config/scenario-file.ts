@@ -6,6 +6,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem, didYouMean, formatPath } from "./errors.js";
 import { allowedFor, booleanRule, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
+import { shardRule } from "./shard-rule.js";
 import { buildStage, STAGE_DURATION_RULE, STAGE_FIELDS, STAGE_KINDS, stageProblems } from "./stage-rules.js";
 import type { CommandWeight, Stage } from "./types.js";
 
@@ -123,6 +124,7 @@ const fileSchema = z.strictObject({
   readFrom: field(rules.readFrom),
   probeInterval: field(rules.probeInterval),
   audit: field(booleanRule),
+  shard: field(shardRule),
   // Validated in full by src/alerts when the run resolves; here only its presence is recorded.
   alerts: z.record(z.string(), z.unknown(), { error: "a mapping with rules: and notify:" }).optional(),
 });
@@ -260,6 +262,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("probeIntervalMs", f.probeInterval, "probeInterval");
   put("audit", f.audit, "audit");
   put("alerts", f.alerts, "alerts");
+  put("shard", f.shard, "shard");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();

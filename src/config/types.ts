@@ -1,3 +1,5 @@
+import type { ShardSpec } from "./shard-rule.js";
+
 /**
  * The validated shape of one run. Everything downstream (workload, engine, reports) reads this and
  * nothing else, so a scenario file and command-line flags end up as exactly the same object.
@@ -100,6 +102,11 @@ export interface RunConfig extends TargetSecurity {
   priceFile?: string;
   /** `replicas`: reads go to replicas (cluster replicas, or a standalone primary's); writes to primaries. */
   readFrom: ReadFrom;
+  /**
+   * This process runs share `index` of the scenario split over `count` shards (docs/sharding.md).
+   * The rest of the config still describes the whole scenario; src/shard/share.ts computes the share.
+   */
+  shard?: ShardSpec;
 }
 
 export type UseCase = "cache" | "buffer" | "session";

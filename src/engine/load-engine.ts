@@ -21,6 +21,8 @@ export interface PhaseState {
   plan: PhasePlan;
   writer: CommandWriter;
   chooser: KeyChooser;
+  /** Added to every key the chooser picks: the first key of the phase's range. */
+  keyFirst: number;
   recorder: ThreadRecorder;
   schedule: OpenLoopSchedule | undefined;
   issuing: boolean;
@@ -46,7 +48,8 @@ export class LoadEngine implements ConnectionOwner {
   private readonly onTick = () => this.tick();
 
   constructor(protected readonly plan: ThreadPlan) {
-    this.random = new Rng(plan.seed * 7919 + plan.threadIndex + 1);
+    // 64 streams per shard: MAX_THREADS is 64, so no two threads of any shard share a stream.
+    this.random = new Rng(plan.seed * 7919 + (plan.shardIndex ?? 0) * 64 + plan.threadIndex + 1);
     this.maxCommandBytes = new CommandWriter(plan.workload, this.random).maxCommandBytes;
     // A routed engine (cluster, replicas) makes its own connections, several per lane.
     if (plan.topology !== undefined) return;
@@ -86,14 +89,15 @@ export class LoadEngine implements ConnectionOwner {
       ? { ...this.plan.workload, commands: [{ name: "SET" as const, weight: 1 }] }
       : this.plan.workload;
     const writer = new CommandWriter(workload, this.random, this.plan.firstConnection);
+    const keys = plan.keys ?? { first: 0, count: workload.keyMax };
     const chooser = new KeyChooser(
       prefill ? "sequential" : workload.keyPattern,
-      workload.keyMax,
+      keys.count,
       this.random,
       // Sequential walks start spread over the keyspace, one offset per thread.
       prefill
         ? (plan.keyStart ?? 0)
-        : Math.floor((workload.keyMax * this.plan.firstConnection) / this.plan.totalConnections),
+        : Math.floor((keys.count * this.plan.firstConnection) / this.plan.totalConnections),
     );
     const recorder = new ThreadRecorder(workload.commands.length, plan.stages !== undefined);
     const schedule =
@@ -105,6 +109,7 @@ export class LoadEngine implements ConnectionOwner {
         plan,
         writer,
         chooser,
+        keyFirst: keys.first,
         recorder,
         schedule,
         issuing: true,
@@ -279,7 +284,7 @@ export class LoadEngine implements ConnectionOwner {
     while (c.count < c.capacity && c.quota > 0) {
       const command = writer.nextCommand();
       const out = c.reserve();
-      c.writePosition = writer.write(out, c.writePosition, command, state.chooser.nextKey());
+      c.writePosition = writer.write(out, c.writePosition, command, state.keyFirst + state.chooser.nextKey());
       c.track(command, now, now);
       sent[command]++;
       c.quota--;
@@ -296,7 +301,7 @@ export class LoadEngine implements ConnectionOwner {
       const intended = c.nextIntendedMs;
       const command = writer.nextCommand();
       const out = c.reserve();
-      c.writePosition = writer.write(out, c.writePosition, command, state.chooser.nextKey());
+      c.writePosition = writer.write(out, c.writePosition, command, state.keyFirst + state.chooser.nextKey());
       c.track(command, intended, now);
       recorder.sent[command]++;
       recorder.recordSend(now - intended);

@@ -27,6 +27,17 @@ export interface ThreadPlan {
   readFrom: "primary" | "replicas";
   workload: WorkloadPlan;
   seed: number;
+  /**
+   * With `--shard i/N`: i. Mixed into the random stream so shards running the same seed do not all
+   * pick the same keys at the same moments; the schedule (and a chaos profile) still uses `seed`.
+   */
+  shardIndex?: number;
+}
+
+/** Key numbers [first, first + count) out of the run's [0, keyMax). */
+export interface KeyRange {
+  first: number;
+  count: number;
 }
 
 export interface WorkloadPlan {
@@ -50,8 +61,10 @@ export interface PhasePlan {
   requests?: number;
   /** Open loop: the load profile; undefined = closed loop. */
   stages?: Stage[];
-  /** Prefill only: this thread writes keys [keyStart, keyStart + requests) with SET. */
+  /** Prefill only: this thread writes keys [keyStart, keyStart + requests) of `keys` with SET. */
   keyStart?: number;
+  /** The keys this phase draws from (a shard's own range); undefined = all of [0, keyMax). */
+  keys?: KeyRange;
 }
 
 /** Main thread → worker. */

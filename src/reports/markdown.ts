@@ -14,6 +14,7 @@ import {
 import { redactText, redactUrl } from "./redact.js";
 import type { LatencySummaryMs, RunResult, SeriesPoint } from "./result-types.js";
 import { serverColumns } from "./server-columns.js";
+import { isPartialShard, shardLines } from "./shard-lines.js";
 import { countMatches, LATE_START_WARN_PERCENT, opsBase } from "./summary-table.js";
 
 /**
@@ -104,7 +105,11 @@ export function describeStage(stage: Stage): string {
 function verdictSection(result: RunResult): string[] {
   const failed = result.thresholds.filter((t) => !t.ok);
   const lines: string[] = [];
-  if (result.verdict === "pass") {
+  if (isPartialShard(result)) {
+    lines.push(
+      `**Verdict: at merge** (shard ${result.shard!.index}/${result.shard!.count}: thresholds and the count check are judged over all shards by \`cachestress merge\`)`,
+    );
+  } else if (result.verdict === "pass") {
     const held =
       result.thresholds.length === 0
         ? "no thresholds set"
@@ -329,7 +334,7 @@ function phasesAndCleanupSections(result: RunResult): string[] {
   const cleanupText = cleanup.error
     ? `**Failed** under prefix ${code(cleanup.prefix)}: ${redactText(cleanup.error)}`
     : cleanup.kept
-      ? `Keys kept under prefix ${code(cleanup.prefix)} (asked to keep them).`
+      ? `Keys kept under prefix ${code(cleanup.prefix)} (${cleanup.note ?? "asked to keep them"}).`
       : `Deleted ${formatCount(cleanup.keysDeleted)} keys under prefix ${code(cleanup.prefix)}.`;
   return [
     "## Phases",
@@ -348,15 +353,23 @@ function analysisSection(result: RunResult): string[] {
   return lines.length > 0 ? ["## Zones, recommendations, cost", "", "```text", ...lines, "```"] : [];
 }
 
+function shardSection(result: RunResult): string[] {
+  const lines = shardLines(result);
+  return lines.length > 0 ? ["## Shards", "", "```text", ...lines, "```"] : [];
+}
+
 export function renderMarkdown(result: RunResult): string {
   const sections: string[][] = [
-    [`# cachestress: ${result.scenario} (${result.env}), ${result.verdict.toUpperCase()}`],
+    [
+      `# cachestress: ${result.scenario} (${result.env}), ${isPartialShard(result) ? `SHARD ${result.shard!.index}/${result.shard!.count}` : result.verdict.toUpperCase()}`,
+    ],
     verdictSection(result),
     analysisSection(result),
     configSection(result),
     totalsSection(result),
     latencySection(result),
     openLoopSection(result),
+    shardSection(result),
     thresholdsSection(result),
     countCheckSection(result),
     errorsSection(result),

@@ -70,6 +70,44 @@ export interface CountCheck {
   note: string;
 }
 
+/** With --shard: which share of the scenario this run was (docs/sharding.md). */
+export interface ShardInfo {
+  index: number;
+  count: number;
+  /** This shard's connections, out of config.connections. */
+  connections: number;
+  /** This shard's measured operations, out of config.requests. */
+  requests?: number;
+  /** Every rate of the scenario was multiplied by this (1/count). */
+  rateFactor: number;
+  /** The key numbers this shard prefilled: [first, first + count). */
+  prefillKeys: { first: number; count: number };
+  /** The keys the measured phase drew from; absent = the whole keyspace, shared with the other shards. */
+  measureKeys?: { first: number; count: number };
+  /** When the measured phase started, epoch ms; `cachestress merge` aligns the series by it. */
+  measureStartEpochMs?: number;
+  /** INFO commandstats before and after this shard, for the count check over all shards at merge. */
+  serverCounts?: { before: Record<string, number>; after: Record<string, number> };
+}
+
+/** In a merged result: what each shard contributed. */
+export interface ShardSummary {
+  index: number;
+  count: number;
+  /** The file the shard's result was read from. */
+  file: string;
+  status: RunResult["status"];
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  connections: number;
+  sent: number;
+  ops: number;
+  opsPerSec: number;
+  errors: number;
+  p99Ms: number;
+}
+
 export interface RunResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   tool: { name: "cachestress"; version: string };
@@ -138,7 +176,8 @@ export interface RunResult {
     latencyUs: Record<string, string>;
     serviceTimeUs?: Record<string, string>;
   };
-  cleanup: { prefix: string; keysDeleted: number; kept: boolean; error?: string };
+  /** `note` says why keys were kept when it was not --keep-keys (a shard run leaves cleanup to merge). */
+  cleanup: { prefix: string; keysDeleted: number; kept: boolean; error?: string; note?: string };
   warnings: string[];
   /** The server's side of the run, from INFO samples (absent when INFO could not be read). */
   server?: ServerSummary;
@@ -179,6 +218,10 @@ export interface RunResult {
   audit?: AuditReport;
   /** How the run authenticated, and the token refreshes it did; never a secret. */
   auth?: AuthOutcome;
+  /** With --shard: which share of the scenario this run was. */
+  shard?: ShardInfo;
+  /** A result made by `cachestress merge`: one entry per shard, by index. */
+  shards?: ShardSummary[];
 }
 
 export interface AuthOutcome {

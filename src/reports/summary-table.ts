@@ -13,6 +13,7 @@ import {
 } from "./format.js";
 import { redactText, redactUrl } from "./redact.js";
 import type { CountCheck, LatencySummaryMs, RunResult } from "./result-types.js";
+import { isPartialShard, shardLines } from "./shard-lines.js";
 
 /**
  * The human summary the CLI prints to stderr at the end of a run. It returns a string so tests can
@@ -56,8 +57,12 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
   if (result.openLoop) lines.push("", ...openLoopLines(result, paint));
   lines.push("", ...errorLines(result, paint));
   lines.push(...countCheckLines(result.countCheck, paint));
-  lines.push("", ...thresholdLines(result, paint));
-  lines.push(verdictLine(result, paint));
+  const shard = shardLines(result);
+  if (shard.length > 0) lines.push("", ...shard);
+  if (!isPartialShard(result)) {
+    lines.push("", ...thresholdLines(result, paint));
+    lines.push(verdictLine(result, paint));
+  }
   if (result.cleanup.error) {
     lines.push(
       paint(
@@ -66,7 +71,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
       ),
     );
   } else if (result.cleanup.kept) {
-    lines.push(`keys kept under prefix ${result.cleanup.prefix} (--keep-keys)`);
+    lines.push(`keys kept under prefix ${result.cleanup.prefix} (${result.cleanup.note ?? "--keep-keys"})`);
   }
   const rest = [
     alertLines(result),

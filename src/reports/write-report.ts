@@ -38,9 +38,13 @@ export function sanitizeEnv(env: string): string {
   return clean.length > 0 ? clean : "unknown";
 }
 
-/** The file name without extension and without a collision suffix: `result_local_20261125T091500Z`. */
+/**
+ * The file name without extension and without a collision suffix: `result_local_20261125T091500Z`,
+ * or `merged_...` for a result made by `cachestress merge`, so it never looks like one more shard.
+ */
 export function reportBaseName(result: RunResult): string {
-  return `result_${sanitizeEnv(result.env)}_${reportTimestamp(result.startedAt)}`;
+  const kind = result.shards !== undefined ? "merged" : "result";
+  return `${kind}_${sanitizeEnv(result.env)}_${reportTimestamp(result.startedAt)}`;
 }
 
 /**

@@ -1,13 +1,15 @@
 import type { RunConfig, Stage } from "../config/types.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
-import type { PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
+import type { KeyRange, PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
 import { nodeName, type Topology } from "../engine/topology.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import { summarizeServer } from "../probes/sample-series.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
+import { recordShard } from "../shard/shard-result.js";
+import { type ShardShare, shardRunConfig, shareOf } from "../shard/share.js";
 import { rateAt } from "../workload/load-profile.js";
 import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
@@ -46,9 +48,14 @@ const PHASE_START_DELAY_MS = 30;
  * Runs one scenario from start to report: target (a managed local redis-server when no URL is
  * given), engine threads, prefill, warmup and measured phases, the count check against INFO
  * commandstats, key cleanup, thresholds, and the report files. The CLI is a thin shell over this.
+ * With `config.shard`, the engine runs only this shard's share (src/shard/share.ts) while the result
+ * keeps describing the whole scenario.
  */
 export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
   const notice = hooks.onNotice ?? (() => {});
+  const share = shareOf(config);
+  const load = shardRunConfig(config, share);
+  let measureStartEpochMs: number | undefined;
   let managed: ManagedRedis | undefined;
   let admin: AdminClient | undefined;
   let nodes: NodeAdmins | undefined;
@@ -101,7 +108,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
-    engine = await EngineThreads.start(threadPlans(config, target.connection, topology));
+    engine = await EngineThreads.start(threadPlans(load, target.connection, share, topology));
     refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     const running = engine;
@@ -129,8 +136,9 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
               }),
           }
         : hooks;
-      measured = await runPhases(config, engine, withServer, {
+      measured = await runPhases(load, engine, withServer, share, {
         onMeasureStart: (startEpochMs) => {
+          measureStartEpochMs = startEpochMs;
           watch.setOrigin(startEpochMs);
           for (const w of nodeWatches.values()) w.setOrigin(startEpochMs);
           topologyWatch?.setOrigin(startEpochMs);
@@ -163,7 +171,8 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       kept: config.keepKeys,
       error: undefined as string | undefined,
     };
-    if (!config.keepKeys) {
+    // A shard of several leaves the keys: another shard may still be using them (docs/sharding.md).
+    if (!config.keepKeys && share.count === 1) {
       try {
         cleanup.keysDeleted = await (nodes ?? admin).deleteKeys(config.prefix);
       } catch (error) {
@@ -204,6 +213,9 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
         ok: true,
         note: "primaries changed during the run (failover): replicated writes are in the new primary's commandstats, so counts were not checked",
       };
+    }
+    if (config.shard !== undefined) {
+      recordShard(result, { share, measureStartEpochMs, countsBefore, countsAfter });
     }
     if (watch.samples.length > 0) {
       Object.assign(result, await analyzeRun(result, watch.samples, config));
@@ -277,6 +289,7 @@ function startTokenRefresher(
 function threadPlans(
   config: RunConfig,
   target: ThreadPlan["target"],
+  share: ShardShare,
   topology: Topology | undefined,
 ): ThreadPlan[] {
   const plans: ThreadPlan[] = [];
@@ -295,6 +308,7 @@ function threadPlans(
       topology,
       readFrom: config.readFrom,
       seed: config.seed,
+      ...(share.count > 1 && { shardIndex: share.index }),
       workload: {
         commands: config.commands,
         keyPattern: config.keyPattern,
@@ -323,6 +337,7 @@ async function runPhases(
   config: RunConfig,
   engine: EngineThreads,
   hooks: RunHooks,
+  keys: { prefillKeys: KeyRange; measureKeys?: KeyRange },
   measureHooks: { onMeasureStart(startEpochMs: number): void; onMeasuredPoint(point: SeriesPoint): void },
 ): Promise<MeasuredRun> {
   const stages = measuredStages(config);
@@ -348,8 +363,14 @@ async function runPhases(
       const started = epochNowMs() + PHASE_START_DELAY_MS;
       let keyStart = 0;
       const plans = Array.from({ length: threads }, (_, t): PhasePlan => {
-        const requests = share(config.keyMax, t);
-        const plan: PhasePlan = { name: "prefill", startEpochMs: started, requests, keyStart };
+        const requests = share(keys.prefillKeys.count, t);
+        const plan: PhasePlan = {
+          name: "prefill",
+          startEpochMs: started,
+          requests,
+          keyStart,
+          keys: keys.prefillKeys,
+        };
         keyStart += requests;
         return plan;
       });
@@ -382,6 +403,7 @@ async function runPhases(
           startEpochMs: started,
           endEpochMs: started + config.warmupMs,
           stages: warmupStages,
+          keys: keys.measureKeys,
         }),
       );
       const totals = await runWithProgress(
@@ -417,6 +439,7 @@ async function runPhases(
           endEpochMs: durationMs !== undefined ? started + durationMs : undefined,
           requests: config.requests !== undefined ? share(config.requests, t) : undefined,
           stages,
+          keys: keys.measureKeys,
         }),
       );
       const run = await runWithProgress(
@@ -485,16 +508,24 @@ async function runWithProgress(
     });
   };
   let nextTickMs = startMs + INTERVAL_MS;
+  // A snapshot answered after a thread already sent its phase-done is empty for that thread (its
+  // last report went with phase-done): such a snapshot joins the final interval, instead of being a
+  // tick of its own that would leave the final interval a few ms long and its ops/s absurd.
+  let lateReports: PhaseOutcome["reports"] = [];
   while (outcome === undefined) {
     const wait = Math.max(0, nextTickMs - epochNowMs());
     await Promise.race([finished, new Promise((r) => setTimeout(r, wait))]);
     if (outcome !== undefined) break;
     const reports = await engine.snapshot();
+    if (outcome !== undefined) {
+      lateReports = reports;
+      break;
+    }
     takeInterval(reports, epochNowMs());
     nextTickMs += INTERVAL_MS;
   }
   const endMs = epochNowMs();
   const done = outcome as PhaseOutcome;
-  takeInterval(done.reports, endMs);
+  takeInterval([...lateReports, ...done.reports], endMs);
   return { totals, outcome: done, durationMs: Math.max(0, endMs - startMs) };
 }

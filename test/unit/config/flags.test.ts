@@ -212,5 +212,5 @@ test("the help names every flag once, with the defaults", () => {
   assert.match(RUN_FLAGS_HELP, /--ratio SET:GET .*\(default: 1:10\)/);
   assert.match(RUN_FLAGS_HELP, /--out DIR .*\(default: Reports\)/);
   const flagLines = RUN_FLAGS_HELP.split("\n").filter((l) => l.startsWith("  --"));
-  assert.equal(flagLines.length, 51);
+  assert.equal(flagLines.length, 52);
 });
