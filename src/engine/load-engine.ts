@@ -1,4 +1,6 @@
 import { type IntervalReport, ThreadRecorder } from "../measure/thread-recorder.js";
+import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
+import type { ValuePool } from "../workload/datasets/value-pool.js";
 import { KeyChooser } from "../workload/key-chooser.js";
 import { Rng } from "../workload/random.js";
 import { CommandWriter } from "./command-writer.js";
@@ -40,6 +42,8 @@ export class LoadEngine implements ConnectionOwner {
   protected readonly random: Rng;
   /** The largest command any phase can write, bytes (sizes the connections' output slabs). */
   protected readonly maxCommandBytes: number;
+  /** With a dataset: its records, built here from the run's seed (the same in every thread). */
+  private readonly dataset: ValuePool | undefined;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private tickImmediate: NodeJS.Immediate | undefined;
@@ -47,7 +51,10 @@ export class LoadEngine implements ConnectionOwner {
 
   constructor(protected readonly plan: ThreadPlan) {
     this.random = new Rng(plan.seed * 7919 + plan.threadIndex + 1);
-    this.maxCommandBytes = new CommandWriter(plan.workload, this.random).maxCommandBytes;
+    // Built before any connection opens, so generating records never competes with the load.
+    this.dataset =
+      plan.workload.dataset === undefined ? undefined : buildDatasetPool(plan.workload.dataset, plan.seed);
+    this.maxCommandBytes = new CommandWriter(plan.workload, this.random, 0, this.dataset).maxCommandBytes;
     // A routed engine (cluster, replicas) makes its own connections, several per lane.
     if (plan.topology !== undefined) return;
     for (let i = 0; i < plan.connections; i++) {
@@ -85,7 +92,7 @@ export class LoadEngine implements ConnectionOwner {
     const workload = prefill
       ? { ...this.plan.workload, commands: [{ name: "SET" as const, weight: 1 }] }
       : this.plan.workload;
-    const writer = new CommandWriter(workload, this.random, this.plan.firstConnection);
+    const writer = new CommandWriter(workload, this.random, this.plan.firstConnection, this.dataset);
     const chooser = new KeyChooser(
       prefill ? "sequential" : workload.keyPattern,
       workload.keyMax,
