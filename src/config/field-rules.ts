@@ -214,6 +214,7 @@ export const rules = {
   keyMax: wholeNumber(1, 1_000_000_000_000),
   dataSize: dataSizeRule,
   dataSizeRange: dataSizeRangeRule,
+  dataset: oneOf(["firehose", "payments", "market"] as const),
   ttl: ttlRule,
   prefix: textRule("non-empty text without spaces, at most 200 characters, e.g. myapp:test:", /^\S{1,200}$/),
   timeout: durationRule(false, 3_600_000),

@@ -112,6 +112,7 @@ const fileSchema = z.strictObject({
   keyMax: field(rules.keyMax),
   dataSize: field(rules.dataSize),
   dataSizeRange: field(rules.dataSizeRange),
+  dataset: field(rules.dataset),
   ttl: field(rules.ttl),
   prefix: field(rules.prefix),
   keepKeys: field(booleanRule),
@@ -251,6 +252,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   const sizeField = f.dataSizeRange ? "dataSizeRange" : "dataSize";
   put("dataSizeMin", f.dataSizeRange?.[0] ?? f.dataSize, sizeField);
   put("dataSizeMax", f.dataSizeRange?.[1] ?? f.dataSize, sizeField);
+  put("dataset", f.dataset, "dataset");
   put("ttlS", f.ttl, "ttl");
   put("prefix", f.prefix, "prefix");
   put("keepKeys", f.keepKeys, "keepKeys");

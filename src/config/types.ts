@@ -76,6 +76,11 @@ export interface RunConfig extends TargetSecurity {
   keyMax: number;
   dataSizeMin: number;
   dataSizeMax: number;
+  /**
+   * SET values come from this dataset's pool of JSON records (key k holds record k mod pool size)
+   * instead of random bytes; dataSizeMin/dataSizeMax are then not used.
+   */
+  dataset?: DatasetName;
   /** TTL for written keys, seconds; undefined = no TTL. */
   ttlS?: number;
   /** Every key the run touches starts with this. */
@@ -108,6 +113,9 @@ export interface RunConfig extends TargetSecurity {
    */
   shard?: ShardSpec;
 }
+
+/** Realistic record sets a run can write as values (src/workload/datasets). */
+export type DatasetName = "firehose" | "payments" | "market";
 
 export type UseCase = "cache" | "buffer" | "session";
 

@@ -1,4 +1,5 @@
 import type { CommandWeight } from "../config/types.js";
+import type { ValuePool } from "../workload/datasets/value-pool.js";
 import type { UniformSource } from "../workload/key-chooser.js";
 
 /**
@@ -8,6 +9,9 @@ import type { UniformSource } from "../workload/key-chooser.js";
  * key prefix, the TTL tail) is encoded once here; per operation only the key digits, the value
  * length and the value bytes are written. Keys are zero-padded to a fixed width so every key of a
  * run has the same length, which also keeps the bulk header of the key constant.
+ *
+ * Values are a random slice of printable bytes, or, with a dataset pool, record `key mod pool size`
+ * of the pool: the same key always holds the same record, so a value can be checked from its key.
  */
 
 export const COMMAND_SET = 0;
@@ -39,12 +43,16 @@ export class CommandWriter {
   private mixPosition = 0;
   private readonly ttlTail: Buffer;
   private readonly valuePool: Buffer;
+  private readonly dataset: ValuePool | undefined;
 
   constructor(
     options: CommandWriterOptions,
     private readonly random: UniformSource,
     mixOffset = 0,
+    /** Pre-encoded records to write as values instead of random bytes (the data sizes are then unused). */
+    dataset?: ValuePool,
   ) {
+    this.dataset = dataset;
     this.keyDigits = String(Math.max(0, options.keyMax - 1)).length;
     const keyLength = Buffer.byteLength(options.prefix) + this.keyDigits;
     const withTtl = options.ttlS !== undefined;
@@ -59,12 +67,16 @@ export class CommandWriter {
       : Buffer.alloc(0);
     this.mix = weightedCycle(options.commands);
     this.mixPosition = mixOffset % this.mix.length;
-    this.valuePool = makeValuePool(options.dataSizeMax + VALUE_POOL_SLACK_BYTES, random);
+    this.valuePool =
+      dataset === undefined
+        ? makeValuePool(options.dataSizeMax + VALUE_POOL_SLACK_BYTES, random)
+        : Buffer.alloc(0);
     this.dataSizeMin = options.dataSizeMin;
     this.dataSizeSpan = options.dataSizeMax - options.dataSizeMin + 1;
     const longestHead = Math.max(...this.heads.map((h) => h.length));
+    const longestValue = dataset === undefined ? options.dataSizeMax : dataset.maxValueBytes;
     this.maxCommandBytes =
-      longestHead + this.keyDigits + 2 + 1 + 10 + 2 + options.dataSizeMax + 2 + this.ttlTail.length;
+      longestHead + this.keyDigits + 2 + 1 + 10 + 2 + longestValue + 2 + this.ttlTail.length;
   }
 
   private readonly dataSizeMin: number;
@@ -96,6 +108,7 @@ export class CommandWriter {
     out[pos++] = 13;
     out[pos++] = 10;
     if (this.kinds[command] !== COMMAND_SET) return pos;
+    if (this.dataset !== undefined) return this.writeRecord(out, pos, key, this.dataset);
 
     const length =
       this.dataSizeSpan === 1
@@ -110,6 +123,26 @@ export class CommandWriter {
     pos += length;
     out[pos++] = 13;
     out[pos++] = 10;
+    return this.writeTail(out, pos);
+  }
+
+  /** The value bulk string of record `key mod count`, then the TTL tail. */
+  private writeRecord(out: Buffer, pos: number, key: number, dataset: ValuePool): number {
+    const index = key % dataset.count;
+    const start = dataset.offsets[index];
+    const end = dataset.offsets[index + 1];
+    out[pos++] = 36; // $
+    pos += writeDecimal(out, pos, end - start);
+    out[pos++] = 13;
+    out[pos++] = 10;
+    dataset.bytes.copy(out, pos, start, end);
+    pos += end - start;
+    out[pos++] = 13;
+    out[pos++] = 10;
+    return this.writeTail(out, pos);
+  }
+
+  private writeTail(out: Buffer, pos: number): number {
     if (this.ttlTail.length > 0) {
       out.set(this.ttlTail, pos);
       pos += this.ttlTail.length;

@@ -1,4 +1,6 @@
 import { type IntervalReport, ThreadRecorder } from "../measure/thread-recorder.js";
+import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
+import type { ValuePool } from "../workload/datasets/value-pool.js";
 import { KeyChooser } from "../workload/key-chooser.js";
 import { Rng } from "../workload/random.js";
 import { CommandWriter } from "./command-writer.js";
@@ -42,6 +44,8 @@ export class LoadEngine implements ConnectionOwner {
   protected readonly random: Rng;
   /** The largest command any phase can write, bytes (sizes the connections' output slabs). */
   protected readonly maxCommandBytes: number;
+  /** With a dataset: its records, built here from the run's seed (the same in every thread). */
+  private readonly dataset: ValuePool | undefined;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private tickImmediate: NodeJS.Immediate | undefined;
@@ -50,7 +54,10 @@ export class LoadEngine implements ConnectionOwner {
   constructor(protected readonly plan: ThreadPlan) {
     // 64 streams per shard: MAX_THREADS is 64, so no two threads of any shard share a stream.
     this.random = new Rng(plan.seed * 7919 + (plan.shardIndex ?? 0) * 64 + plan.threadIndex + 1);
-    this.maxCommandBytes = new CommandWriter(plan.workload, this.random).maxCommandBytes;
+    // Built before any connection opens, so generating records never competes with the load.
+    this.dataset =
+      plan.workload.dataset === undefined ? undefined : buildDatasetPool(plan.workload.dataset, plan.seed);
+    this.maxCommandBytes = new CommandWriter(plan.workload, this.random, 0, this.dataset).maxCommandBytes;
     // A routed engine (cluster, replicas) makes its own connections, several per lane.
     if (plan.topology !== undefined) return;
     for (let i = 0; i < plan.connections; i++) {
@@ -88,7 +95,7 @@ export class LoadEngine implements ConnectionOwner {
     const workload = prefill
       ? { ...this.plan.workload, commands: [{ name: "SET" as const, weight: 1 }] }
       : this.plan.workload;
-    const writer = new CommandWriter(workload, this.random, this.plan.firstConnection);
+    const writer = new CommandWriter(workload, this.random, this.plan.firstConnection, this.dataset);
     const keys = plan.keys ?? { first: 0, count: workload.keyMax };
     const chooser = new KeyChooser(
       prefill ? "sequential" : workload.keyPattern,

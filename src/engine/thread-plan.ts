@@ -1,4 +1,4 @@
-import type { CommandWeight, KeyPattern, Stage } from "../config/types.js";
+import type { CommandWeight, DatasetName, KeyPattern, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "./load-connection.js";
 import type { Topology } from "./topology.js";
 
@@ -47,6 +47,8 @@ export interface WorkloadPlan {
   prefix: string;
   dataSizeMin: number;
   dataSizeMax: number;
+  /** SET values come from this dataset's pool, which each worker builds from `seed`. */
+  dataset?: DatasetName;
   ttlS?: number;
 }
 

@@ -160,7 +160,12 @@ function configSection(result: RunResult): string[] {
     ["connections × pipeline × threads", `${config.connections} × ${config.pipeline} × ${config.threads}`],
     ["commands (weight)", config.commands.map((c) => `${c.name} ${c.weight}`).join(", ")],
     ["keys", `${config.keyPattern} over ${formatCount(config.keyMax)} keys, prefix ${code(config.prefix)}`],
-    ["value size", `${formatBytes(config.dataSizeMin)} – ${formatBytes(config.dataSizeMax)}`],
+    [
+      "value size",
+      config.dataset === undefined
+        ? `${formatBytes(config.dataSizeMin)} – ${formatBytes(config.dataSizeMax)}`
+        : `${config.dataset} dataset records (JSON)`,
+    ],
     ["TTL", config.ttlS === undefined ? "none" : `${formatCount(config.ttlS)} s`],
     ["operation timeout", `${formatCount(config.timeoutMs)} ms`],
     ["warmup / prefill", `${formatDurationMs(config.warmupMs)} / ${config.prefill ? "yes" : "no"}`],

@@ -316,6 +316,7 @@ function threadPlans(
         prefix: config.prefix,
         dataSizeMin: config.dataSizeMin,
         dataSizeMax: config.dataSizeMax,
+        dataset: config.dataset,
         ttlS: config.ttlS,
       },
     });

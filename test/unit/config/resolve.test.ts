@@ -190,3 +190,22 @@ test("--help returns without validating", async () => {
   assert.equal(resolved.help, true);
   assert.equal(resolved.config.scenario, "adhoc");
 });
+
+test("--dataset and the file's dataset: field pick a record set; a typo is named with a guess", async () => {
+  assert.equal((await config(["--dataset", "firehose"])).dataset, "firehose");
+  assert.equal((await config([])).dataset, undefined);
+  const path = await scenario("dataset: payments\nrequests: 100\n");
+  assert.equal((await config([path])).dataset, "payments");
+  assert.equal((await config([path, "--dataset", "market"])).dataset, "market");
+  try {
+    await resolveRunConfig(["--dataset", "firehos"]);
+    assert.fail("expected a ConfigError");
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.problems[0].field, "--dataset");
+    assert.match(error.problems[0].allowed, /did you mean firehose/);
+  }
+  const fields = await problemFields([await scenario("dataset: tweets\n")]);
+  assert.equal(fields.length, 1);
+  assert.match(fields[0], /mine\.yaml:dataset$/);
+});
