@@ -6,6 +6,7 @@
 export { ConfigError } from "./config/errors.js";
 export { resolveRunConfig } from "./config/resolve.js";
 export type { CommandWeight, KeyPattern, RunConfig, Stage } from "./config/types.js";
+export { FaultProxy, type FaultReport, parseFaultSchedule } from "./faults/index.js";
 export { decodeHistogram, encodeHistogram } from "./measure/histogram.js";
 export { renderMarkdown } from "./reports/markdown.js";
 export type {

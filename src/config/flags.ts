@@ -283,6 +283,16 @@ const FLAGS: readonly FlagSpec[] = [
     "run share I of N (0-based) of the scenario; needs --url, --prefix, --seed (docs/sharding.md)",
     "$CACHESTRESS_SHARD, else the whole run",
   ),
+  onOff(
+    "via-proxy",
+    "viaProxy",
+    "send the load through a fault proxy on 127.0.0.1 (for the scenario's faults:)",
+  ),
+  onOff(
+    "allow-server-faults",
+    "allowServerFaults",
+    "allow CLIENT PAUSE, DEBUG SLEEP and CLIENT KILL of others on a server the tool did not start",
+  ),
   onOff("json", "json", "print the result as JSON on stdout"),
   onOff("debug", "debug", "show stack traces and internal details"),
   onOff("help", "help", "show this help", "h"),

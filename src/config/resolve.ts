@@ -59,6 +59,9 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   readFrom: "--read-from",
   ...SECURITY_FLAGS,
   shard: "--shard",
+  faults: "faults",
+  viaProxy: "--via-proxy",
+  allowServerFaults: "--allow-server-faults",
 };
 
 /**
@@ -258,5 +261,8 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.authTokenCommand !== undefined && { authTokenCommand: m.authTokenCommand }),
     ...(m.authTokenRefreshMs !== undefined && { authTokenRefreshMs: m.authTokenRefreshMs }),
     ...(m.shard !== undefined && { shard: m.shard }),
+    ...(m.faults !== undefined && { faults: m.faults }),
+    ...(m.viaProxy !== undefined && { viaProxy: m.viaProxy }),
+    ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
   };
 }

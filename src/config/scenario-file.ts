@@ -128,6 +128,9 @@ const fileSchema = z.strictObject({
   shard: field(shardRule),
   // Validated in full by src/alerts when the run resolves; here only its presence is recorded.
   alerts: z.record(z.string(), z.unknown(), { error: "a mapping with rules: and notify:" }).optional(),
+  // Validated in full by src/faults when the run resolves.
+  faults: z.array(z.unknown(), { error: "a list of faults, e.g. - { at: 5s, kind: reset }" }).optional(),
+  viaProxy: field(booleanRule),
 });
 
 export const SCENARIO_FIELDS = Object.keys(fileSchema.shape);
@@ -265,6 +268,8 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("audit", f.audit, "audit");
   put("alerts", f.alerts, "alerts");
   put("shard", f.shard, "shard");
+  put("faults", f.faults, "faults");
+  put("viaProxy", f.viaProxy, "viaProxy");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();

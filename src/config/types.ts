@@ -112,6 +112,12 @@ export interface RunConfig extends TargetSecurity {
    * The rest of the config still describes the whole scenario; src/shard/share.ts computes the share.
    */
   shard?: ShardSpec;
+  /** The scenario file's `faults:` section as written (validated by src/faults). */
+  faults?: unknown;
+  /** Send the load through the fault proxy (needed by proxy faults). */
+  viaProxy?: boolean;
+  /** Allow faults that disrupt every client of a server the tool did not start. */
+  allowServerFaults?: boolean;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */

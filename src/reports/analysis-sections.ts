@@ -1,3 +1,4 @@
+import { faultLines } from "./fault-lines.js";
 import type { RunResult } from "./result-types.js";
 
 /**
@@ -80,6 +81,7 @@ export function alertLines(result: RunResult): string[] {
 export function analysisLines(result: RunResult): string[] {
   const blocks = [
     zoneLines(result),
+    faultLines(result),
     alertLines(result),
     recommendationLines(result),
     costLines(result),

@@ -1,6 +1,7 @@
 import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
+import type { FaultReport } from "../faults/fault-report.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
 import type { CostEstimate } from "./cost-estimate.js";
@@ -52,6 +53,12 @@ export interface SeriesPoint {
   maxMs: number;
   /** Per command: ops and p99 in this interval. */
   perCommand: Record<string, { ops: number; p50Ms: number; p99Ms: number }>;
+  /** Error replies among `ops` (absent = 0), so successes = ops − errorReplies. */
+  errorReplies?: number;
+  /** `errors` by kind, as in totals.errorsByKind (absent = none). */
+  errorsByKind?: Record<string, number>;
+  /** Connections that came back in this interval (absent = 0). */
+  reconnects?: number;
 }
 
 export interface ThresholdOutcome {
@@ -216,6 +223,8 @@ export interface RunResult {
   alerts?: AlertsOutcome;
   /** With --audit: the server's configuration judged for the use case. */
   audit?: AuditReport;
+  /** The scenario's `faults:`: when each really happened, what it did and what the clients saw. */
+  faults?: FaultReport[];
   /** How the run authenticated, and the token refreshes it did; never a secret. */
   auth?: AuthOutcome;
   /** With --shard: which share of the scenario this run was. */

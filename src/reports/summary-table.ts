@@ -1,4 +1,5 @@
 import { alertLines, auditLines, costLines, recommendationLines, zoneLines } from "./analysis-sections.js";
+import { faultLines } from "./fault-lines.js";
 import {
   displayWidth,
   formatCount,
@@ -74,6 +75,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     lines.push(`keys kept under prefix ${result.cleanup.prefix} (${result.cleanup.note ?? "--keep-keys"})`);
   }
   const rest = [
+    faultLines(result),
     alertLines(result),
     recommendationLines(result),
     costLines(result),

@@ -99,6 +99,11 @@ export class AdminClient {
     }
   }
 
+  /** False once the connection broke (it never reconnects): a server restart or CLIENT KILL ends it. */
+  get isOpen(): boolean {
+    return this.client.isOpen;
+  }
+
   /** Any command, for readers such as the config audit (its errors are the caller's to judge). */
   sendCommand(args: string[]): Promise<unknown> {
     return this.client.sendCommand(args);

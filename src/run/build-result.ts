@@ -186,7 +186,7 @@ export function seriesPoint(
     const s = summarizeMs(interval.latency[c]);
     perCommand[name] = { ops: interval.ops[c], p50Ms: s.p50, p99Ms: s.p99 };
   });
-  return {
+  const point: SeriesPoint = {
     tS,
     ops: interval.totalOps,
     opsPerSec: spanS > 0 ? round1(interval.totalOps / spanS) : 0,
@@ -198,6 +198,11 @@ export function seriesPoint(
     maxMs: overall.max,
     perCommand,
   };
+  // Written only when there is something to say, so a quiet run's series stays small.
+  if (interval.totalErrorReplies > 0) point.errorReplies = interval.totalErrorReplies;
+  if (Object.keys(interval.errorsByKind).length > 0) point.errorsByKind = { ...interval.errorsByKind };
+  if (interval.reconnects > 0) point.reconnects = interval.reconnects;
+  return point;
 }
 
 /** Thresholds read the measured phase; `ops` counts every finished operation including failures. */

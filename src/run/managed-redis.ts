@@ -18,6 +18,12 @@ export interface ManagedRedis {
   dir: string;
   /** SIGTERM, up to 3 s for it to exit, then SIGKILL; removes `dir`. Safe to call more than once. */
   stop(): Promise<void>;
+  /**
+   * Stops the server (SIGTERM, or SIGKILL for a crash), leaves it down for `downMs`, and starts it
+   * again on the same port with the same arguments; resolves once it answers PING. `pid` changes.
+   * Nothing is persisted, so the data is gone afterwards, as for any cache that restarts.
+   */
+  restart?(options?: { downMs?: number; signal?: "SIGTERM" | "SIGKILL" }): Promise<void>;
 }
 
 export type ManagedRedisErrorCode = "E_REDIS_SERVER_MISSING" | "E_REDIS_SERVER_START";
@@ -243,15 +249,18 @@ async function killAndWait(child: ChildProcess): Promise<void> {
 }
 
 type Attempt = { ok: true; redis: ManagedRedis } | { ok: false; retry: boolean; error: ManagedRedisError };
+type Launch =
+  | { ok: true; child: ChildProcess; pid: number }
+  | { ok: false; retry: boolean; error: ManagedRedisError };
 
-async function attemptStart(
+/** Spawns redis-server on `port` in `dir` and waits for its PING; on failure nothing is left running. */
+async function launch(
   binary: string,
   port: number,
+  dir: string,
   extraArgs: readonly string[],
   readyTimeoutMs: number,
-): Promise<Attempt> {
-  const dir = mkdtempSync(join(tmpdir(), "cachestress-redis-"));
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+): Promise<Launch> {
   const child = spawn(binary, serverArgs(port, dir, extraArgs), {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
@@ -271,7 +280,6 @@ async function attemptStart(
   const pid = child.pid;
   if (pid === undefined) {
     await sleep(0); // let the 'error' event arrive
-    removeDir();
     const cause = spawnError?.message ?? "no pid";
     const missing = (spawnError as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
     return {
@@ -288,10 +296,9 @@ async function attemptStart(
   running.set(pid, { child, dir });
   installHooks();
 
-  const fail = async (retry: boolean, message: string): Promise<Attempt> => {
+  const fail = async (retry: boolean, message: string): Promise<Launch> => {
     await killAndWait(child);
     forget(pid);
-    removeDir();
     return { ok: false, retry, error: new ManagedRedisError("E_REDIS_SERVER_START", message) };
   };
 
@@ -331,17 +338,64 @@ async function attemptStart(
   child.unref();
   (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
   (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  return { ok: true, child, pid };
+}
 
+async function attemptStart(
+  binary: string,
+  port: number,
+  extraArgs: readonly string[],
+  readyTimeoutMs: number,
+): Promise<Attempt> {
+  const dir = mkdtempSync(join(tmpdir(), "cachestress-redis-"));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const first = await launch(binary, port, dir, extraArgs, readyTimeoutMs);
+  if (!first.ok) {
+    removeDir();
+    return first;
+  }
+  let current = first;
+  let restarting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      await killAndWait(child);
-      forget(pid);
+      await restarting?.catch(() => {});
+      await killAndWait(current.child);
+      forget(current.pid);
       removeDir();
     })();
     return stopping;
   };
-  return { ok: true, redis: { url: `redis://${HOST}:${port}`, host: HOST, port, pid, dir, stop } };
+  const redis: ManagedRedis = { url: `redis://${HOST}:${port}`, host: HOST, port, pid: first.pid, dir, stop };
+  // Same port, directory and arguments, so clients reconnect to the same address.
+  redis.restart = (options = {}) => {
+    if (stopping !== undefined || restarting !== undefined) {
+      return Promise.reject(
+        new ManagedRedisError(
+          "E_REDIS_SERVER_START",
+          "restart: the server is stopping or already restarting",
+        ),
+      );
+    }
+    restarting = (async () => {
+      if (options.signal === "SIGKILL") {
+        current.child.kill("SIGKILL");
+        await waitForExit(current.child, STOP_GRACE_MS);
+      } else {
+        await killAndWait(current.child);
+      }
+      forget(current.pid);
+      if ((options.downMs ?? 0) > 0) await sleep(options.downMs!);
+      const next = await launch(binary, port, dir, extraArgs, readyTimeoutMs);
+      if (!next.ok) throw next.error;
+      current = next;
+      redis.pid = next.pid;
+    })().finally(() => {
+      restarting = undefined;
+    });
+    return restarting;
+  };
+  return { ok: true, redis };
 }
 
 /**

@@ -17,6 +17,7 @@ import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
+import { RunFaults } from "./run-faults.js";
 import { type PreparedTarget, prepareTarget, TLS_INSECURE_WARNING } from "./secure-target.js";
 import { askPrimary, parseSentinelUrl, SentinelWatch } from "./sentinel.js";
 import { ServerWatch } from "./server-watch.js";
@@ -61,10 +62,12 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   let nodes: NodeAdmins | undefined;
   let engine: EngineThreads | undefined;
   let refresher: TokenRefresher | undefined;
+  let faults: RunFaults | undefined;
   try {
+    faults = RunFaults.create(config, (line) => notice(line));
     let url = config.url;
     if (url === undefined) {
-      managed = await startManagedRedis();
+      managed = await startManagedRedis({ extraArgs: faults.managedServerArgs });
       url = managed.url;
       notice(
         `no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`,
@@ -80,6 +83,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     if (config.tlsInsecure === true) notice(TLS_INSECURE_WARNING);
     const alerts = RunAlerts.create(config, target.displayUrl, (line) => notice(line));
     const where = `${target.connection.host}:${target.connection.port}`;
+    const loadTarget = await faults.open(target.connection, where, managed);
     admin = await AdminClient.connect(target.connection, where);
     await admin.checkKeyAccess(config.prefix);
     const topology = await discoverTopology(admin, target.connection, config.readFrom);
@@ -108,7 +112,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
-    engine = await EngineThreads.start(threadPlans(load, target.connection, share, topology));
+    engine = await EngineThreads.start(threadPlans(load, loadTarget, share, topology));
     refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     const running = engine;
@@ -143,6 +147,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
           for (const w of nodeWatches.values()) w.setOrigin(startEpochMs);
           topologyWatch?.setOrigin(startEpochMs);
           sentinelWatch?.setOrigin(startEpochMs);
+          faults?.onMeasureStart(startEpochMs);
         },
         onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
       });
@@ -152,6 +157,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       for (const w of nodeWatches.values()) await w.stop();
       await topologyWatch?.stop();
       await sentinelWatch?.stop();
+      await faults.stop();
     }
     const failovers = sentinelWatch?.failovers ?? [];
     if (failovers.length > 0 && sentinelWatch !== undefined) {
@@ -163,6 +169,8 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
         `${primary.host}:${primary.port}`,
       );
     }
+    // A restart or CLIENT KILL fault closes the admin connection (it never reconnects); open it again.
+    if (faults.touchedServer && !admin.isOpen) admin = await AdminClient.connect(target.connection, where);
 
     const countsAfter = await commandCounts();
     const cleanup = {
@@ -245,12 +253,14 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
         );
     }
     result.alerts = await alerts.finish();
+    faults.report(result);
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
   } finally {
     await refresher?.stop();
     await engine?.close();
     await nodes?.close();
+    await faults?.close();
     await admin?.close();
     await managed?.stop();
   }

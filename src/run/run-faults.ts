@@ -1,0 +1,174 @@
+import { isIP } from "node:net";
+import { ConfigError } from "../config/errors.js";
+import type { RunConfig } from "../config/types.js";
+import type { ConnectionTarget } from "../engine/load-connection.js";
+import { FaultProxy } from "../faults/fault-proxy.js";
+import { faultReports } from "../faults/fault-report.js";
+import { faultRequirementProblems } from "../faults/fault-requirements.js";
+import { FaultRunner } from "../faults/fault-runner.js";
+import { parseFaultSchedule, type ScheduledFault } from "../faults/fault-schedule.js";
+import type { RunResult } from "../reports/result-types.js";
+import { AdminClient } from "./admin-client.js";
+import type { ManagedRedis } from "./managed-redis.js";
+
+/** A fault the target cannot carry out (DEBUG disabled...); found before any load. */
+export class FaultUnavailableError extends Error {
+  readonly code = "E_FAULT_UNAVAILABLE";
+}
+
+/**
+ * The run's faults: the scenario's `faults:` schedule and, with --via-proxy, the fault proxy the load
+ * goes through. Validated before anything starts; the schedule's clock starts with the measured
+ * part; every fault is cleared before the run cleans up; the per-fault report goes into the result.
+ */
+export class RunFaults {
+  private proxy: FaultProxy | undefined;
+  private runner: FaultRunner | undefined;
+
+  private constructor(
+    private readonly config: RunConfig,
+    private readonly schedule: ScheduledFault[],
+    private readonly say: (line: string) => void,
+  ) {}
+
+  /** Validates the section and what it needs of the run (ConfigError with every problem), before any load. */
+  static create(config: RunConfig, say: (line: string) => void): RunFaults {
+    const parsed = parseFaultSchedule(config.faults, { runDurationMs: plannedDurationMs(config) });
+    if (!parsed.ok) throw new ConfigError(parsed.problems);
+    const problems = faultRequirementProblems(parsed.faults, {
+      viaProxy: config.viaProxy === true,
+      managed: config.url === undefined,
+      username: urlUsername(config.url),
+      allowServerFaults: config.allowServerFaults === true,
+    });
+    if (problems.length > 0) throw new ConfigError(problems);
+    return new RunFaults(config, parsed.faults, say);
+  }
+
+  /** Arguments for a server the tool starts: DEBUG SLEEP needs `enable-debug-command` (off by default since Redis 7). */
+  get managedServerArgs(): string[] {
+    return this.schedule.some((f) => f.kind === "debug-sleep") ? ["--enable-debug-command", "local"] : [];
+  }
+
+  /** True when a fault may have closed other connections to the server (a restart, CLIENT KILL). */
+  get touchedServer(): boolean {
+    return this.schedule.some(
+      (f) => f.kind === "restart" || (f.kind === "client-kill" && f.clients !== "run"),
+    );
+  }
+
+  /** True once a restart fault restarted the server. */
+  get serverRestarted(): boolean {
+    return this.runner?.serverRestarted === true;
+  }
+
+  /**
+   * Starts the proxy (with --via-proxy) and checks what the server must allow; returns the target
+   * the load connects to: the proxy, or the server itself.
+   */
+  async open(
+    server: ConnectionTarget,
+    where: string,
+    managed: ManagedRedis | undefined,
+  ): Promise<ConnectionTarget> {
+    const openAdmin = () => AdminClient.connect(server, where);
+    await this.checkServer(openAdmin);
+    let loadTarget = server;
+    if (this.config.viaProxy === true) {
+      this.proxy = await FaultProxy.start({
+        targetHost: server.host,
+        targetPort: server.port,
+        seed: this.config.seed,
+      });
+      this.say(`the load goes through a fault proxy on ${this.proxy.host}:${this.proxy.port} → ${where}`);
+      // TLS passes through the proxy untouched; the certificate is still checked against the server's name.
+      const servername =
+        server.servername ?? (server.tls && isIP(server.host) === 0 ? server.host : undefined);
+      loadTarget = { ...server, host: this.proxy.host, port: this.proxy.port, servername };
+    }
+    if (this.schedule.length > 0) {
+      for (const f of this.schedule)
+        this.say(
+          `fault planned: ${f.name} at ${f.atMs / 1000}s${f.forMs > 0 ? ` for ${f.forMs / 1000}s` : ""}`,
+        );
+      this.runner = new FaultRunner({
+        faults: this.schedule,
+        proxy: this.proxy,
+        openAdmin,
+        server: managed,
+        username: server.username ?? urlUsername(this.config.url),
+        say: this.say,
+      });
+    }
+    return loadTarget;
+  }
+
+  onMeasureStart(startEpochMs: number): void {
+    this.runner?.start(startEpochMs);
+  }
+
+  /** Clears every fault still in force and waits for actions under way (restart, DEBUG SLEEP). */
+  async stop(): Promise<void> {
+    await this.runner?.finish();
+  }
+
+  /** Puts the per-fault report into the result. */
+  report(result: RunResult): void {
+    if (this.runner === undefined) return;
+    result.faults = faultReports(result.series, this.runner.records, { timeoutMs: this.config.timeoutMs });
+    const dropped = result.faults.reduce(
+      (sum, f) => sum + (f.effects.commandsDropped ?? 0) + (f.effects.chunksDropped ?? 0),
+      0,
+    );
+    if (dropped > 0 && result.countCheck.checked) {
+      // Replies are matched to commands in order, so a dropped command shifts which command a
+      // reply is counted for: per-command counts can disagree with the server beyond the drops.
+      result.countCheck.note += `; drop faults discarded ${dropped} commands/chunks before the server, so a mismatch is expected here`;
+    }
+    if (this.serverRestarted) {
+      // The restarted server counts commands from 0 again; a comparison with the count before would be false.
+      result.countCheck = {
+        ...result.countCheck,
+        checked: false,
+        ok: true,
+        note: "the server restarted during the run (a restart fault), so INFO commandstats started again from 0; counts not checked",
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.runner?.finish();
+    await this.proxy?.close();
+  }
+
+  /** DEBUG is refused by default since Redis 7; find out now rather than in the middle of the run. */
+  private async checkServer(openAdmin: () => Promise<AdminClient>): Promise<void> {
+    const sleep = this.schedule.find((f) => f.kind === "debug-sleep");
+    if (sleep === undefined) return;
+    const admin = await openAdmin();
+    try {
+      await admin.sendCommand(["DEBUG", "SLEEP", "0"]);
+    } catch (error) {
+      const reason = (error as Error).message.split("\n")[0];
+      throw new FaultUnavailableError(
+        `faults[${sleep.index}] (${sleep.name}): the server refuses DEBUG (${reason}); ` +
+          "set enable-debug-command to local or yes in its configuration, or remove this fault",
+      );
+    } finally {
+      await admin.close();
+    }
+  }
+}
+
+/** The measured part's planned length, when the run has one. */
+function plannedDurationMs(config: RunConfig): number | undefined {
+  if (config.stages !== undefined && config.stages.length > 0)
+    return config.stages.reduce((sum, s) => sum + s.durationMs, 0);
+  return config.requests === undefined ? config.durationMs : undefined;
+}
+
+function urlUsername(url: string | undefined): string | undefined {
+  if (url === undefined || !URL.canParse(url)) return undefined;
+  const name = new URL(url).username;
+  return name !== "" ? decodeURIComponent(name) : undefined;
+}
