@@ -60,6 +60,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   ...SECURITY_FLAGS,
   shard: "--shard",
   faults: "faults",
+  check: "check (scenario file)",
   viaProxy: "--via-proxy",
   allowServerFaults: "--allow-server-faults",
 };

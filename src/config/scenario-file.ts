@@ -131,6 +131,8 @@ const fileSchema = z.strictObject({
   // Validated in full by src/faults when the run resolves.
   faults: z.array(z.unknown(), { error: "a list of faults, e.g. - { at: 5s, kind: reset }" }).optional(),
   viaProxy: field(booleanRule),
+  // Validated in full by src/scenario-checks when the run resolves.
+  check: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { kind: integrity }" }).optional(),
 });
 
 export const SCENARIO_FIELDS = Object.keys(fileSchema.shape);
@@ -270,6 +272,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("shard", f.shard, "shard");
   put("faults", f.faults, "faults");
   put("viaProxy", f.viaProxy, "viaProxy");
+  put("check", f.check, "check");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();

@@ -116,6 +116,8 @@ export interface RunConfig extends TargetSecurity {
   faults?: unknown;
   /** Send the load through the fault proxy (needed by proxy faults). */
   viaProxy?: boolean;
+  /** The scenario file's `check:` section as written (validated by src/scenario-checks). */
+  check?: unknown;
   /** Allow faults that disrupt every client of a server the tool did not start. */
   allowServerFaults?: boolean;
 }

@@ -1,3 +1,4 @@
+import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
 import type { RunResult } from "./result-types.js";
 
@@ -81,6 +82,7 @@ export function alertLines(result: RunResult): string[] {
 export function analysisLines(result: RunResult): string[] {
   const blocks = [
     zoneLines(result),
+    checkLines(result),
     faultLines(result),
     alertLines(result),
     recommendationLines(result),

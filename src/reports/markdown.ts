@@ -115,6 +115,10 @@ function verdictSection(result: RunResult): string[] {
         ? "no thresholds set"
         : `all ${result.thresholds.length} thresholds held`;
     lines.push(`**Verdict: PASS** (${held})`);
+  } else if (failed.length === 0 && result.check !== undefined && !result.check.ok) {
+    lines.push(
+      `**Verdict: FAIL** (the ${result.check.kind} check failed: ${result.check.problems.join("; ")})`,
+    );
   } else {
     const which = failed.map((t) => `${code(t.expression)} (actual ${formatThresholdActual(t.actual)})`);
     lines.push(

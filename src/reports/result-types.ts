@@ -4,6 +4,7 @@ import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
+import type { CheckReport } from "../scenario-checks/check.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ZoneVerdict } from "./zones.js";
@@ -225,6 +226,8 @@ export interface RunResult {
   audit?: AuditReport;
   /** The scenario's `faults:`: when each really happened, what it did and what the clients saw. */
   faults?: FaultReport[];
+  /** The scenario's `check:` (integrity, memory-pressure, ...): what it verified and found. */
+  check?: CheckReport;
   /** How the run authenticated, and the token refreshes it did; never a secret. */
   auth?: AuthOutcome;
   /** With --shard: which share of the scenario this run was. */

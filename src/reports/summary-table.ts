@@ -1,4 +1,5 @@
 import { alertLines, auditLines, costLines, recommendationLines, zoneLines } from "./analysis-sections.js";
+import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
 import {
   displayWidth,
@@ -75,6 +76,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     lines.push(`keys kept under prefix ${result.cleanup.prefix} (${result.cleanup.note ?? "--keep-keys"})`);
   }
   const rest = [
+    checkLines(result),
     faultLines(result),
     alertLines(result),
     recommendationLines(result),
@@ -247,6 +249,7 @@ function verdictLine(result: RunResult, paint: Paint): string {
   const failed = result.thresholds.filter((t) => !t.ok).length;
   const notes: string[] = [];
   if (failed > 0) notes.push(`${failed} of ${result.thresholds.length} thresholds failed`);
+  if (result.check !== undefined && !result.check.ok) notes.push(`the ${result.check.kind} check failed`);
   if (result.status !== "completed") notes.push(`partial run: ${result.status}`);
   const text = `verdict: ${result.verdict === "pass" ? "PASS" : "FAIL"}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   return paint(text, result.verdict === "pass" ? "ok" : "bad");

@@ -45,6 +45,8 @@ export interface ResultInputs {
   /** Cluster or replicas, as last read. */
   topology?: Topology;
   topologyChanges?: TopologyChange[];
+  /** Commands a scenario check sent itself while the load ran (src/scenario-checks), for the count check. */
+  checkSent?: ToolCommandCounts;
 }
 
 export function buildResult(inputs: ResultInputs): RunResult {
@@ -72,7 +74,11 @@ export function buildResult(inputs: ResultInputs): RunResult {
     if (openLoop) serviceTimeUs[name] = encodeHistogram(totals.serviceTime[c]);
   });
 
-  const countCheck = checkCounts(inputs.countsBefore, inputs.countsAfter, toolCounts(measured));
+  const countCheck = checkCounts(
+    inputs.countsBefore,
+    inputs.countsAfter,
+    addCounts(toolCounts(measured), inputs.checkSent),
+  );
   // Warnings are for what has no field of its own: the count check, the cleanup error and late
   // starts are in countCheck, cleanup and openLoop, and every renderer shows them from there.
   const warnings: string[] = [];
@@ -240,4 +246,15 @@ function thresholdSource(totals: PhaseTotals, seconds: number): ThresholdSource 
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+/** The load's counts plus a scenario check's own commands. */
+function addCounts(tool: ToolCommandCounts, extra: ToolCommandCounts | undefined): ToolCommandCounts {
+  if (extra === undefined) return tool;
+  const sum: ToolCommandCounts = { ...tool };
+  for (const [name, c] of Object.entries(extra)) {
+    const t = sum[name] ?? { sent: 0, completed: 0 };
+    sum[name] = { sent: t.sent + c.sent, completed: t.completed + c.completed };
+  }
+  return sum;
 }

@@ -8,6 +8,7 @@ import { summarizeServer } from "../probes/sample-series.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
+import { type CheckContext, createCheck, type ScenarioCheck } from "../scenario-checks/index.js";
 import { recordShard } from "../shard/shard-result.js";
 import { type ShardShare, shardRunConfig, shareOf } from "../shard/share.js";
 import { rateAt } from "../workload/load-profile.js";
@@ -63,11 +64,15 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   let engine: EngineThreads | undefined;
   let refresher: TokenRefresher | undefined;
   let faults: RunFaults | undefined;
+  let check: ScenarioCheck | undefined;
   try {
     faults = RunFaults.create(config, (line) => notice(line));
+    check = createCheck(config);
     let url = config.url;
     if (url === undefined) {
-      managed = await startManagedRedis({ extraArgs: faults.managedServerArgs });
+      managed = await startManagedRedis({
+        extraArgs: [...faults.managedServerArgs, ...(check?.managedServerArgs() ?? [])],
+      });
       url = managed.url;
       notice(
         `no --url given: started a throwaway redis-server on ${managed.host}:${managed.port} (pid ${managed.pid})`,
@@ -86,6 +91,16 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     const loadTarget = await faults.open(target.connection, where, managed);
     admin = await AdminClient.connect(target.connection, where);
     await admin.checkKeyAccess(config.prefix);
+    const checkContext = (): CheckContext => ({
+      config,
+      server: target.connection,
+      where,
+      managed,
+      admin: admin!,
+      say: notice,
+      signal: hooks.signal,
+    });
+    await check?.beforeLoad(checkContext());
     const topology = await discoverTopology(admin, target.connection, config.readFrom);
     if (topology !== undefined) {
       nodes = await NodeAdmins.connect(topology, admin, target.connection, config.readFrom);
@@ -148,6 +163,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
           topologyWatch?.setOrigin(startEpochMs);
           sentinelWatch?.setOrigin(startEpochMs);
           faults?.onMeasureStart(startEpochMs);
+          check?.onMeasureStart(startEpochMs);
         },
         onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
       });
@@ -158,6 +174,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       await topologyWatch?.stop();
       await sentinelWatch?.stop();
       await faults.stop();
+      await check?.stopLoad();
     }
     const failovers = sentinelWatch?.failovers ?? [];
     if (failovers.length > 0 && sentinelWatch !== undefined) {
@@ -173,6 +190,11 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     if (faults.touchedServer && !admin.isOpen) admin = await AdminClient.connect(target.connection, where);
 
     const countsAfter = await commandCounts();
+    if (check !== undefined) {
+      // After the counts (its reads would disturb them) and before the cleanup (it reads the keys).
+      await check.afterLoad(checkContext());
+      if (!admin.isOpen) admin = await AdminClient.connect(target.connection, where);
+    }
     const cleanup = {
       prefix: config.prefix,
       keysDeleted: 0,
@@ -203,6 +225,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       cleanup,
       topology: nodes?.current,
       topologyChanges: topologyWatch?.changes ?? [],
+      checkSent: check?.sentCommands(),
     });
     if (failovers.length > 0) {
       result.failovers = failovers;
@@ -254,6 +277,10 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     }
     result.alerts = await alerts.finish();
     faults.report(result);
+    if (check !== undefined) {
+      result.check = check.report();
+      if (!result.check.ok) result.verdict = "fail";
+    }
     const paths = await writeReports(result, config.outDir);
     return { result, ...paths };
   } finally {
@@ -261,6 +288,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     await engine?.close();
     await nodes?.close();
     await faults?.close();
+    await check?.close();
     await admin?.close();
     await managed?.stop();
   }
