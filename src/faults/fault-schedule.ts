@@ -69,6 +69,8 @@ export interface ScheduleOptions {
   path?: string;
   /** The scenario file, named in every problem. */
   source?: string;
+  /** --time-scale: `at` and `for` are multiplied by this (not DEBUG SLEEP's seconds: the server sleeps as asked). */
+  timeScale?: number;
 }
 
 type ForRule = "required" | "optional" | "none";
@@ -196,7 +198,7 @@ export function parseFaultSchedule(section: unknown, options: ScheduleOptions = 
   const faults: ScheduledFault[] = [];
   section.forEach((raw, index) => {
     const fault = parseOne(raw, index, `${path}[${index}]`, add);
-    if (fault !== undefined) faults.push(fault);
+    if (fault !== undefined) faults.push(scaleFault(fault, options.timeScale ?? 1));
   });
   checkOverlaps(faults, path, add);
   if (options.runDurationMs !== undefined) {
@@ -383,4 +385,14 @@ function round(x: number): number {
 /** `faults[1] (latency 50ms to-client)`: how a problem or a log line names a fault. */
 export function faultLabel(f: ScheduledFault, path = "faults"): string {
   return `${path}[${f.index}] (${f.name})`;
+}
+
+function scaleFault(fault: ScheduledFault, factor: number): ScheduledFault {
+  if (factor === 1) return fault;
+  const scale = (ms: number) => (ms === 0 ? 0 : Math.max(1, Math.round(ms * factor)));
+  return {
+    ...fault,
+    atMs: scale(fault.atMs),
+    forMs: fault.kind === "debug-sleep" ? fault.forMs : scale(fault.forMs),
+  };
 }
