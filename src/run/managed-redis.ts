@@ -21,7 +21,9 @@ export interface ManagedRedis {
   /**
    * Stops the server (SIGTERM, or SIGKILL for a crash), leaves it down for `downMs`, and starts it
    * again on the same port with the same arguments; resolves once it answers PING. `pid` changes.
-   * Nothing is persisted, so the data is gone afterwards, as for any cache that restarts.
+   * The working directory and its files are kept: by default nothing is persisted, so the data is
+   * gone afterwards, as for any cache that restarts; with `--appendonly yes` or save points in the
+   * extra arguments the new server loads the AOF / RDB the old one wrote.
    */
   restart?(options?: { downMs?: number; signal?: "SIGTERM" | "SIGKILL" }): Promise<void>;
 }
