@@ -36,7 +36,7 @@ export async function timedRestart(
   const timeline: RestartTimeline = { signal, stoppedMs: null, firstReplyMs: null, pingMs: null };
   let settled = false;
   let failure: unknown;
-  const restarting = restart.call(managed, { signal }).then(
+  const restarting = restart.call(managed, { signal, readyTimeoutMs: timeoutMs }).then(
     () => {
       settled = true;
     },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../../src/config/errors.js";
+import { resolveRunConfig } from "../../../src/config/resolve.js";
 import { createCheck } from "../../../src/scenario-checks/index.js";
 import { keysToCheck } from "../../../src/scenario-checks/persisted-keys.js";
 import { testRunConfig } from "../../helpers/run-config.js";
@@ -165,5 +166,15 @@ describe("keysToCheck", () => {
   ];
   for (const [keyMax, limit, expected] of cases) {
     it(`${limit} of ${keyMax} keys`, () => assert.deepEqual(keysToCheck(keyMax, limit), expected));
+  }
+});
+
+describe("the shipped scenario files", () => {
+  for (const name of ["memory-pressure", "persistence-recovery"]) {
+    it(`${name}: the check: section reaches the run and is valid`, async () => {
+      const { config } = await resolveRunConfig([name]);
+      const check = createCheck(config);
+      assert.equal(check?.kind, name);
+    });
   }
 });
