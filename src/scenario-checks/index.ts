@@ -2,6 +2,8 @@ import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
 import { parseDrift } from "./drift.js";
+import { memoryPressure } from "./memory-pressure.js";
+import { persistenceRecovery } from "./persistence-recovery.js";
 
 export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
 
@@ -11,6 +13,8 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
  */
 const KINDS: Record<string, CheckFactory> = {
   drift: parseDrift,
+  "memory-pressure": memoryPressure,
+  "persistence-recovery": persistenceRecovery,
 };
 
 /**

@@ -29,6 +29,8 @@ const SHORTENED: Record<string, Shortened> = {
   demo: { flags: ["--time-scale", "0.2"] },
   extreme: { flags: ["--time-scale", "0.1", "--connections", "50"], exitCodes: [0, 1] },
   failover: { flags: ["--time-scale", "0.3"] },
+  "memory-pressure": { flags: ["--duration", "3s"] },
+  "persistence-recovery": { flags: ["--key-max", "20000", "--duration", "2s"] },
   faults: { flags: ["--time-scale", "0.35"] },
   progressive: { flags: ["--time-scale", "0.002"] },
   ramp: { flags: ["--time-scale", "0.2"] },
