@@ -1,6 +1,7 @@
 import { wholeNumber } from "../config/field-rules.js";
 import type { RunConfig } from "../config/types.js";
 import { parseInfoSections } from "../probes/parse-info.js";
+import type { RunResult } from "../reports/result-types.js";
 import { Rng } from "../workload/random.js";
 import {
   type CheckContext,
@@ -84,6 +85,8 @@ export class BufferCapacityCheck implements ScenarioCheck {
   private tally: IntegrityTally | undefined;
   private config: RunConfig | undefined;
   private measureStarted = false;
+  /** The prefill as the engine measured it: events written (replies read) and its length, ms. */
+  private load: { ops: number; durationMs: number } | undefined;
 
   constructor(private readonly options: BufferCapacityOptions) {}
 
@@ -153,6 +156,10 @@ export class BufferCapacityCheck implements ScenarioCheck {
     });
   }
 
+  onResult(result: RunResult): void {
+    this.load = result.phases.prefill;
+  }
+
   report(): CheckReport {
     const { before, after, tally, keys, config } = this;
     if (before === undefined || after === undefined || tally === undefined || keys === undefined || !config)
@@ -183,13 +190,22 @@ export class BufferCapacityCheck implements ScenarioCheck {
     const headroom = limited
       ? `maxmemory ${after.maxmemoryBytes} bytes: ${headroomEvents?.toLocaleString("en-US") ?? "?"} more events fit (${after.maxmemoryPolicy})`
       : "no maxmemory limit: the host's memory is the limit";
+    const loadSeconds = this.load !== undefined ? this.load.durationMs / 1000 : null;
+    const eventsPerSec =
+      this.load !== undefined && loadSeconds !== null && loadSeconds > 0
+        ? Math.round(this.load.ops / loadSeconds)
+        : null;
+    const speed =
+      eventsPerSec !== null ? ` in ${loadSeconds} s (${eventsPerSec.toLocaleString("en-US")}/s)` : "";
     const summary =
-      `${events.toLocaleString("en-US")} ${config.dataset} events, ${perEvent}; ${headroom}; ` +
+      `${events.toLocaleString("en-US")} ${config.dataset} events${speed}, ${perEvent}; ${headroom}; ` +
       `${tally.reads.after.toLocaleString("en-US")} sampled: ${tally.lostKeys} lost, ${tally.corruptKeys} corrupt`;
     return checkReport(KIND, problems, summary, {
       events,
       dataset: config.dataset ?? null,
       writesInFlight: config.connections * config.pipeline,
+      loadSeconds,
+      eventsPerSec,
       usedMemoryBeforeBytes: before.usedMemoryBytes,
       usedMemoryAfterBytes: after.usedMemoryBytes,
       memoryPerEventBytes: Math.round(memoryPerEventBytes * 10) / 10,
