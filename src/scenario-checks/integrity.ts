@@ -47,8 +47,8 @@ export const parseIntegrity: CheckFactory = (section, config) => {
   return { ok: true, check: new IntegrityCheck(parsed) };
 };
 
-/** What makes a run's values unverifiable: shared by every check that reads keys back. */
-export function rejectUncheckable(options: CheckOptions, config: RunConfig, kind: string): void {
+/** What makes a run's keys unverifiable: a TTL, or a plan that does not say which keys it writes. */
+function rejectUncheckable(options: CheckOptions, config: RunConfig, kind: string): void {
   if (config.ttlS !== undefined)
     options.reject(
       "ttl",
