@@ -24,12 +24,14 @@ interface Shortened {
 
 const SHORTENED: Record<string, Shortened> = {
   baseline: { flags: ["--time-scale", "0.1", "--connections", "10"] },
+  "buffer-capacity": { flags: ["--key-max", "20000"] },
   burst: { flags: ["--time-scale", "0.2"] },
   chaos: { flags: ["--time-scale", "0.2"] },
   demo: { flags: ["--time-scale", "0.2"] },
   extreme: { flags: ["--time-scale", "0.1", "--connections", "50"], exitCodes: [0, 1] },
   failover: { flags: ["--time-scale", "0.3"] },
   faults: { flags: ["--time-scale", "0.35"] },
+  integrity: { flags: ["--time-scale", "0.1", "--key-max", "5000"] },
   progressive: { flags: ["--time-scale", "0.002"] },
   ramp: { flags: ["--time-scale", "0.2"] },
   step: { flags: ["--time-scale", "0.2"] },
