@@ -53,7 +53,10 @@ const PHASE_START_DELAY_MS = 30;
  * With `config.shard`, the engine runs only this shard's share (src/shard/share.ts) while the result
  * keeps describing the whole scenario.
  */
-export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  // The check is validated first: it may shape the run it verifies (src/scenario-checks/check.ts).
+  const check: ScenarioCheck | undefined = createCheck(requested);
+  const config = check?.adjustConfig?.(requested) ?? requested;
   const notice = hooks.onNotice ?? (() => {});
   const share = shareOf(config);
   const load = shardRunConfig(config, share);
@@ -64,10 +67,8 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
   let engine: EngineThreads | undefined;
   let refresher: TokenRefresher | undefined;
   let faults: RunFaults | undefined;
-  let check: ScenarioCheck | undefined;
   try {
     faults = RunFaults.create(config, (line) => notice(line));
-    check = createCheck(config);
     let url = config.url;
     if (url === undefined) {
       managed = await startManagedRedis({

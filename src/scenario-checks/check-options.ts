@@ -129,3 +129,17 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A whole number, or the word `all`. */
+export function countOrAllRule(min: number, max: number): ValueRule<number | "all"> {
+  return {
+    allowed: `all, or a whole number of keys from ${min} to ${max}`,
+    parse(raw) {
+      if (raw === "all") return "all";
+      const value = typeof raw === "string" && /^\d+$/.test(raw.replaceAll("_", "")) ? Number(raw) : raw;
+      return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max
+        ? value
+        : undefined;
+    },
+  };
+}

@@ -1,7 +1,9 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import { parseBufferCapacity } from "./buffer-capacity.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
 import { parseDrift } from "./drift.js";
+import { parseIntegrity } from "./integrity.js";
 import { memoryPressure } from "./memory-pressure.js";
 import { persistenceRecovery } from "./persistence-recovery.js";
 
@@ -12,9 +14,11 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
  * file of this folder; its options parser is listed here, one line a kind.
  */
 const KINDS: Record<string, CheckFactory> = {
+  "buffer-capacity": parseBufferCapacity,
   drift: parseDrift,
   "memory-pressure": memoryPressure,
   "persistence-recovery": persistenceRecovery,
+  integrity: parseIntegrity,
 };
 
 /**

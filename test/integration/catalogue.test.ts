@@ -24,6 +24,7 @@ interface Shortened {
 
 const SHORTENED: Record<string, Shortened> = {
   baseline: { flags: ["--time-scale", "0.1", "--connections", "10"] },
+  "buffer-capacity": { flags: ["--key-max", "20000"] },
   burst: { flags: ["--time-scale", "0.2"] },
   chaos: { flags: ["--time-scale", "0.2"] },
   demo: { flags: ["--time-scale", "0.2"] },
@@ -32,6 +33,7 @@ const SHORTENED: Record<string, Shortened> = {
   "memory-pressure": { flags: ["--duration", "3s"] },
   "persistence-recovery": { flags: ["--key-max", "20000", "--duration", "2s"] },
   faults: { flags: ["--time-scale", "0.35"] },
+  integrity: { flags: ["--time-scale", "0.1", "--key-max", "5000"] },
   progressive: { flags: ["--time-scale", "0.002"] },
   ramp: { flags: ["--time-scale", "0.2"] },
   step: { flags: ["--time-scale", "0.2"] },
