@@ -263,6 +263,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.authTokenRefreshMs !== undefined && { authTokenRefreshMs: m.authTokenRefreshMs }),
     ...(m.shard !== undefined && { shard: m.shard }),
     ...(m.faults !== undefined && { faults: m.faults }),
+    ...(m.check !== undefined && { check: m.check }),
     ...(m.viaProxy !== undefined && { viaProxy: m.viaProxy }),
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
   };
