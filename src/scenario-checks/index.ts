@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import { createCacheAsideCheck } from "./cache-aside/cache-aside-check.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
 import { createPubsubCheck } from "./pubsub/pubsub-check.js";
 
@@ -10,6 +11,7 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
  * file of this folder; its options parser is listed here, one line a kind.
  */
 const KINDS: Record<string, CheckFactory> = {
+  "cache-aside": createCacheAsideCheck,
   pubsub: createPubsubCheck,
 };
 

@@ -9,6 +9,7 @@ import {
 } from "../check.js";
 import { CommandTally } from "../side-load/command-tally.js";
 import { describeLatency, latencyFiguresMs, newLatencyHistogram, round3 } from "../side-load/latency.js";
+import { LoopDelay } from "../side-load/loop-delay.js";
 import { MeasuredSubscriber } from "../side-load/measured-subscriber.js";
 import { plannedMeasureMs } from "../side-load/run-window.js";
 import { connectSideClients, type SideClient } from "../side-load/side-client.js";
@@ -52,6 +53,7 @@ export class PubsubCheck implements ScenarioCheck {
   private series: DeliverySeries | undefined;
   private publishWindowMs: { fromEpochMs: number; toEpochMs?: number } | undefined;
   private readonly subscribeFailures: string[] = [];
+  private readonly loopDelay = new LoopDelay();
 
   constructor(
     private readonly options: PubsubOptions,
@@ -87,6 +89,7 @@ export class PubsubCheck implements ScenarioCheck {
 
   onMeasureStart(startEpochMs: number): void {
     this.series = new DeliverySeries(startEpochMs);
+    this.loopDelay.start();
     this.running = this.publishAll(startEpochMs);
   }
 
@@ -136,6 +139,7 @@ export class PubsubCheck implements ScenarioCheck {
     this.stopping = true;
     if (this.running !== undefined) await settleWithin(this.running, STOP_TIMEOUT_MS);
     if (this.publishWindowMs !== undefined) this.publishWindowMs.toEpochMs ??= epochNowMs();
+    this.loopDelay.stop();
     await waitUntil(() => this.publishers.every((p) => p.inFlight === 0), DRAIN_TIMEOUT_MS);
     // Messages the server accepted may still be on their way to the subscribers.
     await waitUntil(
@@ -220,6 +224,7 @@ export class PubsubCheck implements ScenarioCheck {
         deliveryP50Ms: latency.p50Ms,
         deliveryP99Ms: latency.p99Ms,
         deliveryMaxMs: latency.maxMs,
+        ...this.loopDelay.figures(),
         ...perSubscriber,
       },
       this.series?.points(),
@@ -228,6 +233,7 @@ export class PubsubCheck implements ScenarioCheck {
 
   async close(): Promise<void> {
     this.stopping = true;
+    this.loopDelay.stop();
     for (const side of this.publisherClients) side.close();
     for (const s of this.subscribers) s.side.close();
   }

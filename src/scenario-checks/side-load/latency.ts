@@ -17,10 +17,12 @@ export interface LatencyFiguresMs {
 /** p50, p99 and max in ms (to the µs), or nulls when nothing was recorded. */
 export function latencyFiguresMs(histogram: LatencyHistogram): LatencyFiguresMs {
   if (histogram.totalCount === 0) return { p50Ms: null, p99Ms: null, maxMs: null };
+  // A percentile is the top of its HDR bucket, up to 0.1 % above the largest value recorded in it.
+  const maxUs = histogram.maxValue;
   return {
-    p50Ms: histogram.getValueAtPercentile(50) / 1000,
-    p99Ms: histogram.getValueAtPercentile(99) / 1000,
-    maxMs: histogram.maxValue / 1000,
+    p50Ms: Math.min(histogram.getValueAtPercentile(50), maxUs) / 1000,
+    p99Ms: Math.min(histogram.getValueAtPercentile(99), maxUs) / 1000,
+    maxMs: maxUs / 1000,
   };
 }
 
