@@ -257,7 +257,7 @@ export class CacheAsideCheck implements ScenarioCheck {
         : `never reached hit ratio ${o.warmHitRatio}`;
     const summary =
       `${reads} flag reads by ${o.readers} reader(s), hit ratio ${hitRatio !== null ? round3(hitRatio) : "n/a"}, ${warm}; ` +
-      `hit ${describeLatency(hit)}; miss (GET + ${o.backingLatencyMs} ms store + SET) ${describeLatency(miss)}${invalidationSummary}`;
+      `hit ${describeLatency(hit)}; miss (GET + ${o.backingLatencyMs} ms store + SET) ${describeLatency(miss)}${invalidationSummary}${this.loopDelay.note()}`;
     return checkReport(this.kind, problems, summary, figures, t.perSecond());
   }
 

@@ -203,7 +203,7 @@ export class PubsubCheck implements ScenarioCheck {
     const summary =
       `${publishers} publisher(s) → ${subscribers} subscriber(s) on ${channels} channel(s): ${published} published ` +
       `(${Math.round(publishRatePerS)}/s of ${ratePerS}/s), ${delivered} of ${expected} delivered, ${lost} lost, ` +
-      `${outOfOrder} out of order; delivery ${describeLatency(latency)}`;
+      `${outOfOrder} out of order; delivery ${describeLatency(latency)}${this.loopDelay.note()}`;
     return checkReport(
       this.kind,
       problems,

@@ -6,6 +6,9 @@ import { round3 } from "./latency.js";
  * on this loop, so a stall here (the run's own per-second bookkeeping, a busy machine) shows up in
  * them; this figure says how much of a tail may be the tool's rather than the server's.
  */
+/** Event-loop delay p99 above which a check's summary says its latencies include the tool's own, ms. */
+const NOTE_ABOVE_MS = 20;
+
 export class LoopDelay {
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private running = false;
@@ -27,5 +30,15 @@ export class LoopDelay {
       toolLoopDelayP99Ms: round3(this.histogram.percentile(99) / 1e6),
       toolLoopDelayMaxMs: round3(this.histogram.max / 1e6),
     };
+  }
+
+  /**
+   * A note for the check's summary when the loop was delayed enough to matter (p99 above 20 ms):
+   * the latencies then say more about this process than about the server.
+   */
+  note(): string {
+    const { toolLoopDelayP99Ms } = this.figures();
+    if (toolLoopDelayP99Ms === null || toolLoopDelayP99Ms <= NOTE_ABOVE_MS) return "";
+    return ` (note: this process's event loop was delayed up to ${toolLoopDelayP99Ms} ms at p99, which is in these latencies; fewer clients or a lower rate measure the server better)`;
   }
 }
