@@ -278,6 +278,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
     result.alerts = await alerts.finish();
     faults.report(result);
     if (check !== undefined) {
+      check.onResult?.(result);
       result.check = check.report();
       if (!result.check.ok) result.verdict = "fail";
     }

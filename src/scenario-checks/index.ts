@@ -2,6 +2,7 @@ import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import { createCacheAsideCheck } from "./cache-aside/cache-aside-check.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
+import { parseDrift } from "./drift.js";
 import { createPubsubCheck } from "./pubsub/pubsub-check.js";
 
 export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
@@ -12,6 +13,7 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
  */
 const KINDS: Record<string, CheckFactory> = {
   "cache-aside": createCacheAsideCheck,
+  drift: parseDrift,
   pubsub: createPubsubCheck,
 };
 
