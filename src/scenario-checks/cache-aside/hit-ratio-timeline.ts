@@ -80,6 +80,18 @@ export class HitRatioTimeline {
     return null;
   }
 
+  /** Hit ratio of the reads from `fromMs` (since the start) on: the cache's steady state once warm. */
+  hitRatioFrom(fromMs: number): number | null {
+    let hits = 0;
+    let reads = 0;
+    const buckets = Math.max(this.hits.length, this.misses.length);
+    for (let b = Math.ceil(fromMs / BUCKET_MS); b < buckets; b++) {
+      hits += this.hits[b] ?? 0;
+      reads += (this.hits[b] ?? 0) + (this.misses[b] ?? 0);
+    }
+    return reads > 0 ? hits / reads : null;
+  }
+
   /** One point per second (`tS` = the end of the second, as in the run's series). */
   perSecond(): Record<string, number | null>[] {
     const perSecond = 1000 / BUCKET_MS;

@@ -59,6 +59,8 @@ describe("hit ratio timeline", () => {
     // Half the last 0.5 s hit first at buckets 9..13 (1 + 5 + 5 + 5 + 9 = 25 of 50), ending at 1.4 s.
     assert.equal(t.warmUpMs(0.5), 1400);
     assert.equal(t.warmUpMs(0.95), null);
+    // From 1.8 s: two buckets of 9 of 10.
+    assert.equal(t.hitRatioFrom(1800), 0.9);
   });
 
   it("a window with fewer than 20 reads never counts as warm", () => {
