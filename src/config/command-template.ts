@@ -46,7 +46,9 @@ export interface CommandTemplate {
 }
 
 /** A template, or every problem with it in plain words. */
-export type ParsedTemplate = { template: CommandTemplate; problems?: undefined } | { problems: string[] };
+export type ParsedTemplate =
+  | { template: CommandTemplate; problems?: undefined }
+  | { template?: undefined; problems: string[] };
 
 const NAME_WORD = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 const SCRIPT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;

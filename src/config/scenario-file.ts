@@ -69,26 +69,27 @@ type StageSchema = (typeof stageSchemas)[number];
 
 const commandsSchema = z
   .array(
-    z.strictObject({
-      name: field(rules.commandName),
-      cmd: field(rules.commandTemplate),
-      weight: field(rules.commandWeight, true),
-      label: field(rules.commandLabel),
-    }),
+    z
+      .strictObject({
+        name: field(rules.commandName),
+        cmd: field(rules.commandTemplate),
+        weight: field(rules.commandWeight, true),
+        label: field(rules.commandLabel),
+      })
+      // Per entry, so one entry's bad template does not hide another entry's mistake.
+      .superRefine((c, ctx) => {
+        if ((c.name === undefined) === (c.cmd === undefined))
+          ctx.addIssue({
+            code: "custom",
+            message: "either name (SET or GET) or cmd (a template), one of them",
+          });
+        if (c.label !== undefined && c.cmd === undefined)
+          ctx.addIssue({ code: "custom", path: ["label"], message: "a label only on a cmd entry" });
+      }),
     { error: "a list of {name: SET|GET, weight: N} or {cmd: TEMPLATE, weight: N}" },
   )
   .min(1, { error: "at least one command" })
   .superRefine((commands, ctx) => {
-    commands.forEach((c, i) => {
-      if ((c.name === undefined) === (c.cmd === undefined))
-        ctx.addIssue({
-          code: "custom",
-          path: [i],
-          message: "either name (SET or GET) or cmd (a template), one of them",
-        });
-      if (c.label !== undefined && c.cmd === undefined)
-        ctx.addIssue({ code: "custom", path: [i, "label"], message: "a label only on a cmd entry" });
-    });
     const names = commands.flatMap((c) => (c.name !== undefined ? [c.name] : []));
     if (new Set(names).size < names.length)
       ctx.addIssue({ code: "custom", message: "each of SET and GET once" });
@@ -205,18 +206,24 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
   for (const [a, b, allowed] of EXCLUSIVE) {
     if (data[a] !== undefined && data[b] !== undefined) problems.push({ field: a, value: data[a], allowed });
   }
-  if (parsed.success) problems.push(...templateScriptProblems(parsed.data));
+  problems.push(...templateScriptProblems(data));
   if (problems.length > 0 || !parsed.success) throw fail(problems);
   return toScenarioFile(path, parsed.data);
 }
 
-/** Each {script:NAME} of a cmd names one of the file's scripts. */
-function templateScriptProblems(f: ParsedFile): ConfigProblem[] {
-  const names = Object.keys(f.scripts ?? {});
-  return (f.commands ?? []).flatMap((c, i) => {
-    if (c.cmd === undefined) return [];
-    const problems = parseCommandTemplate(c.cmd, names).problems ?? [];
-    return problems.map((allowed) => ({ field: `commands[${i}].cmd`, value: c.cmd, allowed }));
+/**
+ * Each {script:NAME} of a cmd names one of the file's scripts. Read from the file as written, so it
+ * is reported beside every other problem; a template with other mistakes is reported by its field.
+ */
+function templateScriptProblems(data: Record<string, unknown>): ConfigProblem[] {
+  const scripts = data["scripts"];
+  const names = typeof scripts === "object" && scripts !== null ? Object.keys(scripts) : [];
+  const commands = Array.isArray(data["commands"]) ? (data["commands"] as unknown[]) : [];
+  return commands.flatMap((c, i) => {
+    const cmd = (c as { cmd?: unknown } | null)?.cmd;
+    if (typeof cmd !== "string" || parseCommandTemplate(cmd).problems !== undefined) return [];
+    const problems = parseCommandTemplate(cmd, names).problems ?? [];
+    return problems.map((allowed) => ({ field: `commands[${i}].cmd`, value: cmd, allowed }));
   });
 }
 
