@@ -218,7 +218,7 @@ const FLAGS: readonly FlagSpec[] = [
     "'CMD:W'",
     commandFlagRule,
     addCommand,
-    "repeatable: a command template and its weight, e.g. 'HSET {key} f {value}:1'; replaces the file's commands, and --ratio's SET/GET only join the mix when --ratio is given",
+    "repeatable: a command template, a colon, its weight: 'HSET {key} f {value}:1'; replaces the file's commands (SET/GET stay only with --ratio)",
     "none",
   ),
   valued(
