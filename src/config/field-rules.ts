@@ -1,3 +1,4 @@
+import { parseCommandTemplate } from "./command-template.js";
 import { parseDurationMs } from "./duration.js";
 import { didYouMean } from "./errors.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
@@ -246,4 +247,36 @@ export const rules = {
       typeof raw === "string" && /^(set|get)$/i.test(raw) ? (raw.toUpperCase() as "SET" | "GET") : undefined,
   } satisfies ValueRule<CommandWeight["name"]>,
   commandWeight: wholeNumber(0, 1_000_000),
+  commandTemplate: {
+    allowed: "a command template such as HSET {key} f {value} (docs/scenario-file.md, commands)",
+    parse: (raw) =>
+      typeof raw === "string" && parseCommandTemplate(raw).problems === undefined ? raw.trim() : undefined,
+    explain: (raw) => (typeof raw === "string" ? parseCommandTemplate(raw).problems?.join("; ") : undefined),
+  } satisfies ValueRule<string>,
+  commandLabel: textRule(
+    "a name for reports and thresholds: a letter, then letters, digits, '.', '-' or '_'",
+    /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+  ),
+};
+
+/**
+ * `--command 'TEMPLATE:WEIGHT'`: a command template and, after the last colon, its weight. The
+ * weight is required, so a template that itself ends in a colon and digits stays unambiguous.
+ */
+export const commandFlagRule: ValueRule<CommandWeight> = {
+  allowed:
+    "a command template, a colon and its weight, e.g. 'HSET {key} f {value}:1' (docs/scenario-file.md, commands)",
+  parse(raw) {
+    const match = typeof raw === "string" ? /^(.*):\s*(\d{1,7})\s*$/s.exec(raw) : null;
+    if (match === null) return undefined;
+    const parsed = parseCommandTemplate(match[1]);
+    if (parsed.problems !== undefined || Number(match[2]) === 0) return undefined;
+    return { name: parsed.template.name, weight: Number(match[2]), template: parsed.template.text };
+  },
+  explain(raw) {
+    const match = typeof raw === "string" ? /^(.*):\s*(\d{1,7})\s*$/s.exec(raw) : null;
+    if (match === null) return undefined;
+    const problems = parseCommandTemplate(match[1]).problems;
+    return problems === undefined ? undefined : problems.join("; ");
+  },
 };

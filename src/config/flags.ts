@@ -1,8 +1,16 @@
 import { parseArgs } from "node:util";
 import { type ConfigProblem, didYouMean } from "./errors.js";
-import { allowedFor, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
+import {
+  allowedFor,
+  commandFlagRule,
+  type RunInput,
+  redactUrl,
+  rules,
+  type ValueRule,
+} from "./field-rules.js";
 import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
+import type { CommandWeight } from "./types.js";
 
 /**
  * `cachestress run [scenario-name-or-file] [flags]`: turns the words after `run` into RunFlags.
@@ -18,6 +26,8 @@ export interface ProfileFlags {
 
 export interface RunFlags extends RunInput {
   profile: ProfileFlags;
+  /** --command, in order: command templates with their weights, added to --ratio's SET/GET if given. */
+  templateCommands?: CommandWeight[];
   json: boolean;
   debug: boolean;
   help: boolean;
@@ -204,6 +214,14 @@ const FLAGS: readonly FlagSpec[] = [
   stageFlag("chaos-every", "chaos", "changeEvery", "DUR", "chaos: a new random rate this often", "1s"),
   valued("ratio", "SET:GET", rules.ratio, "commands", "write:read mix, e.g. 1:10, 1:0 or 0:1", D.ratio),
   valued(
+    "command",
+    "'CMD:W'",
+    commandFlagRule,
+    addCommand,
+    "repeatable: a command template, a colon, its weight: 'HSET {key} f {value}:1'; replaces the file's commands (SET/GET stay only with --ratio)",
+    "none",
+  ),
+  valued(
     "key-pattern",
     "P",
     rules.keyPattern,
@@ -317,6 +335,10 @@ function setDataSize(flags: RunFlags, bytes: unknown): void {
 
 function setDataSizeRange(flags: RunFlags, range: unknown): void {
   [flags.dataSizeMin, flags.dataSizeMax] = range as [number, number];
+}
+
+function addCommand(flags: RunFlags, command: unknown): void {
+  flags.templateCommands = [...(flags.templateCommands ?? []), command as CommandWeight];
 }
 
 function addThreshold(flags: RunFlags, expr: unknown): void {

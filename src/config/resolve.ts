@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { commandLabels } from "./command-template.js";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
@@ -7,6 +8,7 @@ import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile }
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
 import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
+import { templateProblems } from "./template-rules.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
 import type { RunConfig, Stage } from "./types.js";
 
@@ -39,6 +41,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   rate: "--rate",
   stages: "--profile",
   commands: "--ratio",
+  scripts: "scripts (scenario file)",
   keyPattern: "--key-pattern",
   keyMax: "--key-max",
   dataSizeMin: "--data-size",
@@ -105,7 +108,7 @@ async function merge(
   problems: ConfigProblem[],
 ): Promise<RunInput> {
   const fromFile: RunInput = scaleTimes({ ...file?.input }, flags.timeScale ?? 1);
-  const { profile, json: _json, debug: _debug, help: _help, ...flagInput } = flags;
+  const { profile, templateCommands, json: _json, debug: _debug, help: _help, ...flagInput } = flags;
   const fromFlags = Object.fromEntries(
     Object.entries(flagInput).filter(([, value]) => value !== undefined),
   ) as RunInput;
@@ -116,6 +119,11 @@ async function merge(
   if (fromFlags.durationMs !== undefined || fromFlags.requests !== undefined) {
     delete fromFile.durationMs;
     delete fromFile.requests;
+  }
+  // --command replaces the file's whole mix; --ratio given beside it puts SET/GET in too.
+  if (templateCommands !== undefined) {
+    delete fromFile.commands;
+    fromFlags.commands = [...(fromFlags.commands ?? []), ...templateCommands];
   }
   const merged: RunInput = { ...fromFile, ...fromFlags };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
@@ -146,7 +154,14 @@ async function merge(
       `at most the number of connections (${connections}): each thread needs one`,
     );
   }
-  const sent = (merged.commands ?? defaultCommands()).map((c) => c.name);
+  const commands = merged.commands ?? defaultCommands();
+  for (const p of templateProblems(commands, merged.scripts, merged.dataset)) {
+    const where = label(p.key);
+    // A flag's template is named by the flag that gave it.
+    const field = p.key === "commands" && templateCommands !== undefined ? "--command" : where.field;
+    problems.push({ ...where, field, value: p.value, allowed: p.allowed });
+  }
+  const sent = commandLabels(commands);
   for (const [i, expr] of (merged.thresholds ?? []).entries()) {
     const parsed = parseThreshold(expr);
     if (isThresholdProblem(parsed) || parsed.cmd === undefined || sent.includes(parsed.cmd as never))
@@ -242,6 +257,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     dataSizeMin,
     dataSizeMax: m.dataSizeMax ?? dataSizeMin,
     ...(m.dataset !== undefined && { dataset: m.dataset }),
+    ...(m.scripts !== undefined && { scripts: m.scripts }),
     ...(m.ttlS !== undefined && { ttlS: m.ttlS }),
     prefix: m.prefix ?? `cachestress:${randomBytes(4).toString("hex")}:`,
     keepKeys: m.keepKeys ?? false,

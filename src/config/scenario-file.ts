@@ -4,6 +4,7 @@ import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { parseCommandTemplate } from "./command-template.js";
 import { ConfigError, type ConfigProblem, didYouMean, formatPath } from "./errors.js";
 import { allowedFor, booleanRule, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
 import { shardRule } from "./shard-rule.js";
@@ -67,15 +68,40 @@ const stageSchemas = STAGE_KINDS.map((kind) =>
 type StageSchema = (typeof stageSchemas)[number];
 
 const commandsSchema = z
-  .array(z.strictObject({ name: field(rules.commandName, true), weight: field(rules.commandWeight, true) }), {
-    error: "a list of {name: SET|GET, weight: N}",
-  })
+  .array(
+    z
+      .strictObject({
+        name: field(rules.commandName),
+        cmd: field(rules.commandTemplate),
+        weight: field(rules.commandWeight, true),
+        label: field(rules.commandLabel),
+      })
+      // Per entry, so one entry's bad template does not hide another entry's mistake.
+      .superRefine((c, ctx) => {
+        if ((c.name === undefined) === (c.cmd === undefined))
+          ctx.addIssue({
+            code: "custom",
+            message: "either name (SET or GET) or cmd (a template), one of them",
+          });
+        if (c.label !== undefined && c.cmd === undefined)
+          ctx.addIssue({ code: "custom", path: ["label"], message: "a label only on a cmd entry" });
+      }),
+    { error: "a list of {name: SET|GET, weight: N} or {cmd: TEMPLATE, weight: N}" },
+  )
   .min(1, { error: "at least one command" })
   .superRefine((commands, ctx) => {
-    const names = commands.map((c) => c.name);
-    if (new Set(names).size < names.length) ctx.addIssue({ code: "custom", message: "each command once" });
+    const names = commands.flatMap((c) => (c.name !== undefined ? [c.name] : []));
+    if (new Set(names).size < names.length)
+      ctx.addIssue({ code: "custom", message: "each of SET and GET once" });
     if (commands.every((c) => c.weight === 0)) ctx.addIssue({ code: "custom", message: "a weight above 0" });
   });
+
+/** Script names are words; the sources are Lua text, loaded with SCRIPT LOAD before the run. */
+const scriptsSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.string().min(1).max(100_000), {
+    error: "a mapping of script names (letters, digits, . _ -) to Lua source text",
+  })
+  .optional();
 
 const fileSchema = z.strictObject({
   name: field(rules.name),
@@ -108,6 +134,7 @@ const fileSchema = z.strictObject({
     .optional(),
   ratio: field(rules.ratio),
   commands: commandsSchema.optional(),
+  scripts: scriptsSchema,
   keyPattern: field(rules.keyPattern),
   keyMax: field(rules.keyMax),
   dataSize: field(rules.dataSize),
@@ -179,8 +206,32 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
   for (const [a, b, allowed] of EXCLUSIVE) {
     if (data[a] !== undefined && data[b] !== undefined) problems.push({ field: a, value: data[a], allowed });
   }
+  problems.push(...templateScriptProblems(data));
   if (problems.length > 0 || !parsed.success) throw fail(problems);
   return toScenarioFile(path, parsed.data);
+}
+
+/**
+ * Each {script:NAME} of a cmd names one of the file's scripts. Read from the file as written, so it
+ * is reported beside every other problem; a template with other mistakes is reported by its field.
+ */
+function templateScriptProblems(data: Record<string, unknown>): ConfigProblem[] {
+  const scripts = data["scripts"];
+  const names = typeof scripts === "object" && scripts !== null ? Object.keys(scripts) : [];
+  const commands = Array.isArray(data["commands"]) ? (data["commands"] as unknown[]) : [];
+  return commands.flatMap((c, i) => {
+    const cmd = (c as { cmd?: unknown } | null)?.cmd;
+    if (typeof cmd !== "string" || parseCommandTemplate(cmd).problems !== undefined) return [];
+    const problems = parseCommandTemplate(cmd, names).problems ?? [];
+    return problems.map((allowed) => ({ field: `commands[${i}].cmd`, value: cmd, allowed }));
+  });
+}
+
+function toCommandWeight(c: { name?: string; cmd?: string; weight?: number; label?: string }): CommandWeight {
+  if (c.cmd === undefined) return { name: c.name!, weight: c.weight! };
+  const parsed = parseCommandTemplate(c.cmd);
+  const name = parsed.problems === undefined ? parsed.template.name : c.cmd;
+  return { name, weight: c.weight!, template: c.cmd, ...(c.label !== undefined && { label: c.label }) };
 }
 
 function issueProblems(issue: z.core.$ZodIssue, data: Record<string, unknown>): ConfigProblem[] {
@@ -205,7 +256,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: Record<string, unknown>): 
 
 function knownKeysAt(path: readonly PropertyKey[], data: Record<string, unknown>): string[] {
   if (path.length === 0) return SCENARIO_FIELDS;
-  if (path[0] === "commands") return ["name", "weight"];
+  if (path[0] === "commands") return ["name", "cmd", "weight", "label"];
   const kind = valueAt(data, [...path, "kind"]) as (typeof STAGE_KINDS)[number];
   return ["kind", "duration", ...(STAGE_FIELDS[kind]?.map((f) => f.key) ?? [])];
 }
@@ -251,7 +302,8 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("rate", f.rate, "rate");
   put("stages", f.stages, "stages");
   put("commands", f.ratio, "ratio");
-  put("commands", f.commands?.filter((c) => c.weight! > 0) as CommandWeight[] | undefined, "commands");
+  put("commands", f.commands?.filter((c) => c.weight! > 0).map(toCommandWeight), "commands");
+  put("scripts", f.scripts, "scripts");
   put("keyPattern", f.keyPattern, "keyPattern");
   put("keyMax", f.keyMax, "keyMax");
   const sizeField = f.dataSizeRange ? "dataSizeRange" : "dataSize";

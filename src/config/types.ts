@@ -36,9 +36,19 @@ export type Stage =
   | { kind: "chaos"; durationMs: number; minRate: number; maxRate: number; changeEveryMs: number };
 
 export interface CommandWeight {
-  /** Upper-case command name as the server counts it in INFO commandstats (`SET`, `GET`). */
-  name: "SET" | "GET";
+  /**
+   * Upper-case command name as the server counts it in INFO commandstats: `SET`, `GET`, or a
+   * template's command (`HSET`, `EVALSHA`, `XGROUP|CREATE` for a subcommand).
+   */
+  name: string;
   weight: number;
+  /**
+   * A command template (src/config/command-template.ts), e.g. `HSET {key} f {value}`. Absent for the
+   * built-in SET and GET, whose values, TTL and dataset records the engine writes itself.
+   */
+  template?: string;
+  /** Its name in reports and thresholds; default: `name`, with `-2`, `-3` ... when several share it. */
+  label?: string;
 }
 
 export interface RunConfig extends TargetSecurity {
@@ -81,6 +91,11 @@ export interface RunConfig extends TargetSecurity {
    * instead of random bytes; dataSizeMin/dataSizeMax are then not used.
    */
   dataset?: DatasetName;
+  /**
+   * Lua scripts by name, loaded with SCRIPT LOAD on every primary before the load, for templates
+   * such as `EVALSHA {script:NAME} 1 {key} {value}`.
+   */
+  scripts?: Record<string, string>;
   /** TTL for written keys, seconds; undefined = no TTL. */
   ttlS?: number;
   /** Every key the run touches starts with this. */

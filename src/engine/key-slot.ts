@@ -32,6 +32,26 @@ export function keySlot(key: string | Uint8Array): number {
   return crc16Continue(0, tag ?? bytes) % SLOT_COUNT;
 }
 
+/**
+ * The slot of the key in bytes[start, end), hash tags included, without copying it: the command
+ * writer builds a template's key in a scratch buffer and asks here, once per routed operation.
+ */
+export function slotOfBytes(bytes: Buffer, start: number, end: number): number {
+  let from = start;
+  let to = end;
+  const open = bytes.indexOf(123 /* { */, start);
+  if (open >= 0 && open < end) {
+    const close = bytes.indexOf(125 /* } */, open + 1);
+    if (close >= 0 && close < end && close > open + 1) {
+      from = open + 1;
+      to = close;
+    }
+  }
+  let crc = 0;
+  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ CRC16_TABLE[((crc >> 8) ^ bytes[i]) & 0xff];
+  return crc % SLOT_COUNT;
+}
+
 /** The bytes between the first `{` and the next `}`, when there are any; else undefined. */
 function hashTag(bytes: Uint8Array): Uint8Array | undefined {
   const open = bytes.indexOf(123 /* { */);

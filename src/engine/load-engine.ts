@@ -1,9 +1,10 @@
 import { type IntervalReport, ThreadRecorder } from "../measure/thread-recorder.js";
 import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
+import { datasetRecordTypes, type RecordTypes } from "../workload/datasets/record-types.js";
 import type { ValuePool } from "../workload/datasets/value-pool.js";
 import { KeyChooser } from "../workload/key-chooser.js";
 import { Rng } from "../workload/random.js";
-import { CommandWriter } from "./command-writer.js";
+import { CommandWriter, type TemplateExtras } from "./command-writer.js";
 import { type ConnectionOwner, epochNowMs, LoadConnection } from "./load-connection.js";
 import { OpenLoopSchedule } from "./open-loop-schedule.js";
 import { REPLY_ERROR, REPLY_NIL } from "./reply-parser.js";
@@ -46,6 +47,8 @@ export class LoadEngine implements ConnectionOwner {
   protected readonly maxCommandBytes: number;
   /** With a dataset: its records, built here from the run's seed (the same in every thread). */
   private readonly dataset: ValuePool | undefined;
+  /** What command templates need from this thread: record types for {type}, where {seq} starts. */
+  private readonly templateExtras: TemplateExtras;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private tickImmediate: NodeJS.Immediate | undefined;
@@ -57,7 +60,24 @@ export class LoadEngine implements ConnectionOwner {
     // Built before any connection opens, so generating records never competes with the load.
     this.dataset =
       plan.workload.dataset === undefined ? undefined : buildDatasetPool(plan.workload.dataset, plan.seed);
-    this.maxCommandBytes = new CommandWriter(plan.workload, this.random, 0, this.dataset).maxCommandBytes;
+    const usesType = plan.workload.commands.some((c) => c.template?.includes("{type}") === true);
+    const recordTypes: RecordTypes | undefined =
+      usesType && this.dataset !== undefined && plan.workload.dataset !== undefined
+        ? datasetRecordTypes(plan.workload.dataset, this.dataset)
+        : undefined;
+    // Connection numbers are distinct over the run's threads, so {seq} never repeats between them.
+    this.templateExtras = {
+      recordTypes,
+      sequenceStart: plan.firstConnection,
+      sequenceStep: plan.totalConnections,
+    };
+    this.maxCommandBytes = new CommandWriter(
+      plan.workload,
+      this.random,
+      0,
+      this.dataset,
+      this.templateExtras,
+    ).maxCommandBytes;
     // A routed engine (cluster, replicas) makes its own connections, several per lane.
     if (plan.topology !== undefined) return;
     for (let i = 0; i < plan.connections; i++) {
@@ -95,7 +115,13 @@ export class LoadEngine implements ConnectionOwner {
     const workload = prefill
       ? { ...this.plan.workload, commands: [{ name: "SET" as const, weight: 1 }] }
       : this.plan.workload;
-    const writer = new CommandWriter(workload, this.random, this.plan.firstConnection, this.dataset);
+    const writer = new CommandWriter(
+      workload,
+      this.random,
+      this.plan.firstConnection,
+      this.dataset,
+      this.templateExtras,
+    );
     const keys = plan.keys ?? { first: 0, count: workload.keyMax };
     const chooser = new KeyChooser(
       prefill ? "sequential" : workload.keyPattern,

@@ -140,7 +140,13 @@ export class RoutedLoadEngine extends LoadEngine {
 
   /** Where an operation goes: its slot's primary, or for a read with --read-from replicas one of its replicas. */
   private route(command: number, key: number, writer: PhaseState["writer"]): number {
-    const primary = this.isCluster ? this.slotOwner[this.slotter.slotOf(key)] : 0;
+    let primary = 0;
+    if (this.isCluster) {
+      // A template's key argument may differ from `{key}` ({prefix}events:post); without one, the
+      // operation goes where its key number would: spread over the primaries.
+      const slot = writer.templateSlotOf(command, key);
+      primary = this.slotOwner[slot >= 0 ? slot : this.slotter.slotOf(key)];
+    }
     if (primary < 0 || this.plan.readFrom !== "replicas" || writer.isWrite(command)) return primary;
     const replicas = this.replicasOf[primary];
     if (replicas.length === 0) return primary;

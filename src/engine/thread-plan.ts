@@ -50,6 +50,8 @@ export interface WorkloadPlan {
   /** SET values come from this dataset's pool, which each worker builds from `seed`. */
   dataset?: DatasetName;
   ttlS?: number;
+  /** Lua sources by name, for {script:NAME} in command templates (loaded on the servers beforehand). */
+  scripts?: Record<string, string>;
 }
 
 /** One phase (prefill, warmup, measure) for one thread. */

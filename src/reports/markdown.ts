@@ -162,7 +162,7 @@ function configSection(result: RunResult): string[] {
     ["started / ended (UTC)", `${result.startedAt} / ${result.endedAt}`],
     ["measured duration", formatDurationMs(result.durationMs)],
     ["connections × pipeline × threads", `${config.connections} × ${config.pipeline} × ${config.threads}`],
-    ["commands (weight)", config.commands.map((c) => `${c.name} ${c.weight}`).join(", ")],
+    ["commands (weight)", config.commands.map((c) => `${c.template ?? c.name} ${c.weight}`).join(", ")],
     ["keys", `${config.keyPattern} over ${formatCount(config.keyMax)} keys, prefix ${code(config.prefix)}`],
     [
       "value size",

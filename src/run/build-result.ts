@@ -1,3 +1,4 @@
+import { commandLabels } from "../config/command-template.js";
 import type { RunConfig, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
@@ -77,7 +78,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
   const countCheck = checkCounts(
     inputs.countsBefore,
     inputs.countsAfter,
-    addCounts(toolCounts(measured), inputs.checkSent),
+    addCounts(toolCounts(measured, config), inputs.checkSent),
   );
   // Warnings are for what has no field of its own: the count check, the cleanup error and late
   // starts are in countCheck, cleanup and openLoop, and every renderer shows them from there.
@@ -161,12 +162,19 @@ export function buildResult(inputs: ResultInputs): RunResult {
   };
 }
 
-/** Sent and replied per command over every phase, since the server counts them all. */
-function toolCounts(measured: MeasuredRun): ToolCommandCounts {
+/**
+ * Sent and replied per command over every phase, since the server counts them all. Warmup and
+ * measure know commands by their labels (two HSET templates are HSET and HSET-2): they are added up
+ * under the command name the server counts them by. Prefill sends SET only.
+ */
+function toolCounts(measured: MeasuredRun, config: RunConfig): ToolCommandCounts {
+  const labels = commandLabels(config.commands);
+  const serverName = new Map(labels.map((label, i) => [label, config.commands[i].name]));
   const counts: ToolCommandCounts = {};
-  const addPhase = (totals: PhaseTotals | undefined) => {
+  const addPhase = (totals: PhaseTotals | undefined, byLabel = true) => {
     if (totals === undefined) return;
-    totals.commandNames.forEach((name, c) => {
+    totals.commandNames.forEach((label, c) => {
+      const name = (byLabel ? serverName.get(label) : undefined) ?? label;
       const entry = counts[name] ?? { sent: 0, completed: 0 };
       entry.sent += totals.sent[c];
       // A redirected command (MOVED, ASK...) was answered and counted by the server as a rejected call.
@@ -174,7 +182,7 @@ function toolCounts(measured: MeasuredRun): ToolCommandCounts {
       counts[name] = entry;
     });
   };
-  addPhase(measured.phases.prefill?.totals);
+  addPhase(measured.phases.prefill?.totals, false);
   addPhase(measured.phases.warmup?.totals);
   addPhase(measured.totals);
   return counts;

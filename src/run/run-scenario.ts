@@ -1,3 +1,4 @@
+import { commandIsWrite, commandLabels } from "../config/command-template.js";
 import type { RunConfig, Stage } from "../config/types.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
@@ -16,6 +17,7 @@ import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
+import { loadScripts } from "./load-scripts.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
 import { RunFaults } from "./run-faults.js";
@@ -109,7 +111,10 @@ export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): P
     } else if (config.readFrom === "replicas") {
       notice("--read-from replicas: the target has no online replica; reads go to the primary");
     }
-    const writes = new Set(config.commands.filter((c) => c.name === "SET").map((c) => c.name as string));
+    // Before the first count: SCRIPT LOAD is not one of the run's commands, EVALSHA is.
+    if (config.scripts !== undefined)
+      await loadScripts(config.scripts, nodes?.primaryAdmins() ?? [admin], notice);
+    const writes = new Set(config.commands.filter(commandIsWrite).map((c) => c.name));
     const commandCounts = () => (nodes !== undefined ? nodes.commandCounts(writes) : admin!.commandCounts());
     const countsBefore = await commandCounts();
     // The probe and the engine threads get copies: a refreshed token is handed to each explicitly.
@@ -358,6 +363,7 @@ function threadPlans(
         dataSizeMax: config.dataSizeMax,
         dataset: config.dataset,
         ttlS: config.ttlS,
+        scripts: config.scripts,
       },
     });
     first += connections;
@@ -382,7 +388,8 @@ async function runPhases(
   measureHooks: { onMeasureStart(startEpochMs: number): void; onMeasuredPoint(point: SeriesPoint): void },
 ): Promise<MeasuredRun> {
   const stages = measuredStages(config);
-  const names = config.commands.map((c) => c.name);
+  // Reports and thresholds know each entry by its label; the count check adds labels up per command.
+  const names = commandLabels(config.commands);
   const threads = engine.threads;
   const share = (total: number, t: number) => Math.floor(total / threads) + (t < total % threads ? 1 : 0);
   const measured: MeasuredRun = {

@@ -107,6 +107,14 @@ export class NodeAdmins {
     return total;
   }
 
+  /** The admin connection of every primary (scripts are loaded on each). */
+  primaryAdmins(): AdminClient[] {
+    return this.topology.nodes.flatMap((node) => {
+      const admin = node.role === "primary" ? this.admins.get(nodeName(node)) : undefined;
+      return admin !== undefined ? [admin] : [];
+    });
+  }
+
   async deleteKeys(prefix: string): Promise<number> {
     let deleted = 0;
     for (const node of this.topology.nodes) {
