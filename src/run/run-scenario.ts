@@ -54,6 +54,16 @@ const PHASE_START_DELAY_MS = 30;
  * keeps describing the whole scenario.
  */
 export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const result = await measureScenario(config, hooks);
+  const paths = await writeReports(result, config.outDir);
+  return { result, ...paths };
+}
+
+/**
+ * Everything runScenario does except writing the report files: for callers that run many short
+ * runs and write one report of their own (`cachestress capacity`, src/capacity/).
+ */
+export async function measureScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunResult> {
   const notice = hooks.onNotice ?? (() => {});
   const share = shareOf(config);
   const load = shardRunConfig(config, share);
@@ -281,8 +291,7 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
       result.check = check.report();
       if (!result.check.ok) result.verdict = "fail";
     }
-    const paths = await writeReports(result, config.outDir);
-    return { result, ...paths };
+    return result;
   } finally {
     await refresher?.stop();
     await engine?.close();

@@ -1,0 +1,107 @@
+import { formatMs, formatPercent, formatRate, formatThresholdActual } from "../reports/format.js";
+import type { RunResult } from "../reports/result-types.js";
+import type { CapacityStep } from "./capacity-result.js";
+import type { StepPhase } from "./search-plan.js";
+
+/**
+ * Turns one step's run result into a CapacityStep and judges it. A step passes when the SLO held
+ * AND the client delivered the asked rate. When the client did not (under 95 % of the asked rate
+ * achieved, or more than 1 % of sends late to their schedule), the step fails as the client's
+ * failure: the latency then partly measures cachestress itself, so calling it the server's limit
+ * would be dishonest. The reasons say which, with the numbers.
+ */
+
+/** Below this share of the asked rate the step did not run at the rate it is filed under, %. */
+export const MIN_ACHIEVED_PERCENT = 95;
+/** Above this share of sends behind schedule the load generator is a bottleneck, % (as in the run summary). */
+export const MAX_LATE_START_PERCENT = 1;
+/** One core: a single-threaded redis-server this busy is saturated itself. */
+const SERVER_SATURATED_CPU_PERCENT = 90;
+
+export function judgeStep(
+  result: RunResult,
+  index: number,
+  phase: StepPhase,
+  askedRate: number,
+): CapacityStep {
+  const { totals } = result;
+  const sentBase = totals.sent > 0 ? totals.sent : totals.ops;
+  const achievedRate = totals.opsPerSec;
+  const achievedPercent = askedRate > 0 ? (achievedRate / askedRate) * 100 : 0;
+  const lateStarts = result.openLoop?.lateStarts ?? 0;
+  const lateStartPercent = sentBase > 0 ? (lateStarts / sentBase) * 100 : 0;
+  const eventLoopDelayP99Ms = result.openLoop?.eventLoopDelayMs.p99 ?? 0;
+  const serverCpuPercentMax = result.server?.processCpuPercentMax;
+  const sloOk = result.thresholds.every((t) => t.ok);
+  const clientKeptUp = achievedPercent >= MIN_ACHIEVED_PERCENT && lateStartPercent <= MAX_LATE_START_PERCENT;
+
+  const reasons: string[] = [];
+  for (const t of result.thresholds) {
+    if (!t.ok) reasons.push(`SLO ${t.expression} broken: actual ${formatThresholdActual(t.actual)}`);
+  }
+  if (!clientKeptUp) {
+    const saturated =
+      serverCpuPercentMax !== undefined && serverCpuPercentMax >= SERVER_SATURATED_CPU_PERCENT
+        ? `; redis-server CPU reached ${formatPercent(serverCpuPercentMax)} of a core, so the server may be saturated too`
+        : "";
+    reasons.push(
+      `client could not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
+        `${formatPercent(lateStartPercent)} of sends late, event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms. ` +
+        `This is a limit of the load generator (more --threads or --connections may help), not a measured server limit${saturated}`,
+    );
+  }
+  const verdict: CapacityStep["verdict"] =
+    result.status === "stopped"
+      ? "stopped"
+      : result.status === "failed"
+        ? "target-lost"
+        : sloOk && clientKeptUp
+          ? "pass"
+          : "fail";
+  if (verdict === "stopped")
+    reasons.unshift("stopped before its end (Ctrl-C or SIGTERM): measured, not judged");
+  if (verdict === "target-lost")
+    reasons.unshift(`the target went away: ${result.stopReason ?? "no reason given"}`);
+
+  const counts = Object.values(result.countCheck.byCommand);
+  const step: CapacityStep = {
+    index,
+    phase,
+    askedRate,
+    achievedRate,
+    achievedPercent,
+    durationMs: result.durationMs,
+    ops: totals.ops,
+    sent: totals.sent,
+    errors: totals.errors,
+    errorPercent: sentBase > 0 ? (totals.errors / sentBase) * 100 : 0,
+    timeouts: totals.timeouts,
+    latencyMs: {
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      p999: result.latency.p999,
+      max: result.latency.max,
+    },
+    lateStarts,
+    lateStartPercent,
+    eventLoopDelayP99Ms,
+    slo: result.thresholds,
+    sloOk,
+    clientKeptUp,
+    verdict,
+    reasons: verdict === "pass" ? [] : reasons,
+    countCheck: {
+      checked: result.countCheck.checked,
+      ok: result.countCheck.ok,
+      sent: counts.reduce((sum, c) => sum + c.sent, 0),
+      completed: counts.reduce((sum, c) => sum + c.completed, 0),
+      server: counts.reduce((sum, c) => sum + c.server, 0),
+      note: result.countCheck.note,
+    },
+  };
+  if (result.serviceTime !== undefined) {
+    step.serviceTimeMs = { p50: result.serviceTime.p50, p99: result.serviceTime.p99 };
+  }
+  if (serverCpuPercentMax !== undefined) step.serverCpuPercentMax = serverCpuPercentMax;
+  return step;
+}
