@@ -1,17 +1,14 @@
 import type { RunConfig } from "../config/types.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
-import { redactConfig, redactUrl } from "../reports/redact.js";
 import type { RunResult } from "../reports/result-types.js";
 import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
 import { measureScenario } from "../run/run-scenario.js";
-import { TOOL_VERSION } from "../run/version.js";
-import { CAPACITY_SCHEMA_VERSION, type CapacityResult, type CapacityStep } from "./capacity-result.js";
+import type { CapacityResult, CapacityStep } from "./capacity-result.js";
 import { judgeStep } from "./judge-step.js";
-import { findKnee } from "./knee.js";
 import type { CapacitySearchOptions } from "./search-options.js";
 import { nextStep } from "./search-plan.js";
 import { stepThresholds } from "./slo.js";
-import { summarizeCapacity } from "./summarize.js";
+import { buildCapacityResult } from "./summarize.js";
 
 export interface CapacityHooks {
   /** Plain-language notes (`started redis-server ...`); each distinct message once. */
@@ -114,57 +111,23 @@ export async function runCapacity(
     await managed?.stop();
   }
 
-  const measured = steps.filter((s) => s.verdict === "pass" || s.verdict === "fail");
-  const knee = findKnee(
-    measured
-      .filter((s) => s.ops > 0)
-      .map((s) => ({ askedRate: s.askedRate, achievedRate: s.achievedRate, p99Ms: s.latencyMs.p99 })),
-  );
-  const checked = steps.filter((s) => s.countCheck.checked);
-  for (const s of steps) {
-    if (s.countCheck.checked && !s.countCheck.ok) warnings.push(`step ${s.index}: ${s.countCheck.note}`);
-  }
   const target = firstResult?.target;
-  return {
-    schemaVersion: CAPACITY_SCHEMA_VERSION,
-    kind: "capacity",
-    tool: { name: "cachestress", version: TOOL_VERSION },
-    scenario: base.scenario,
-    env: base.env,
-    status,
-    startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
-    target: {
-      // A managed server's URL is the one the steps used; it no longer runs after the search.
-      url: redactUrl(target?.url ?? base.url ?? "none: no step ran"),
-      managed: base.url === undefined,
-      ...(target?.serverVersion !== undefined && { serverVersion: target.serverVersion }),
-    },
-    config: redactConfig(base),
+  return buildCapacityResult({
+    config: base,
     search,
     steps,
-    curve: [...steps]
-      .filter((s) => s.verdict !== "target-lost" && s.ops > 0)
-      .sort((a, b) => a.askedRate - b.askedRate || a.index - b.index)
-      .map((s) => ({
-        askedRate: s.askedRate,
-        achievedRate: s.achievedRate,
-        p50Ms: s.latencyMs.p50,
-        p99Ms: s.latencyMs.p99,
-        p999Ms: s.latencyMs.p999,
-        verdict: s.verdict,
-      })),
-    capacity: summarizeCapacity(steps, end ?? "stopped", search),
-    knee: knee ?? null,
-    countCheck: {
-      checked: steps.length > 0 && checked.length === steps.length,
-      ok: checked.every((s) => s.countCheck.ok),
-      sent: checked.reduce((sum, s) => sum + s.countCheck.sent, 0),
-      completed: checked.reduce((sum, s) => sum + s.countCheck.completed, 0),
-      server: checked.reduce((sum, s) => sum + s.countCheck.server, 0),
+    status,
+    end: end ?? "stopped",
+    startedAt,
+    endedAt: new Date(),
+    // A managed server's URL is the one the steps used; it no longer runs after the search.
+    target: {
+      url: target?.url ?? base.url ?? "none: no step ran",
+      managed: base.url === undefined,
+      serverVersion: target?.serverVersion,
     },
     warnings,
-  };
+  });
 }
 
 /** The run config of one step: the shared settings at one constant rate for the step's duration. */

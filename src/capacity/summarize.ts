@@ -1,5 +1,9 @@
+import type { RunConfig } from "../config/types.js";
 import { formatPercent, formatRate } from "../reports/format.js";
-import type { CapacityResult, CapacityStep } from "./capacity-result.js";
+import { redactConfig, redactUrl } from "../reports/redact.js";
+import { TOOL_VERSION } from "../run/version.js";
+import { CAPACITY_SCHEMA_VERSION, type CapacityResult, type CapacityStep } from "./capacity-result.js";
+import { findKnee } from "./knee.js";
 import type { CapacitySearchOptions } from "./search-options.js";
 import { bracketOf } from "./search-plan.js";
 
@@ -71,5 +75,66 @@ export function summarizeCapacity(
     end,
     limitedBy,
     message: parts.join(" "),
+  };
+}
+
+/** Everything the result file holds, from the steps and how the search ended. */
+export function buildCapacityResult(input: {
+  config: RunConfig;
+  search: CapacitySearchOptions;
+  steps: CapacityStep[];
+  status: CapacityResult["status"];
+  end: CapacityResult["capacity"]["end"];
+  startedAt: Date;
+  endedAt: Date;
+  target: { url: string; managed: boolean; serverVersion?: string };
+  warnings: string[];
+}): CapacityResult {
+  const { steps, search } = input;
+  const measured = steps.filter((s) => (s.verdict === "pass" || s.verdict === "fail") && s.ops > 0);
+  const knee = findKnee(
+    measured.map((s) => ({ askedRate: s.askedRate, achievedRate: s.achievedRate, p99Ms: s.latencyMs.p99 })),
+  );
+  const checked = steps.filter((s) => s.countCheck.checked);
+  const warnings = [...input.warnings];
+  for (const s of checked) if (!s.countCheck.ok) warnings.push(`step ${s.index}: ${s.countCheck.note}`);
+  return {
+    schemaVersion: CAPACITY_SCHEMA_VERSION,
+    kind: "capacity",
+    tool: { name: "cachestress", version: TOOL_VERSION },
+    scenario: input.config.scenario,
+    env: input.config.env,
+    status: input.status,
+    startedAt: input.startedAt.toISOString(),
+    endedAt: input.endedAt.toISOString(),
+    target: {
+      url: redactUrl(input.target.url),
+      managed: input.target.managed,
+      ...(input.target.serverVersion !== undefined && { serverVersion: input.target.serverVersion }),
+    },
+    config: redactConfig(input.config),
+    search,
+    steps,
+    curve: steps
+      .filter((s) => s.verdict !== "target-lost" && s.ops > 0)
+      .sort((a, b) => a.askedRate - b.askedRate || a.index - b.index)
+      .map((s) => ({
+        askedRate: s.askedRate,
+        achievedRate: s.achievedRate,
+        p50Ms: s.latencyMs.p50,
+        p99Ms: s.latencyMs.p99,
+        p999Ms: s.latencyMs.p999,
+        verdict: s.verdict,
+      })),
+    capacity: summarizeCapacity(steps, input.end, search),
+    knee: knee ?? null,
+    countCheck: {
+      checked: steps.length > 0 && checked.length === steps.length,
+      ok: checked.every((s) => s.countCheck.ok),
+      sent: checked.reduce((sum, s) => sum + s.countCheck.sent, 0),
+      completed: checked.reduce((sum, s) => sum + s.countCheck.completed, 0),
+      server: checked.reduce((sum, s) => sum + s.countCheck.server, 0),
+    },
+    warnings,
   };
 }
