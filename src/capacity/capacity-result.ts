@@ -43,7 +43,10 @@ export interface CapacityStep {
   /** The SLO expressions judged on this step. */
   slo: ThresholdOutcome[];
   sloOk: boolean;
-  /** False when the client could not hold the asked rate: < 95 % achieved or > 1 % late starts. */
+  /**
+   * False when the asked rate was not delivered (< 95 % achieved or > 1 % late starts) while the
+   * load generator's own thread was busy (event-loop delay p99 ≥ 5 ms): the client's limit.
+   */
   clientKeptUp: boolean;
   /**
    * pass: the SLO held at a rate the client delivered. fail: it did not (see reasons). stopped:
@@ -98,11 +101,11 @@ export interface CapacityResult {
     /** Why the search ended (see SearchEnd), or stopped / target-lost. */
     end: SearchEnd | "stopped" | "target-lost";
     /**
-     * What broke at firstBadRate: `slo` = the SLO failed at a rate the client delivered (the
-     * server's limit); `client` = the load generator could not hold the rate, so the server's limit
-     * was not measured there; null when nothing failed.
+     * What broke at firstBadRate: `server` = the SLO failed, or the server fell behind the rate,
+     * while the client kept up (the server's limit); `client` = the load generator could not hold
+     * the rate, so the server's limit was not measured there; null when nothing failed.
      */
-    limitedBy: "slo" | "client" | null;
+    limitedBy: "server" | "client" | null;
     /** One or two sentences a person reads first. */
     message: string;
   };

@@ -5,16 +5,22 @@ import type { StepPhase } from "./search-plan.js";
 
 /**
  * Turns one step's run result into a CapacityStep and judges it. A step passes when the SLO held
- * AND the client delivered the asked rate. When the client did not (under 95 % of the asked rate
- * achieved, or more than 1 % of sends late to their schedule), the step fails as the client's
- * failure: the latency then partly measures cachestress itself, so calling it the server's limit
- * would be dishonest. The reasons say which, with the numbers.
+ * AND the asked rate was delivered: at least 95 % of it achieved and at most 1 % of sends late to
+ * their schedule. When the rate was not delivered, whose fault it was decides how the step is filed:
+ *
+ * - the client's, when the load generator's own thread was busy (its event-loop delay p99 at least
+ *   5 ms: timers fired late, so sends went out late). The latency then partly measures cachestress
+ *   itself, and calling it the server's limit would be dishonest; the report says so.
+ * - the server's, when the client thread was idle: sends were late only because every connection's
+ *   pipeline was full of requests the server had not answered yet (backpressure).
  */
 
 /** Below this share of the asked rate the step did not run at the rate it is filed under, %. */
 export const MIN_ACHIEVED_PERCENT = 95;
-/** Above this share of sends behind schedule the load generator is a bottleneck, % (as in the run summary). */
+/** Above this share of sends behind schedule the rate was not delivered, % (as in the run summary). */
 export const MAX_LATE_START_PERCENT = 1;
+/** A client thread whose timers fire this late (p99) is busy itself, ms. */
+export const CLIENT_BUSY_LOOP_DELAY_MS = 5;
 /** One core: a single-threaded redis-server this busy is saturated itself. */
 const SERVER_SATURATED_CPU_PERCENT = 90;
 
@@ -33,7 +39,9 @@ export function judgeStep(
   const eventLoopDelayP99Ms = result.openLoop?.eventLoopDelayMs.p99 ?? 0;
   const serverCpuPercentMax = result.server?.processCpuPercentMax;
   const sloOk = result.thresholds.every((t) => t.ok);
-  const clientKeptUp = achievedPercent >= MIN_ACHIEVED_PERCENT && lateStartPercent <= MAX_LATE_START_PERCENT;
+  const rateDelivered = achievedPercent >= MIN_ACHIEVED_PERCENT && lateStartPercent <= MAX_LATE_START_PERCENT;
+  const clientBusy = eventLoopDelayP99Ms >= CLIENT_BUSY_LOOP_DELAY_MS;
+  const clientKeptUp = rateDelivered || !clientBusy;
 
   const reasons: string[] = [];
   for (const t of result.thresholds) {
@@ -46,8 +54,14 @@ export function judgeStep(
         : "";
     reasons.push(
       `client could not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
-        `${formatPercent(lateStartPercent)} of sends late, event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms. ` +
+        `${formatPercent(lateStartPercent)} of sends late, and its own thread was busy (event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms). ` +
         `This is a limit of the load generator (more --threads or --connections may help), not a measured server limit${saturated}`,
+    );
+  } else if (!rateDelivered) {
+    reasons.push(
+      `the server did not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
+        `${formatPercent(lateStartPercent)} of sends waited for a pipeline slot while the client itself was idle ` +
+        `(event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms)`,
     );
   }
   const verdict: CapacityStep["verdict"] =
@@ -55,7 +69,7 @@ export function judgeStep(
       ? "stopped"
       : result.status === "failed"
         ? "target-lost"
-        : sloOk && clientKeptUp
+        : sloOk && rateDelivered
           ? "pass"
           : "fail";
   if (verdict === "stopped")

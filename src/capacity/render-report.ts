@@ -35,7 +35,9 @@ export function stepResultText(step: CapacityStep): string {
   if (step.verdict === "pass") return "PASS";
   if (step.verdict === "stopped") return "stopped";
   if (step.verdict === "target-lost") return "target lost";
-  return step.clientKeptUp ? "FAIL (SLO)" : "FAIL (client)";
+  if (!step.clientKeptUp) return "FAIL (client)";
+  // The SLO held but the server fell behind the asked rate (backpressure).
+  return step.sloOk ? "FAIL (rate)" : "FAIL (SLO)";
 }
 
 function marks(result: CapacityResult, step: CapacityStep): string[] {
@@ -82,6 +84,9 @@ function searchLine(result: CapacityResult): string {
 
 function kneeText(result: CapacityResult): string {
   const k = result.knee;
+  if (k === null && result.curve.filter((p) => p.verdict === "pass" || p.verdict === "fail").length < 2) {
+    return "knee: none: it needs at least two measured rates";
+  }
   if (k === null) {
     return `knee: none: p99 never stayed above max(${KNEE_FACTOR}× its low-load value, +${KNEE_MIN_RISE_MS} ms) up to the highest rate`;
   }
@@ -169,8 +174,8 @@ export function renderCapacityMarkdown(result: CapacityResult): string {
   lines.push(
     "",
     "Each step is a constant-rate open-loop run with its own count check against INFO commandstats. " +
-      "A step where the client achieved under 95 % of the asked rate or sent over 1 % of operations late " +
-      "fails as the client's failure, not the server's.",
+      "A step that achieved under 95 % of the asked rate or sent over 1 % of operations late fails: as the " +
+      "client's failure when cachestress's own thread was busy (event-loop delay p99 ≥ 5 ms), else as the server's.",
     "",
   );
   return lines.join("\n");

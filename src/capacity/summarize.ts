@@ -23,7 +23,7 @@ export function summarizeCapacity(
   );
   const good = judged.find((s) => s.verdict === "pass" && s.askedRate === lastGood);
   const bad = judged.find((s) => s.verdict === "fail" && s.askedRate === firstBad);
-  const limitedBy = bad === undefined ? null : bad.sloOk || !bad.clientKeptUp ? "client" : "slo";
+  const limitedBy = bad === undefined ? null : bad.clientKeptUp ? "server" : "client";
   const slo = search.slo.join(", ");
   const parts: string[] = [];
 

@@ -26,6 +26,7 @@ function step(
   achieved: number,
   p99Ms: number,
   latePercent = 0,
+  loopDelayP99Ms = 1,
 ): CapacityStep {
   const sent = achieved * 10;
   const result = makeOpenLoopResult({
@@ -40,7 +41,7 @@ function step(
       targetRate: asked,
       lateStarts: Math.round((sent * latePercent) / 100),
       scheduleLagMs: { p50: 0, p99: 1, max: 2 },
-      eventLoopDelayMs: { p50: 0.1, p99: 3, max: 9 },
+      eventLoopDelayMs: { p50: 0.1, p99: loopDelayP99Ms, max: loopDelayP99Ms * 2 },
     },
     countCheck: {
       checked: true,
@@ -70,16 +71,20 @@ test("a step passes only when the SLO held at a rate the client delivered", () =
   const cases: [CapacityStep, CapacityStep["verdict"], boolean][] = [
     [step(1, "grow", 1000, 999, 1), "pass", true],
     [step(1, "grow", 1000, 999, 12), "fail", true],
-    // The SLO held, but the client reached only 90 % of the asked rate: the client's failure.
-    [step(1, "grow", 1000, 900, 1), "fail", false],
-    // 3 % of sends late to their schedule: also the client's.
-    [step(1, "grow", 1000, 1000, 1, 3), "fail", false],
+    // The SLO held, but only 90 % of the asked rate went out while the client's thread was busy:
+    // the client's failure.
+    [step(1, "grow", 1000, 900, 1, 0, 12), "fail", false],
+    // 3 % of sends late to their schedule, client busy: also the client's.
+    [step(1, "grow", 1000, 1000, 1, 3, 8), "fail", false],
+    // 3 % late with an idle client: the pipelines were full of unanswered requests, the server's.
+    [step(1, "grow", 1000, 1000, 1, 3, 1), "fail", true],
   ];
   for (const [s, verdict, keptUp] of cases) {
     assert.equal(s.verdict, verdict, JSON.stringify(s));
     assert.equal(s.clientKeptUp, keptUp);
     if (!keptUp) assert.match(s.reasons.join(";"), /client could not keep up.*not a measured server limit/);
   }
+  assert.match(cases[4][0].reasons.join(";"), /the server did not keep up/);
 });
 
 test("capacity, first bad rate, knee and what limited it, in the JSON, the table and the Markdown", () => {
@@ -96,7 +101,7 @@ test("capacity, first bad rate, knee and what limited it, in the JSON, the table
   const result = resultOf(steps, "bracketed");
   assert.equal(result.capacity.lastGoodRate, 6500);
   assert.equal(result.capacity.firstBadRate, 6750);
-  assert.equal(result.capacity.limitedBy, "slo");
+  assert.equal(result.capacity.limitedBy, "server");
   assert.equal(result.knee?.rate, 4000);
   assert.deepEqual(
     result.curve.map((p) => p.askedRate),
@@ -126,7 +131,10 @@ test("capacity, first bad rate, knee and what limited it, in the JSON, the table
 });
 
 test("a client that cannot hold the rate is named as the limit, not the server", () => {
-  const result = resultOf([step(1, "grow", 1000, 1000, 1), step(2, "grow", 2000, 1700, 4)], "bracketed");
+  const result = resultOf(
+    [step(1, "grow", 1000, 1000, 1), step(2, "grow", 2000, 1700, 4, 0, 20)],
+    "bracketed",
+  );
   assert.equal(result.capacity.limitedBy, "client");
   assert.match(result.capacity.message, /load generator's, not the server's/);
   assert.match(renderCapacityTable(result), /FAIL \(client\)/);
