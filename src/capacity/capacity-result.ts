@@ -44,8 +44,9 @@ export interface CapacityStep {
   slo: ThresholdOutcome[];
   sloOk: boolean;
   /**
-   * False when the asked rate was not delivered (< 95 % achieved or > 1 % late starts) while the
-   * load generator's own thread was busy (event-loop delay p99 ≥ 5 ms): the client's limit.
+   * False when the asked rate was not delivered (< 95 % achieved or > 1 % late starts) although
+   * pipeline slots were free (rate × service time p99 under half of connections × pipeline): the
+   * load generator's limit, not the server's.
    */
   clientKeptUp: boolean;
   /**

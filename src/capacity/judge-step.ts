@@ -1,4 +1,10 @@
-import { formatMs, formatPercent, formatRate, formatThresholdActual } from "../reports/format.js";
+import {
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatThresholdActual,
+} from "../reports/format.js";
 import type { RunResult } from "../reports/result-types.js";
 import type { CapacityStep } from "./capacity-result.js";
 import type { StepPhase } from "./search-plan.js";
@@ -8,19 +14,21 @@ import type { StepPhase } from "./search-plan.js";
  * AND the asked rate was delivered: at least 95 % of it achieved and at most 1 % of sends late to
  * their schedule. When the rate was not delivered, whose fault it was decides how the step is filed:
  *
- * - the client's, when the load generator's own thread was busy (its event-loop delay p99 at least
- *   5 ms: timers fired late, so sends went out late). The latency then partly measures cachestress
- *   itself, and calling it the server's limit would be dishonest; the report says so.
- * - the server's, when the client thread was idle: sends were late only because every connection's
- *   pipeline was full of requests the server had not answered yet (backpressure).
+ * - the server's, when the connections' pipelines could have been full: by Little's law the
+ *   requests in flight are about rate × service time, and when that reaches half of
+ *   connections × pipeline, sends were late because they waited for a free slot while the server
+ *   had not answered yet (backpressure);
+ * - the client's otherwise: with free pipeline slots, a late send means cachestress itself did not
+ *   get to it in time (CPU, timers). The latency then partly measures the load generator, and
+ *   calling it the server's limit would be dishonest; the report says so.
  */
 
 /** Below this share of the asked rate the step did not run at the rate it is filed under, %. */
 export const MIN_ACHIEVED_PERCENT = 95;
 /** Above this share of sends behind schedule the rate was not delivered, % (as in the run summary). */
 export const MAX_LATE_START_PERCENT = 1;
-/** A client thread whose timers fire this late (p99) is busy itself, ms. */
-export const CLIENT_BUSY_LOOP_DELAY_MS = 5;
+/** In-flight requests (rate × service time p99) above this share of all pipeline slots: backpressure. */
+export const FULL_PIPELINES_SHARE = 0.5;
 /** One core: a single-threaded redis-server this busy is saturated itself. */
 const SERVER_SATURATED_CPU_PERCENT = 90;
 
@@ -40,8 +48,10 @@ export function judgeStep(
   const serverCpuPercentMax = result.server?.processCpuPercentMax;
   const sloOk = result.thresholds.every((t) => t.ok);
   const rateDelivered = achievedPercent >= MIN_ACHIEVED_PERCENT && lateStartPercent <= MAX_LATE_START_PERCENT;
-  const clientBusy = eventLoopDelayP99Ms >= CLIENT_BUSY_LOOP_DELAY_MS;
-  const clientKeptUp = rateDelivered || !clientBusy;
+  const slots = result.config.connections * result.config.pipeline;
+  const inFlight = (achievedRate * (result.serviceTime?.p99 ?? result.latency.p99)) / 1000;
+  const pipelinesFull = inFlight >= slots * FULL_PIPELINES_SHARE;
+  const clientKeptUp = rateDelivered || pipelinesFull;
 
   const reasons: string[] = [];
   for (const t of result.thresholds) {
@@ -54,14 +64,15 @@ export function judgeStep(
         : "";
     reasons.push(
       `client could not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
-        `${formatPercent(lateStartPercent)} of sends late, and its own thread was busy (event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms). ` +
+        `${formatPercent(lateStartPercent)} of sends late with pipeline slots free (about ${formatCount(inFlight)} of ${formatCount(slots)} in flight), ` +
+        `event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms. ` +
         `This is a limit of the load generator (more --threads or --connections may help), not a measured server limit${saturated}`,
     );
   } else if (!rateDelivered) {
     reasons.push(
       `the server did not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
-        `${formatPercent(lateStartPercent)} of sends waited for a pipeline slot while the client itself was idle ` +
-        `(event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms)`,
+        `${formatPercent(lateStartPercent)} of sends late because the pipelines were full of unanswered requests ` +
+        `(about ${formatCount(inFlight)} of ${formatCount(slots)} slots in flight)`,
     );
   }
   const verdict: CapacityStep["verdict"] =

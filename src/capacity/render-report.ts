@@ -175,7 +175,7 @@ export function renderCapacityMarkdown(result: CapacityResult): string {
     "",
     "Each step is a constant-rate open-loop run with its own count check against INFO commandstats. " +
       "A step that achieved under 95 % of the asked rate or sent over 1 % of operations late fails: as the " +
-      "client's failure when cachestress's own thread was busy (event-loop delay p99 ≥ 5 ms), else as the server's.",
+      "server's when the pipelines were full of unanswered requests (rate × service time p99 ≥ half the slots), else as the client's.",
     "",
   );
   return lines.join("\n");

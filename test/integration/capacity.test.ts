@@ -203,19 +203,16 @@ describe("capacity search against a real redis-server", () => {
 
   it("Ctrl-C stops the search, writes what was measured and stops the managed server", async () => {
     const out = mkdtempSync(join(tmpdir(), "cachestress-capacity-"));
+    // The signal lands inside the first 6 s step, whatever that step's verdict would have been.
     const run = await runCli(
       [
         "capacity",
         "--start-rate",
         "200",
-        "--step-factor",
-        "1.1",
         "--step-duration",
-        "1s",
+        "6s",
         "--max-steps",
-        "20",
-        "--slo",
-        "errors<1%",
+        "3",
         "-c",
         "2",
         "--out",
@@ -226,11 +223,15 @@ describe("capacity search against a real redis-server", () => {
       { timeoutMs: 30_000, signalAfterMs: { signal: "SIGINT", afterMs: 2500 } },
     );
     assert.match(run.stderr, /SIGINT: stopping the search/);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /No capacity found: the search was stopped before any step passed/);
     const result = capacityFile(out, "ci");
     assert.equal(result.status, "stopped");
     assert.equal(result.capacity.end, "stopped");
-    assert.ok(result.steps.length >= 1 && result.steps.length < 20);
-    assert.equal(run.code, result.capacity.lastGoodRate !== null ? 0 : 1, run.stderr);
+    assert.equal(result.steps.length, 1);
+    assert.equal(result.steps[0].verdict, "stopped");
+    assert.ok(result.steps[0].ops > 0 && result.steps[0].durationMs < 6000);
+    assert.equal(result.steps[0].countCheck.ok, true, result.steps[0].countCheck.note);
     assert.equal(isRunning(managedPid(run.stderr)), false);
   });
 

@@ -26,13 +26,15 @@ function step(
   achieved: number,
   p99Ms: number,
   latePercent = 0,
-  loopDelayP99Ms = 1,
 ): CapacityStep {
   const sent = achieved * 10;
   const result = makeOpenLoopResult({
     durationMs: 10_000,
     totals: { ops: sent, opsPerSec: achieved, errors: 0, errorsByKind: {}, timeouts: 0, reconnects: 0, sent },
+    // 4 connections × pipeline 8 = 32 slots; service time as long as latency, for Little's law.
+    config: makeConfig({ connections: 4, pipeline: 8, rate: asked }),
     latency: { ...latency(p99Ms / 3.1), count: sent },
+    serviceTime: { ...latency(p99Ms / 3.1), count: sent },
     thresholds: [
       { expression: "p(99)<10ms", actual: p99Ms, ok: p99Ms < 10 },
       { expression: "errors<1%", actual: 0, ok: true },
@@ -41,7 +43,7 @@ function step(
       targetRate: asked,
       lateStarts: Math.round((sent * latePercent) / 100),
       scheduleLagMs: { p50: 0, p99: 1, max: 2 },
-      eventLoopDelayMs: { p50: 0.1, p99: loopDelayP99Ms, max: loopDelayP99Ms * 2 },
+      eventLoopDelayMs: { p50: 0.1, p99: 2, max: 4 },
     },
     countCheck: {
       checked: true,
@@ -71,13 +73,13 @@ test("a step passes only when the SLO held at a rate the client delivered", () =
   const cases: [CapacityStep, CapacityStep["verdict"], boolean][] = [
     [step(1, "grow", 1000, 999, 1), "pass", true],
     [step(1, "grow", 1000, 999, 12), "fail", true],
-    // The SLO held, but only 90 % of the asked rate went out while the client's thread was busy:
-    // the client's failure.
-    [step(1, "grow", 1000, 900, 1, 0, 12), "fail", false],
-    // 3 % of sends late to their schedule, client busy: also the client's.
-    [step(1, "grow", 1000, 1000, 1, 3, 8), "fail", false],
-    // 3 % late with an idle client: the pipelines were full of unanswered requests, the server's.
-    [step(1, "grow", 1000, 1000, 1, 3, 1), "fail", true],
+    // The SLO held, but only 90 % of the asked rate went out while about 1 of 32 pipeline slots
+    // was in use: the client's failure, not the server's.
+    [step(1, "grow", 1000, 900, 1), "fail", false],
+    // 3 % of sends late to their schedule with free slots: also the client's.
+    [step(1, "grow", 1000, 1000, 1, 3), "fail", false],
+    // 3 % late with 1000 ops/s × 20 ms = 20 of 32 slots in flight: backpressure, the server's.
+    [step(1, "grow", 1000, 1000, 20, 3), "fail", true],
   ];
   for (const [s, verdict, keptUp] of cases) {
     assert.equal(s.verdict, verdict, JSON.stringify(s));
@@ -131,10 +133,7 @@ test("capacity, first bad rate, knee and what limited it, in the JSON, the table
 });
 
 test("a client that cannot hold the rate is named as the limit, not the server", () => {
-  const result = resultOf(
-    [step(1, "grow", 1000, 1000, 1), step(2, "grow", 2000, 1700, 4, 0, 20)],
-    "bracketed",
-  );
+  const result = resultOf([step(1, "grow", 1000, 1000, 1), step(2, "grow", 2000, 1700, 4)], "bracketed");
   assert.equal(result.capacity.limitedBy, "client");
   assert.match(result.capacity.message, /load generator's, not the server's/);
   assert.match(renderCapacityTable(result), /FAIL \(client\)/);
