@@ -153,6 +153,12 @@ export async function resolveCapacity(
       value: "(a check: section)",
       allowed: "not with capacity: run the check with cachestress run",
     });
+  // --time-scale shortens the file's step duration like every other duration of the file (a flag's stays as typed).
+  const timeScale = config?.timeScale ?? 1;
+  const fileStepMs = fileInput?.values.stepDuration;
+  if (fileStepMs !== undefined && timeScale !== 1) {
+    fileInput!.values.stepDuration = Math.max(1, Math.round(fileStepMs * timeScale));
+  }
   const sent = config?.commands.map((c) => c.name) ?? ["SET", "GET"];
   const search = buildSearchOptions(
     fileInput !== undefined ? { input: fileInput, source } : undefined,

@@ -220,6 +220,15 @@ export const rules = {
   timeout: durationRule(false, 3_600_000),
   threshold: thresholdRule,
   seed: wholeNumber(0, 4294967295),
+  timeScale: {
+    allowed: "a factor above 0 and at most 100, e.g. 0.01 to run a 50-minute scenario in 30 s",
+    parse(raw) {
+      const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+      return typeof value === "number" && Number.isFinite(value) && value > 0 && value <= 100
+        ? value
+        : undefined;
+    },
+  } satisfies ValueRule<number>,
   useCase: oneOf(["cache", "buffer", "session"] as const),
   readFrom: oneOf(["primary", "replicas"] as const),
   probeInterval: durationRule(false, 3_600_000),

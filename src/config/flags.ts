@@ -283,6 +283,14 @@ const FLAGS: readonly FlagSpec[] = [
     "run share I of N (0-based) of the scenario; needs --url, --prefix, --seed (docs/sharding.md)",
     "$CACHESTRESS_SHARD, else the whole run",
   ),
+  valued(
+    "time-scale",
+    "F",
+    rules.timeScale,
+    "timeScale",
+    "multiply the scenario file's durations (run, warmup, stages, fault times) by F; 0.01 runs 1h in 36s",
+    "1",
+  ),
   onOff(
     "via-proxy",
     "viaProxy",

@@ -8,7 +8,7 @@ import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./s
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
 import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
-import type { RunConfig } from "./types.js";
+import type { RunConfig, Stage } from "./types.js";
 
 /**
  * `cachestress run [scenario] [flags]` → one validated RunConfig. The scenario file is read first and
@@ -61,6 +61,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   shard: "--shard",
   faults: "faults",
   check: "check (scenario file)",
+  timeScale: "--time-scale",
   viaProxy: "--via-proxy",
   allowServerFaults: "--allow-server-faults",
 };
@@ -103,7 +104,7 @@ async function merge(
   flags: RunFlags,
   problems: ConfigProblem[],
 ): Promise<RunInput> {
-  const fromFile: RunInput = { ...file?.input };
+  const fromFile: RunInput = scaleTimes({ ...file?.input }, flags.timeScale ?? 1);
   const { profile, json: _json, debug: _debug, help: _help, ...flagInput } = flags;
   const fromFlags = Object.fromEntries(
     Object.entries(flagInput).filter(([, value]) => value !== undefined),
@@ -263,7 +264,38 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.authTokenRefreshMs !== undefined && { authTokenRefreshMs: m.authTokenRefreshMs }),
     ...(m.shard !== undefined && { shard: m.shard }),
     ...(m.faults !== undefined && { faults: m.faults }),
+    ...(m.check !== undefined && { check: m.check }),
+    ...(m.timeScale !== undefined && m.timeScale !== 1 && { timeScale: m.timeScale }),
     ...(m.viaProxy !== undefined && { viaProxy: m.viaProxy }),
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
   };
+}
+
+/**
+ * --time-scale: the file's durations times `factor`, so a long scenario (the progressive set runs
+ * 55 minutes) can run in seconds with the same shape. Flags are taken as typed: they are not scaled.
+ */
+function scaleTimes(input: RunInput, factor: number): RunInput {
+  if (factor === 1) return input;
+  const scale = (ms: number) => Math.max(1, Math.round(ms * factor));
+  if (input.durationMs !== undefined) input.durationMs = scale(input.durationMs);
+  if (input.warmupMs !== undefined && input.warmupMs > 0) input.warmupMs = scale(input.warmupMs);
+  if (input.stages !== undefined) input.stages = input.stages.map((stage) => scaleStage(stage, scale));
+  return input;
+}
+
+function scaleStage(stage: Stage, scale: (ms: number) => number): Stage {
+  const durationMs = scale(stage.durationMs);
+  switch (stage.kind) {
+    case "step":
+      return { ...stage, durationMs, stepEveryMs: scale(stage.stepEveryMs) };
+    case "burst":
+      return { ...stage, durationMs, burstEveryMs: scale(stage.burstEveryMs), burstMs: scale(stage.burstMs) };
+    case "wave":
+      return { ...stage, durationMs, periodMs: scale(stage.periodMs) };
+    case "chaos":
+      return { ...stage, durationMs, changeEveryMs: scale(stage.changeEveryMs) };
+    default:
+      return { ...stage, durationMs };
+  }
 }

@@ -116,6 +116,11 @@ export interface RunConfig extends TargetSecurity {
   faults?: unknown;
   /** Send the load through the fault proxy (needed by proxy faults). */
   viaProxy?: boolean;
+  /**
+   * Every duration that came from the scenario file (duration, warmup, stages and their periods,
+   * fault times) was multiplied by this; rates, timeouts, TTLs and latencies are not. 1 = as written.
+   */
+  timeScale?: number;
   /** The scenario file's `check:` section as written (validated by src/scenario-checks). */
   check?: unknown;
   /** Allow faults that disrupt every client of a server the tool did not start. */

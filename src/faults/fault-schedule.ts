@@ -1,6 +1,6 @@
 import { formatDurationMs } from "../config/duration.js";
 import { type ConfigProblem, didYouMean } from "../config/errors.js";
-import { durationRule, type ValueRule } from "../config/field-rules.js";
+import { durationRule, oneOf, type ValueRule } from "../config/field-rules.js";
 
 /**
  * The `faults:` section of a scenario file: a list of faults, each at a time since the measured
@@ -69,6 +69,8 @@ export interface ScheduleOptions {
   path?: string;
   /** The scenario file, named in every problem. */
   source?: string;
+  /** --time-scale: `at` and `for` are multiplied by this (not DEBUG SLEEP's seconds: the server sleeps as asked). */
+  timeScale?: number;
 }
 
 type ForRule = "required" | "optional" | "none";
@@ -96,17 +98,6 @@ function numberRule(min: number, max: number, allowed: string, minExclusive = fa
   };
 }
 
-function choice<T extends string>(values: readonly T[]): ValueRule<T> {
-  return {
-    allowed: `one of ${values.join(", ")}`,
-    parse: (raw) => ((values as readonly unknown[]).includes(raw) ? (raw as T) : undefined),
-    explain(raw) {
-      const guess = typeof raw === "string" ? didYouMean(raw, values) : undefined;
-      return guess === undefined ? undefined : `one of ${values.join(", ")} (did you mean ${guess}?)`;
-    },
-  };
-}
-
 const commandNamesRule: ValueRule<string[]> = {
   allowed: "a list of command names, e.g. [SET] or [SET, DEL]",
   parse(raw) {
@@ -130,7 +121,7 @@ const KINDS: Record<FaultKind, { forRule: ForRule; fields: FieldSpec[] }> = {
     fields: [
       { key: "latencyMs", rule: numberRule(0, 60_000, "added delay in ms, 0 to 60000") },
       { key: "jitterMs", rule: numberRule(0, 60_000, "jitter in ms, 0 to 60000"), fallback: 0 },
-      { key: "direction", rule: choice(DIRECTIONS), fallback: "to-client" },
+      { key: "direction", rule: oneOf(DIRECTIONS), fallback: "to-client" },
     ],
   },
   bandwidth: {
@@ -140,7 +131,7 @@ const KINDS: Record<FaultKind, { forRule: ForRule; fields: FieldSpec[] }> = {
         key: "bytesPerSec",
         rule: numberRule(1, 10_000_000_000, "bytes per second, from 1 to 10000000000"),
       },
-      { key: "direction", rule: choice(DIRECTIONS), fallback: "both" },
+      { key: "direction", rule: oneOf(DIRECTIONS), fallback: "both" },
     ],
   },
   drop: {
@@ -151,7 +142,7 @@ const KINDS: Record<FaultKind, { forRule: ForRule; fields: FieldSpec[] }> = {
         rule: numberRule(0, 1, "a chance above 0 and at most 1 (1 = drop everything)", true),
         fallback: 1,
       },
-      { key: "granularity", rule: choice(["command", "chunk"] as const), fallback: "command" },
+      { key: "granularity", rule: oneOf(["command", "chunk"] as const), fallback: "command" },
       { key: "commands", rule: commandNamesRule, fallback: null },
     ],
   },
@@ -160,13 +151,13 @@ const KINDS: Record<FaultKind, { forRule: ForRule; fields: FieldSpec[] }> = {
   "client-kill": {
     forRule: "optional",
     fields: [
-      { key: "clients", rule: choice(["run", "user", "all"] as const), fallback: "run" },
+      { key: "clients", rule: oneOf(["run", "user", "all"] as const), fallback: "run" },
       { key: "every", rule: durationRule(false, 60_000), fallback: 500 },
     ],
   },
   "client-pause": {
     forRule: "required",
-    fields: [{ key: "mode", rule: choice(["all", "write"] as const), fallback: "all" }],
+    fields: [{ key: "mode", rule: oneOf(["all", "write"] as const), fallback: "all" }],
   },
   "debug-sleep": {
     forRule: "none",
@@ -174,7 +165,7 @@ const KINDS: Record<FaultKind, { forRule: ForRule; fields: FieldSpec[] }> = {
   },
   restart: {
     forRule: "optional",
-    fields: [{ key: "signal", rule: choice(["SIGTERM", "SIGKILL"] as const), fallback: "SIGTERM" }],
+    fields: [{ key: "signal", rule: oneOf(["SIGTERM", "SIGKILL"] as const), fallback: "SIGTERM" }],
   },
 };
 
@@ -196,7 +187,7 @@ export function parseFaultSchedule(section: unknown, options: ScheduleOptions = 
   const faults: ScheduledFault[] = [];
   section.forEach((raw, index) => {
     const fault = parseOne(raw, index, `${path}[${index}]`, add);
-    if (fault !== undefined) faults.push(fault);
+    if (fault !== undefined) faults.push(scaleFault(fault, options.timeScale ?? 1));
   });
   checkOverlaps(faults, path, add);
   if (options.runDurationMs !== undefined) {
@@ -220,7 +211,7 @@ function parseOne(raw: unknown, index: number, where: string, add: Add): Schedul
     return undefined;
   }
   const entry = raw as Record<string, unknown>;
-  const kindRule = choice(FAULT_KINDS);
+  const kindRule = oneOf(FAULT_KINDS);
   const kind = kindRule.parse(entry.kind);
   if (kind === undefined) {
     add(
@@ -383,4 +374,14 @@ function round(x: number): number {
 /** `faults[1] (latency 50ms to-client)`: how a problem or a log line names a fault. */
 export function faultLabel(f: ScheduledFault, path = "faults"): string {
   return `${path}[${f.index}] (${f.name})`;
+}
+
+function scaleFault(fault: ScheduledFault, factor: number): ScheduledFault {
+  if (factor === 1) return fault;
+  const scale = (ms: number) => (ms === 0 ? 0 : Math.max(1, Math.round(ms * factor)));
+  return {
+    ...fault,
+    atMs: scale(fault.atMs),
+    forMs: fault.kind === "debug-sleep" ? fault.forMs : scale(fault.forMs),
+  };
 }

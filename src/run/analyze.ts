@@ -7,6 +7,7 @@ import { type CostEstimate, estimateServerlessCost, loadPriceTable } from "../re
 import { type Recommendation, recommend } from "../reports/recommendations.js";
 import type { RunResult } from "../reports/result-types.js";
 import { computeZones, type ZoneVerdict } from "../reports/zones.js";
+import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
 
 export interface RunAnalysis {
   server: ServerSummary;
@@ -67,7 +68,12 @@ export async function analyzeRun(
  * overestimates cost rather than underestimating it).
  */
 function bytesPerOp(config: RunConfig): number {
-  const valueBytes = (config.dataSizeMin + config.dataSizeMax) / 2;
+  // With a dataset the values are its records (the same pool the engine writes), not dataSize.
+  const pool = config.dataset !== undefined ? buildDatasetPool(config.dataset, config.seed) : undefined;
+  const valueBytes =
+    pool !== undefined
+      ? (pool.offsets[pool.count] - pool.offsets[0]) / pool.count
+      : (config.dataSizeMin + config.dataSizeMax) / 2;
   const keyBytes = Buffer.byteLength(config.prefix) + String(Math.max(0, config.keyMax - 1)).length;
   return keyBytes + valueBytes;
 }

@@ -33,7 +33,10 @@ export class RunFaults {
 
   /** Validates the section and what it needs of the run (ConfigError with every problem), before any load. */
   static create(config: RunConfig, say: (line: string) => void): RunFaults {
-    const parsed = parseFaultSchedule(config.faults, { runDurationMs: plannedDurationMs(config) });
+    const parsed = parseFaultSchedule(config.faults, {
+      runDurationMs: plannedDurationMs(config),
+      timeScale: config.timeScale,
+    });
     if (!parsed.ok) throw new ConfigError(parsed.problems);
     const problems = faultRequirementProblems(parsed.faults, {
       viaProxy: config.viaProxy === true,

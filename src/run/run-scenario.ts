@@ -288,6 +288,7 @@ export async function measureScenario(config: RunConfig, hooks: RunHooks = {}): 
     result.alerts = await alerts.finish();
     faults.report(result);
     if (check !== undefined) {
+      check.onResult?.(result);
       result.check = check.report();
       if (!result.check.ok) result.verdict = "fail";
     }

@@ -1,6 +1,7 @@
 import type { ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
+import type { RunResult } from "../reports/result-types.js";
 import type { AdminClient } from "../run/admin-client.js";
 import type { ManagedRedis } from "../run/managed-redis.js";
 
@@ -11,7 +12,8 @@ import type { ManagedRedis } from "../run/managed-redis.js";
  * cache-aside and pubsub drive their own clients during the measured part. The scenario file
  * chooses one with `check: { kind: ..., ...options }`; run-scenario calls the hooks in order:
  *
- *   managedServerArgs → beforeLoad → onMeasureStart → (load runs) → stopLoad → afterLoad → report → close
+ *   managedServerArgs → beforeLoad → onMeasureStart → (load runs) → stopLoad → afterLoad
+ *     → onResult → report → close
  *
  * afterLoad runs after the server's command counts were read for the count check and before the
  * run's keys are cleaned up, so reads it makes do not disturb the count check. Commands a check
@@ -31,6 +33,8 @@ export interface ScenarioCheck {
   sentCommands(): Record<string, { sent: number; completed: number }>;
   /** Verification after the load: read back, restart, delete and watch recovery. */
   afterLoad(context: CheckContext): Promise<void>;
+  /** The run's result before the check reports: its series, server samples and totals to judge. */
+  onResult?(result: RunResult): void;
   /** What the check found; ok false makes the run's verdict fail. */
   report(): CheckReport;
   /** Releases connections and timers; safe to call more than once and after a failure. */

@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
+import { parseDrift } from "./drift.js";
 
 export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
 
@@ -8,7 +9,9 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
  * Every check kind a scenario file can name in `check: { kind: ... }`. Each kind lives in its own
  * file of this folder; its options parser is listed here, one line a kind.
  */
-const KINDS: Record<string, CheckFactory> = {};
+const KINDS: Record<string, CheckFactory> = {
+  drift: parseDrift,
+};
 
 /**
  * The run's check, from the scenario file's `check:` section; undefined without one. Every

@@ -45,6 +45,14 @@ describe("a run with a dataset writes its records as values", () => {
     assert.equal(result.countCheck.ok, true, result.countCheck.note);
 
     const pool = buildDatasetPool("firehose", 1234);
+    // The cost estimate prices the records the run wrote, not the ignored 32-byte dataSize.
+    const meanRecordBytes = (pool.offsets[pool.count] - pool.offsets[0]) / pool.count;
+    const moved = /([\d.]+) bytes moved per operation/.exec(result.costEstimate?.[0]?.assumptions[1] ?? "");
+    assert.ok(moved !== null, JSON.stringify(result.costEstimate?.[0]));
+    assert.ok(
+      Math.abs(Number(moved[1]) - meanRecordBytes) < 50,
+      `${moved[1]} vs records of ${meanRecordBytes}`,
+    );
     const client = createClient({ url: redis.url });
     client.on("error", () => {});
     await client.connect();
