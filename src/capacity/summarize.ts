@@ -98,6 +98,8 @@ export function buildCapacityResult(input: {
   const checked = steps.filter((s) => s.countCheck.checked);
   const warnings = [...input.warnings];
   for (const s of checked) if (!s.countCheck.ok) warnings.push(`step ${s.index}: ${s.countCheck.note}`);
+  // Each step's rate and duration are the search's; the shared config carries neither.
+  const { rate: _rate, durationMs: _durationMs, ...shared } = redactConfig(input.config);
   return {
     schemaVersion: CAPACITY_SCHEMA_VERSION,
     kind: "capacity",
@@ -112,7 +114,7 @@ export function buildCapacityResult(input: {
       managed: input.target.managed,
       ...(input.target.serverVersion !== undefined && { serverVersion: input.target.serverVersion }),
     },
-    config: redactConfig(input.config),
+    config: shared,
     search,
     steps,
     curve: steps
