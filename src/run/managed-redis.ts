@@ -21,9 +21,16 @@ export interface ManagedRedis {
   /**
    * Stops the server (SIGTERM, or SIGKILL for a crash), leaves it down for `downMs`, and starts it
    * again on the same port with the same arguments; resolves once it answers PING. `pid` changes.
-   * Nothing is persisted, so the data is gone afterwards, as for any cache that restarts.
+   * The working directory and its files are kept: by default nothing is persisted, so the data is
+   * gone afterwards, as for any cache that restarts; with `--appendonly yes` or save points in the
+   * extra arguments the new server loads the AOF / RDB the old one wrote.
    */
-  restart?(options?: { downMs?: number; signal?: "SIGTERM" | "SIGKILL" }): Promise<void>;
+  restart?(options?: {
+    downMs?: number;
+    signal?: "SIGTERM" | "SIGKILL";
+    /** How long the new server may take to answer PING (it answers -LOADING while it reads its files), ms. */
+    readyTimeoutMs?: number;
+  }): Promise<void>;
 }
 
 export type ManagedRedisErrorCode = "E_REDIS_SERVER_MISSING" | "E_REDIS_SERVER_START";
@@ -386,7 +393,7 @@ async function attemptStart(
       }
       forget(current.pid);
       if ((options.downMs ?? 0) > 0) await sleep(options.downMs!);
-      const next = await launch(binary, port, dir, extraArgs, readyTimeoutMs);
+      const next = await launch(binary, port, dir, extraArgs, options.readyTimeoutMs ?? readyTimeoutMs);
       if (!next.ok) throw next.error;
       current = next;
       redis.pid = next.pid;

@@ -53,9 +53,9 @@ const PHASE_START_DELAY_MS = 30;
  * With `config.shard`, the engine runs only this shard's share (src/shard/share.ts) while the result
  * keeps describing the whole scenario.
  */
-export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const result = await measureScenario(config, hooks);
-  const paths = await writeReports(result, config.outDir);
+export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const result = await measureScenario(requested, hooks);
+  const paths = await writeReports(result, requested.outDir);
   return { result, ...paths };
 }
 
@@ -63,7 +63,10 @@ export async function runScenario(config: RunConfig, hooks: RunHooks = {}): Prom
  * Everything runScenario does except writing the report files: for callers that run many short
  * runs and write one report of their own (`cachestress capacity`, src/capacity/).
  */
-export async function measureScenario(config: RunConfig, hooks: RunHooks = {}): Promise<RunResult> {
+export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunResult> {
+  // The check is validated first: it may shape the run it verifies (src/scenario-checks/check.ts).
+  const check: ScenarioCheck | undefined = createCheck(requested);
+  const config = check?.adjustConfig?.(requested) ?? requested;
   const notice = hooks.onNotice ?? (() => {});
   const share = shareOf(config);
   const load = shardRunConfig(config, share);
@@ -74,10 +77,8 @@ export async function measureScenario(config: RunConfig, hooks: RunHooks = {}): 
   let engine: EngineThreads | undefined;
   let refresher: TokenRefresher | undefined;
   let faults: RunFaults | undefined;
-  let check: ScenarioCheck | undefined;
   try {
     faults = RunFaults.create(config, (line) => notice(line));
-    check = createCheck(config);
     let url = config.url;
     if (url === undefined) {
       managed = await startManagedRedis({

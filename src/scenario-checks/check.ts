@@ -12,8 +12,8 @@ import type { ManagedRedis } from "../run/managed-redis.js";
  * cache-aside and pubsub drive their own clients during the measured part. The scenario file
  * chooses one with `check: { kind: ..., ...options }`; run-scenario calls the hooks in order:
  *
- *   managedServerArgs → beforeLoad → onMeasureStart → (load runs) → stopLoad → afterLoad
- *     → onResult → report → close
+ *   adjustConfig → managedServerArgs → beforeLoad → onMeasureStart → (load runs) → stopLoad
+ *     → afterLoad → onResult → report → close
  *
  * afterLoad runs after the server's command counts were read for the count check and before the
  * run's keys are cleaned up, so reads it makes do not disturb the count check. Commands a check
@@ -21,6 +21,13 @@ import type { ManagedRedis } from "../run/managed-redis.js";
  */
 export interface ScenarioCheck {
   readonly kind: string;
+  /**
+   * The run this check needs, from the one the scenario asked for (buffer-capacity sets keyMax and
+   * prefill from its `events`; integrity picks a dataset so every value can be verified). Called
+   * once, before anything starts; everything after it, the result's `config` included, sees the
+   * returned config. Optional: most checks take the run as it is.
+   */
+  adjustConfig?(config: RunConfig): RunConfig;
   /** Extra redis-server arguments when the tool starts the server itself (maxmemory, appendonly...). */
   managedServerArgs(): string[];
   /** After the target is known and reachable, before any load (set CONFIG, subscribe...). */
@@ -33,7 +40,10 @@ export interface ScenarioCheck {
   sentCommands(): Record<string, { sent: number; completed: number }>;
   /** Verification after the load: read back, restart, delete and watch recovery. */
   afterLoad(context: CheckContext): Promise<void>;
-  /** The run's result before the check reports: its series, server samples and totals to judge. */
+  /**
+   * The run's result, just before report(): for checks that judge what the clients saw (error replies
+   * by kind, the per-second series). Optional; the result must not be changed here.
+   */
   onResult?(result: RunResult): void;
   /** What the check found; ok false makes the run's verdict fail. */
   report(): CheckReport;

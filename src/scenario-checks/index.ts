@@ -1,7 +1,13 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import { parseBufferCapacity } from "./buffer-capacity.js";
+import { createCacheAsideCheck } from "./cache-aside/cache-aside-check.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
 import { parseDrift } from "./drift.js";
+import { parseIntegrity } from "./integrity.js";
+import { memoryPressure } from "./memory-pressure.js";
+import { persistenceRecovery } from "./persistence-recovery.js";
+import { createPubsubCheck } from "./pubsub/pubsub-check.js";
 
 export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
 
@@ -10,7 +16,13 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
  * file of this folder; its options parser is listed here, one line a kind.
  */
 const KINDS: Record<string, CheckFactory> = {
+  "buffer-capacity": parseBufferCapacity,
+  "cache-aside": createCacheAsideCheck,
   drift: parseDrift,
+  integrity: parseIntegrity,
+  "memory-pressure": memoryPressure,
+  "persistence-recovery": persistenceRecovery,
+  pubsub: createPubsubCheck,
 };
 
 /**

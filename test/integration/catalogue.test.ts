@@ -25,6 +25,7 @@ interface Shortened {
 
 const SHORTENED: Record<string, Shortened> = {
   baseline: { flags: ["--time-scale", "0.1", "--connections", "10"] },
+  "buffer-capacity": { flags: ["--key-max", "20000"] },
   burst: { flags: ["--time-scale", "0.2"] },
   // A capacity search; on a busy machine even the start rate may fail (exit 1), which it reports.
   capacity: { flags: ["--time-scale", "0.1", "--max-steps", "3"], exitCodes: [0, 1] },
@@ -32,7 +33,10 @@ const SHORTENED: Record<string, Shortened> = {
   demo: { flags: ["--time-scale", "0.2"] },
   extreme: { flags: ["--time-scale", "0.1", "--connections", "50"], exitCodes: [0, 1] },
   failover: { flags: ["--time-scale", "0.3"] },
+  "memory-pressure": { flags: ["--duration", "3s"] },
+  "persistence-recovery": { flags: ["--key-max", "20000", "--duration", "2s"] },
   faults: { flags: ["--time-scale", "0.35"] },
+  integrity: { flags: ["--time-scale", "0.1", "--key-max", "5000"] },
   progressive: { flags: ["--time-scale", "0.002"] },
   ramp: { flags: ["--time-scale", "0.2"] },
   step: { flags: ["--time-scale", "0.2"] },
