@@ -44,18 +44,20 @@ export interface CapacityStep {
   slo: ThresholdOutcome[];
   sloOk: boolean;
   /**
-   * False when the asked rate was not delivered (< 95 % achieved or > 1 % late starts) although
-   * pipeline slots were free (rate × service time p99 under half of connections × pipeline): the
-   * load generator's limit, not the server's.
+   * False when the client fell behind (< 95 % of the rate achieved or > 1 % of sends late) although
+   * pipeline slots were free (rate × service time p99 under half of connections × pipeline): on a
+   * failed step, the load generator's limit, not the server's; on a passed step, a note.
    */
   clientKeptUp: boolean;
   /**
-   * pass: the SLO held at a rate the client delivered. fail: it did not (see reasons). stopped:
+   * pass: the SLO held and ≥ 95 % of the asked rate was achieved. fail: not (see reasons). stopped:
    * Ctrl-C cut the step short, so it is not judged. target-lost: the server went away.
    */
   verdict: "pass" | "fail" | "stopped" | "target-lost";
   /** Why the step failed, in words; empty for a pass. */
   reasons: string[];
+  /** What a reader should know about a step that does not change its verdict (late sends on a pass). */
+  notes: string[];
   /** This step's count check (INFO commandstats before and after it, prefill and warmup included). */
   countCheck: {
     checked: boolean;

@@ -32,7 +32,7 @@ const HEADER = [
 const NUMERIC = new Set([0, 1, 2, 3, 4, 5, 6, 7]);
 
 export function stepResultText(step: CapacityStep): string {
-  if (step.verdict === "pass") return "PASS";
+  if (step.verdict === "pass") return step.notes.length > 0 ? "PASS (late sends)" : "PASS";
   if (step.verdict === "stopped") return "stopped";
   if (step.verdict === "target-lost") return "target lost";
   if (!step.clientKeptUp) return "FAIL (client)";
@@ -168,14 +168,23 @@ export function renderCapacityMarkdown(result: CapacityResult): string {
       lines.push(`- Step ${s.index} (${formatRate(s.askedRate)} ops/s): ${redactText(s.reasons.join("; "))}`);
     }
   }
+  const noted = result.steps.filter((s) => s.notes.length > 0);
+  if (noted.length > 0) {
+    lines.push("", "## Notes", "");
+    for (const s of noted)
+      lines.push(`- Step ${s.index} (${formatRate(s.askedRate)} ops/s): ${s.notes.join("; ")}`);
+  }
   if (result.warnings.length > 0) {
     lines.push("", "## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`));
   }
   lines.push(
     "",
     "Each step is a constant-rate open-loop run with its own count check against INFO commandstats. " +
-      "A step that achieved under 95 % of the asked rate or sent over 1 % of operations late fails: as the " +
-      "server's when the pipelines were full of unanswered requests (rate × service time p99 ≥ half the slots), else as the client's.",
+      "A step passes when the SLO held and at least 95 % of the asked rate was achieved; latency counts from each " +
+      "operation's intended start, so a client's late sends can only make a step look worse. A failed step is the " +
+      "client's failure when the client fell behind (under 95 % achieved or over 1 % of sends late) with pipeline " +
+      "slots free, and the server's when the pipelines were full of unanswered requests (rate × service time p99 " +
+      "at least half the slots) or the client kept up.",
     "",
   );
   return lines.join("\n");

@@ -95,7 +95,7 @@ describe("capacity search against a real redis-server", () => {
     for (const step of result.steps) {
       if (step.verdict === "pass") {
         assert.ok(Math.abs(step.achievedRate - step.askedRate) <= step.askedRate * 0.1, JSON.stringify(step));
-        assert.ok(step.sloOk && step.clientKeptUp);
+        assert.ok(step.sloOk && step.achievedPercent >= 95);
       } else assert.ok(step.reasons.length > 0);
       assert.equal(step.countCheck.ok, true, step.countCheck.note);
     }
