@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { ConfigError } from "../config/errors.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { resolveRunConfig } from "../config/resolve.js";
@@ -7,6 +8,7 @@ import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
+import { capacityCommand } from "./capacity-command.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
@@ -18,6 +20,10 @@ Usage:
   cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json + .md
   cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]...
                                                  judge the server's configuration for a use case
+  cachestress capacity [scenario|file.yaml] [run flags] [--start-rate OPS] [--step-factor N]
+      [--step-duration DUR] [--max-rate OPS] [--max-steps N] [--precision PCT] [--slo EXPR]...
+                                                 step the open-loop rate up until the SLO breaks;
+                                                 write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
   cachestress run ... --shard I/N                run share I (0-based) of N of the scenario
   cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
@@ -30,6 +36,7 @@ Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stop
 
 Exit codes: 0 all thresholds hold, 1 a threshold failed, 2 usage or config error,
             3 the target could not be reached or the run could not start.
+            capacity: 0 a rate met the SLO, 1 none did (the start rate broke it), 2 and 3 as above.
 
 Run 'cachestress run --help' for every flag.`;
 
@@ -50,12 +57,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === "audit") return auditCommand(rest);
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
+  if (command === "capacity") return capacityCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
     );
     return EXIT.usage;
   }
+  // A scenario with a `capacity:` section (`cachestress run capacity`) is a capacity search.
+  if (await isCapacityRun(rest)) return capacityCommand(rest);
   return runCommand(rest);
 }
 

@@ -27,6 +27,8 @@ export interface ScenarioFile {
   input: RunInput;
   /** The file field each RunInput field came from (`durationMs` → `duration`), to name it in problems. */
   fields: Partial<Record<keyof RunInput, string>>;
+  /** The `capacity:` section as written (validated by src/capacity); not part of one run's config. */
+  capacity?: Record<string, unknown>;
 }
 
 /** A zod field judged by a shared ValueRule, so a file and a flag are explained in the same words. */
@@ -160,6 +162,8 @@ const fileSchema = z.strictObject({
   viaProxy: field(booleanRule),
   // Validated in full by src/scenario-checks when the run resolves.
   check: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { kind: integrity }" }).optional(),
+  // Validated in full by src/capacity; `cachestress run` of a file with it runs the capacity search.
+  capacity: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { startRate: 1000 }" }).optional(),
 });
 
 export const SCENARIO_FIELDS = Object.keys(fileSchema.shape);
@@ -328,6 +332,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();
+  if (f.capacity !== undefined) file.capacity = f.capacity;
   return file;
 }
 

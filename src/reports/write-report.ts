@@ -63,12 +63,26 @@ export async function writeReports(
   result: RunResult,
   outDir: string,
 ): Promise<{ jsonPath: string; markdownPath: string }> {
-  await mkdir(outDir, { recursive: true });
   const safe = safeForDisk(result);
-  const base = reportBaseName(safe);
-  const json = `${JSON.stringify(safe, null, 2)}\n`;
-  const markdown = renderMarkdown(safe);
+  return writeReportPair(
+    outDir,
+    reportBaseName(safe),
+    `${JSON.stringify(safe, null, 2)}\n`,
+    renderMarkdown(safe),
+  );
+}
 
+/**
+ * Writes `{base}.json` and `{base}.md` (or `{base}-N.*`) in `outDir`, each complete or not at all:
+ * the file-writing half of writeReports, also used by reports of another shape (capacity search).
+ */
+export async function writeReportPair(
+  outDir: string,
+  base: string,
+  json: string,
+  markdown: string,
+): Promise<{ jsonPath: string; markdownPath: string }> {
+  await mkdir(outDir, { recursive: true });
   const unique = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const jsonTmp = join(outDir, `.${base}.json.${unique}.tmp`);
   const markdownTmp = join(outDir, `.${base}.md.${unique}.tmp`);
@@ -87,7 +101,7 @@ export async function writeReports(
       }
       return { jsonPath, markdownPath };
     }
-    throw new Error(`writeReports: ${MAX_SUFFIX} files named ${base}* already exist in ${outDir}`);
+    throw new Error(`writeReportPair: ${MAX_SUFFIX} files named ${base}* already exist in ${outDir}`);
   } finally {
     await removeIfPresent(jsonTmp);
     await removeIfPresent(markdownTmp);

@@ -56,6 +56,16 @@ const PHASE_START_DELAY_MS = 30;
  * keeps describing the whole scenario.
  */
 export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const result = await measureScenario(requested, hooks);
+  const paths = await writeReports(result, requested.outDir);
+  return { result, ...paths };
+}
+
+/**
+ * Everything runScenario does except writing the report files: for callers that run many short
+ * runs and write one report of their own (`cachestress capacity`, src/capacity/).
+ */
+export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunResult> {
   // The check is validated first: it may shape the run it verifies (src/scenario-checks/check.ts).
   const check: ScenarioCheck | undefined = createCheck(requested);
   const config = check?.adjustConfig?.(requested) ?? requested;
@@ -288,8 +298,7 @@ export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): P
       result.check = check.report();
       if (!result.check.ok) result.verdict = "fail";
     }
-    const paths = await writeReports(result, config.outDir);
-    return { result, ...paths };
+    return result;
   } finally {
     await refresher?.stop();
     await engine?.close();

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import type { CapacityResult } from "../../src/capacity/capacity-result.js";
 import type { RunResult } from "../../src/reports/result-types.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -26,6 +27,8 @@ const SHORTENED: Record<string, Shortened> = {
   baseline: { flags: ["--time-scale", "0.1", "--connections", "10"] },
   "buffer-capacity": { flags: ["--key-max", "20000"] },
   burst: { flags: ["--time-scale", "0.2"] },
+  // A capacity search; on a busy machine even the start rate may fail (exit 1), which it reports.
+  capacity: { flags: ["--time-scale", "0.1", "--max-steps", "3"], exitCodes: [0, 1] },
   chaos: { flags: ["--time-scale", "0.2"] },
   demo: { flags: ["--time-scale", "0.2"] },
   extreme: { flags: ["--time-scale", "0.1", "--connections", "50"], exitCodes: [0, 1] },
@@ -76,7 +79,9 @@ describe("the scenario catalogue: every shipped scenario runs to a report", () =
         cli.code !== null && allowed.includes(cli.code),
         `exit ${cli.code}, expected ${allowed.join(" or ")}\n${cli.stderr.slice(-3000)}`,
       );
-      const result = JSON.parse(cli.stdout) as RunResult;
+      const parsed = JSON.parse(cli.stdout) as RunResult | CapacityResult;
+      if ("kind" in parsed) return checkCapacityReport(parsed, name, out);
+      const result = parsed;
       assert.equal(result.scenario, name);
       assert.equal(result.status, "completed");
       assert.ok(result.totals.ops > 0, "it measured something");
@@ -90,3 +95,14 @@ describe("the scenario catalogue: every shipped scenario runs to a report", () =
     });
   }
 });
+
+/** A scenario with a `capacity:` section writes a capacity report (docs/result-schema.md). */
+async function checkCapacityReport(result: CapacityResult, name: string, out: string): Promise<void> {
+  assert.equal(result.kind, "capacity");
+  assert.equal(result.scenario, name);
+  assert.equal(result.status, "completed");
+  assert.ok(result.steps.length > 0 && result.steps.every((s) => s.ops > 0), "it measured something");
+  assert.ok(result.countCheck.ok, JSON.stringify(result.steps.map((s) => s.countCheck)));
+  const markdown = await readFile(join(out, readdirSync(out).find((f) => f.endsWith(".md"))!), "utf8");
+  assert.match(markdown, new RegExp(`# cachestress capacity: ${name}`));
+}

@@ -185,7 +185,10 @@ test("resolveScenarioPath finds files, shipped names, and lists names otherwise"
   assert.equal(await resolveScenarioPath("baseline.yaml"), join(scenariosDir(), "baseline.yaml"));
   await assert.rejects(resolveScenarioPath("baseln"), (error: ConfigError) => {
     assert.equal(error.problems[0].field, "scenario");
-    assert.match(error.problems[0].allowed, /baseline, .*burst, .*chaos, .*wave/);
+    assert.match(
+      error.problems[0].allowed,
+      /shipped scenario: baseline, (.*, )?burst, (.*, )?capacity, (.*, )?chaos/,
+    );
     assert.match(error.problems[0].allowed, /did you mean baseline\?/);
     return true;
   });
