@@ -9,6 +9,7 @@ import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { formatMs, formatPercent, formatRate } from "../reports/format.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { stopOnSignal } from "./stop-on-signal.js";
 
 const HELP = `Usage: cachestress capacity [scenario|file.yaml] [run flags] [capacity flags]
 
@@ -37,24 +38,12 @@ export async function capacityCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, search, json } = resolved;
-    const stopper = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopper.signal.aborted) {
-        process.stderr.write(`\ncachestress: ${signal} again, quitting without a report\n`);
-        process.exit(130);
-      }
-      process.stderr.write(
-        `\ncachestress: ${signal}: stopping the search, then writing what was measured (${signal} again quits at once)\n`,
-      );
-      stopper.abort();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stopSignal = stopOnSignal("the search");
 
     const tty = process.stderr.isTTY === true;
     const say = (line: string) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}cachestress: ${line}\n`);
     const result = await runCapacity(config, search, {
-      signal: stopper.signal,
+      signal: stopSignal,
       onNotice: say,
       onStepStart: (index, rate, phase) =>
         say(

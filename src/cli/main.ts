@@ -13,6 +13,7 @@ import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
+import { stopOnSignal } from "./stop-on-signal.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
@@ -78,23 +79,11 @@ async function runCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, json } = resolved;
-    const stopper = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopper.signal.aborted) {
-        process.stderr.write(`\ncachestress: ${signal} again, quitting without a report\n`);
-        process.exit(130);
-      }
-      process.stderr.write(
-        `\ncachestress: ${signal}: stopping the load, then writing what was measured (${signal} again quits at once)\n`,
-      );
-      stopper.abort();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const stopSignal = stopOnSignal("the load");
 
     const tty = process.stderr.isTTY === true;
     const { result, jsonPath, markdownPath } = await runScenario(config, {
-      signal: stopper.signal,
+      signal: stopSignal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
     });

@@ -1,5 +1,6 @@
-import { createClient, ErrorReply } from "redis";
-import { type ConnectionTarget, tlsOptions } from "../engine/load-connection.js";
+import { ErrorReply } from "redis";
+import type { ConnectionTarget } from "../engine/load-connection.js";
+import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "../run/target-client.js";
 import {
   parseInfoSections,
   parseLatencyLatestReply,
@@ -15,13 +16,12 @@ import {
 } from "./proc-stats.js";
 import type { ServerSample } from "./types.js";
 
-type RedisClient = ReturnType<typeof createClient>;
+type RedisClient = TargetClient;
 
 /** The prober's connection name, so its own commands can be told apart in SLOWLOG and CLIENT LIST. */
 export const PROBE_CLIENT_NAME = "cachestress-probe";
 const DEFAULT_INTERVAL_MS = 1000;
-/** How long opening the probe connection may take, ms. */
-const CONNECT_TIMEOUT_MS = 3000;
+
 /** How long a sample may wait on an unanswering connection before it is dropped and reopened, ms. */
 const STALL_RESET_MS = 5000;
 /** Shortest wait for a sample's replies, ms, however short the interval. */
@@ -162,20 +162,7 @@ export class ServerProber {
     this.lastConnectAtMs = Date.now();
     this.dropClient();
     const t = this.target;
-    const client = createClient({
-      socket: {
-        host: t.host,
-        port: t.port,
-        ...(t.tls && { tls: true, ...tlsOptions(t) }),
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        // Reconnecting is ours to pace (once per interval), not node-redis's backoff loop.
-        reconnectStrategy: false,
-      } as never,
-      username: t.username,
-      password: t.password,
-      // CLIENT SETINFO is noise in the server's commandstats and refused by some managed services.
-      disableClientInfo: true,
-    });
+    const client = createTargetClient(t);
     client.on("error", () => {
       // The failed command or connect() carries the error; this listener only keeps node-redis quiet.
     });

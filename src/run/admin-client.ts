@@ -1,6 +1,7 @@
-import { createClient, ErrorReply } from "redis";
-import { type ConnectionTarget, tlsOptions } from "../engine/load-connection.js";
+import { ErrorReply } from "redis";
+import type { ConnectionTarget } from "../engine/load-connection.js";
 import { parseCommandStats, type ServerCommandCounts } from "../measure/count-check.js";
+import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "./target-client.js";
 
 /** The target could not be reached or refused us; the message is one line with the cause. */
 export class TargetUnreachableError extends Error {
@@ -12,10 +13,9 @@ export class TargetAccessDeniedError extends Error {
   readonly code = "E_TARGET_DENIED";
 }
 
-type RedisClient = ReturnType<typeof createClient>;
+type RedisClient = TargetClient;
 
-/** How long the first connection may take before the run gives up, ms. */
-export const CONNECT_TIMEOUT_MS = 3000;
+export { CONNECT_TIMEOUT_MS };
 
 /**
  * A full node-redis client for everything off the hot path: the reachability check, server version,
@@ -29,18 +29,7 @@ export class AdminClient {
   ) {}
 
   static async connect(target: ConnectionTarget, where: string): Promise<AdminClient> {
-    const client = createClient({
-      socket: {
-        host: target.host,
-        port: target.port,
-        ...(target.tls && { tls: true, ...tlsOptions(target) }),
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        reconnectStrategy: false,
-      } as never,
-      username: target.username,
-      password: target.password,
-      database: target.db,
-    });
+    const client = createTargetClient(target);
     let lastError: unknown;
     client.on("error", (error) => {
       // The first error with a code is the cause (a TLS alert); "Socket closed unexpectedly" follows it.

@@ -1,6 +1,6 @@
-import { createClient, ErrorReply, RESP_TYPES } from "redis";
-import { type ConnectionTarget, tlsOptions } from "../engine/load-connection.js";
-import { CONNECT_TIMEOUT_MS } from "../run/admin-client.js";
+import { ErrorReply, RESP_TYPES } from "redis";
+import type { ConnectionTarget } from "../engine/load-connection.js";
+import { createTargetClient, type TargetClient } from "../run/target-client.js";
 
 /** The check cannot work against this target (a cluster, a refused MGET...); found before any load. */
 export class CheckUnavailableError extends Error {
@@ -19,21 +19,10 @@ export class KeyReader {
   /** MGET commands written to the socket, and those answered (with values or an error reply). */
   readonly counts = { sent: 0, completed: 0 };
 
-  private constructor(private readonly client: ReturnType<typeof createClient>) {}
+  private constructor(private readonly client: TargetClient) {}
 
   static async open(target: ConnectionTarget, where: string): Promise<KeyReader> {
-    const client = createClient({
-      socket: {
-        host: target.host,
-        port: target.port,
-        ...(target.tls && { tls: true, ...tlsOptions(target) }),
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        reconnectStrategy: false,
-      } as never,
-      username: target.username,
-      password: target.password,
-      database: target.db,
-    });
+    const client = createTargetClient(target);
     client.on("error", () => {
       // A broken connection rejects the commands in flight; that rejection is what gets reported.
     });

@@ -1,8 +1,7 @@
-import { createClient } from "redis";
-import { type ConnectionTarget, tlsOptions } from "../../engine/load-connection.js";
-import { CONNECT_TIMEOUT_MS } from "../../run/admin-client.js";
+import type { ConnectionTarget } from "../../engine/load-connection.js";
+import { createTargetClient, type TargetClient } from "../../run/target-client.js";
 
-export type RedisClient = ReturnType<typeof createClient>;
+export type RedisClient = TargetClient;
 
 /**
  * A node-redis connection a check drives beside the load (a flag reader, a publisher, a
@@ -18,19 +17,7 @@ export class SideClient {
   private constructor(readonly client: RedisClient) {}
 
   static async connect(target: ConnectionTarget): Promise<SideClient> {
-    const client = createClient({
-      socket: {
-        host: target.host,
-        port: target.port,
-        ...(target.tls && { tls: true, ...tlsOptions(target) }),
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        reconnectStrategy: false,
-      } as never,
-      username: target.username,
-      password: target.password,
-      database: target.db,
-      disableClientInfo: true,
-    });
+    const client = createTargetClient(target);
     const side = new SideClient(client);
     client.on("error", (error: Error) => {
       // node-redis reports a broken socket here; without a listener it would crash the process.
