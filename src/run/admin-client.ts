@@ -36,12 +36,18 @@ export class AdminClient {
       if ((lastError as NodeJS.ErrnoException | undefined)?.code === undefined) lastError = error;
     });
     try {
-      await withTimeout(client.connect(), CONNECT_TIMEOUT_MS + 500);
-      // An ACL user without INFO (ElastiCache and Azure users often lack @dangerous) can still run load.
-      const info = await client.info("server").catch((error: unknown) => {
-        if (error instanceof ErrorReply && /^NOPERM/.test(error.message)) return "";
-        throw error;
-      });
+      // The first answer counts: without a password node-redis sends nothing on connect, so a
+      // server that accepts TCP and never answers shows only here.
+      const info = await withTimeout(
+        client.connect().then(() =>
+          // An ACL user without INFO (ElastiCache and Azure users often lack @dangerous) can still run load.
+          client.info("server").catch((error: unknown) => {
+            if (error instanceof ErrorReply && /^NOPERM/.test(error.message)) return "";
+            throw error;
+          }),
+        ),
+        CONNECT_TIMEOUT_MS + 500,
+      );
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? /valkey_version:(\S+)/.exec(info)?.[1];
       return new AdminClient(client, version);
     } catch (error) {
