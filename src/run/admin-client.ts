@@ -33,7 +33,10 @@ export class AdminClient {
     let lastError: unknown;
     client.on("error", (error) => {
       // The first error with a code is the cause (a TLS alert); "Socket closed unexpectedly" follows it.
-      if ((lastError as NodeJS.ErrnoException | undefined)?.code === undefined) lastError = error;
+      // A TLS alert (certificate required) can arrive just after the reset of the first write; it says more.
+      const code = (lastError as NodeJS.ErrnoException | undefined)?.code;
+      if (code === undefined || (code === "ECONNRESET" && /^ERR_SSL/.test(String(error.code))))
+        lastError = error;
     });
     try {
       // The first answer counts: without a password node-redis sends nothing on connect, so a
@@ -184,6 +187,8 @@ function hintFor(cause: string, target: ConnectionTarget): string {
     return " (the server asks for a client certificate: --tls-cert FILE --tls-key FILE)";
   if (target.tls && /wrong version number|packet length too long/i.test(cause))
     return " (this port does not speak TLS: use redis:// or the server's TLS port)";
+  if (target.tls && target.cert === undefined && /ECONNRESET|Socket closed unexpectedly/i.test(cause))
+    return " (the server closed the TLS connection: if it asks for a client certificate, use --tls-cert FILE --tls-key FILE)";
   if (!target.tls && /ECONNRESET|Socket closed unexpectedly/i.test(cause))
     return " (a TLS-only server drops plain connections: if this one is, use rediss://)";
   if (target.tls && /timeout/i.test(cause))

@@ -119,14 +119,21 @@ export class DriftCheck implements ScenarioCheck {
       s.usedMemoryBytes !== undefined ? [{ tS: s.tS, value: s.usedMemoryBytes / MB }] : [],
     );
     const client = settled(this.rss).map((s) => ({ tS: s.tS, value: s.bytes / MB }));
-    const series = (result?.series ?? []).filter((p) => p.ops > 0);
+    // The last point is the run's final, partial interval (often a fraction of a second): not a trend.
+    const series = (result?.series ?? []).filter((p) => p.ops > 0).slice(0, -1);
     const third = Math.floor(series.length / 3);
     const first = series.slice(0, third);
     const last = series.slice(series.length - third);
+    // In open loop the rate asked may change by design (stages): throughput is judged as the share
+    // of the asked rate achieved, in closed loop as ops/s.
+    const throughput = (p: (typeof series)[number]) =>
+      p.targetRate !== undefined && p.targetRate > 0 ? (p.opsPerSec / p.targetRate) * 100 : p.opsPerSec;
     const p99First = third > 0 ? median(first.map((p) => p.p99Ms)) : undefined;
     const p99Last = third > 0 ? median(last.map((p) => p.p99Ms)) : undefined;
     const opsFirst = third > 0 ? median(first.map((p) => p.opsPerSec)) : undefined;
     const opsLast = third > 0 ? median(last.map((p) => p.opsPerSec)) : undefined;
+    const shareFirst = third > 0 ? median(first.map(throughput)) : undefined;
+    const shareLast = third > 0 ? median(last.map(throughput)) : undefined;
     const figures = {
       judgedOverS: round(durationS * (1 - SETTLE_FRACTION)),
       serverMemoryMbPerMin: roundOrNull(slopePerMinute(server)),
@@ -137,7 +144,9 @@ export class DriftCheck implements ScenarioCheck {
       opsPerSecFirstThird: roundOrNull(opsFirst),
       opsPerSecLastThird: roundOrNull(opsLast),
       throughputDropPercent: roundOrNull(
-        opsFirst !== undefined && opsLast !== undefined ? -percentChange(opsFirst, opsLast)! : undefined,
+        shareFirst !== undefined && shareLast !== undefined
+          ? -percentChange(shareFirst, shareLast)!
+          : undefined,
       ),
     };
     if (durationS * 1000 < o.minDurationMs) {
