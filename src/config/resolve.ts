@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { runFaultSchedule } from "../faults/run-schedule.js";
+import { createCheck } from "../scenario-checks/index.js";
 import { commandLabels } from "./command-template.js";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
@@ -98,8 +100,12 @@ export async function resolveRunConfig(
     }
   }
   const merged = await merge(file, flags, problems);
+  const config = buildConfig(merged, file);
+  // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
+  // so their problems are listed with every other one.
+  problems.push(...sectionProblems(config, file, flags));
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config: buildConfig(merged, file), json, debug, help: false };
+  return { config, json, debug, help: false };
 }
 
 async function merge(
@@ -314,4 +320,33 @@ function scaleStage(stage: Stage, scale: (ms: number) => number): Stage {
     default:
       return { ...stage, durationMs };
   }
+}
+
+function sectionProblems(
+  config: RunConfig,
+  file: ScenarioFile | undefined,
+  flags: RunFlags,
+): ConfigProblem[] {
+  const found: ConfigProblem[] = [];
+  const schedule = runFaultSchedule(config);
+  if (!schedule.ok) found.push(...schedule.problems);
+  try {
+    createCheck(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    found.push(...error.problems);
+  }
+  // A problem with the section itself is the file's; one with a run setting the section cannot
+  // work with (`ttl`) is named where that setting came from: its flag or its line in the file.
+  const keyFor = (field: string) =>
+    (Object.keys(FLAG_FOR) as (keyof RunInput)[]).find(
+      (k) => k === field || FLAG_FOR[k] === `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+    );
+  return found.map((p) => {
+    const key = keyFor(p.field) ?? (p.field as keyof RunInput);
+    if (flags[key] !== undefined) return { ...p, field: FLAG_FOR[key] };
+    if (file === undefined) return p;
+    const fileField = file.fields[key];
+    return { ...p, field: fileField ?? p.field, source: displayPath(file.path) };
+  });
 }

@@ -4,9 +4,9 @@ import type { RunConfig } from "../config/types.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
 import { faultReports } from "../faults/fault-report.js";
-import { faultRequirementProblems } from "../faults/fault-requirements.js";
 import { FaultRunner } from "../faults/fault-runner.js";
-import { parseFaultSchedule, type ScheduledFault } from "../faults/fault-schedule.js";
+import type { ScheduledFault } from "../faults/fault-schedule.js";
+import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
 import type { RunResult } from "../reports/result-types.js";
 import { AdminClient } from "./admin-client.js";
 import type { ManagedRedis } from "./managed-redis.js";
@@ -33,18 +33,8 @@ export class RunFaults {
 
   /** Validates the section and what it needs of the run (ConfigError with every problem), before any load. */
   static create(config: RunConfig, say: (line: string) => void): RunFaults {
-    const parsed = parseFaultSchedule(config.faults, {
-      runDurationMs: plannedDurationMs(config),
-      timeScale: config.timeScale,
-    });
+    const parsed = runFaultSchedule(config);
     if (!parsed.ok) throw new ConfigError(parsed.problems);
-    const problems = faultRequirementProblems(parsed.faults, {
-      viaProxy: config.viaProxy === true,
-      managed: config.url === undefined,
-      username: urlUsername(config.url),
-      allowServerFaults: config.allowServerFaults === true,
-    });
-    if (problems.length > 0) throw new ConfigError(problems);
     return new RunFaults(config, parsed.faults, say);
   }
 
@@ -161,17 +151,4 @@ export class RunFaults {
       await admin.close();
     }
   }
-}
-
-/** The measured part's planned length, when the run has one. */
-function plannedDurationMs(config: RunConfig): number | undefined {
-  if (config.stages !== undefined && config.stages.length > 0)
-    return config.stages.reduce((sum, s) => sum + s.durationMs, 0);
-  return config.requests === undefined ? config.durationMs : undefined;
-}
-
-function urlUsername(url: string | undefined): string | undefined {
-  if (url === undefined || !URL.canParse(url)) return undefined;
-  const name = new URL(url).username;
-  return name !== "" ? decodeURIComponent(name) : undefined;
 }

@@ -84,3 +84,27 @@ test("fault times scale with --time-scale; DEBUG SLEEP keeps its seconds", () =>
     ],
   );
 });
+
+test("check: and faults: problems are listed with every other problem, each named where it came from", async () => {
+  const path = await scenario(
+    [
+      "name: bad",
+      "description: several problems at once",
+      "faults:",
+      "  - { at: 1s, for: 1s, kind: latency, latencyMs: 5 }",
+      "check:",
+      "  kind: integrity",
+      "  sample: lots",
+    ].join("\n"),
+  );
+  await assert.rejects(
+    resolveRunConfig([path, "--connections", "0", "--ttl", "10", "--duration", "2s"]),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const fields = error.problems.map((p) => `${p.source === undefined ? "" : "file:"}${p.field}`);
+      for (const expected of ["--connections", "file:faults[0].kind", "file:check.sample", "--ttl"])
+        assert.ok(fields.includes(expected), `${expected} in ${fields.join(", ")}`);
+      return true;
+    },
+  );
+});
