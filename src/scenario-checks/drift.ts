@@ -1,7 +1,7 @@
-import type { ConfigProblem } from "../config/errors.js";
 import { durationRule, type ValueRule } from "../config/field-rules.js";
 import type { RunResult } from "../reports/result-types.js";
 import { type CheckParse, type CheckReport, checkReport, type ScenarioCheck } from "./check.js";
+import { CheckOptions } from "./check-options.js";
 import { median, slopePerMinute } from "./trend.js";
 
 /**
@@ -37,35 +37,29 @@ const MB = 1024 * 1024;
 const SETTLE_FRACTION = 0.2;
 
 export function parseDrift(section: Record<string, unknown>): CheckParse {
-  const problems: ConfigProblem[] = [];
-  const options = { ...DEFAULTS };
   const limit: ValueRule<number> = {
     allowed: "a number 0 or more",
     parse: (raw) => (typeof raw === "number" && Number.isFinite(raw) && raw >= 0 ? raw : undefined),
   };
-  const rules: Record<string, [keyof DriftOptions, ValueRule<number>]> = {
-    serverMemoryMbPerMin: ["serverMemoryMbPerMin", limit],
-    clientRssMbPerMin: ["clientRssMbPerMin", limit],
-    p99GrowthPercent: ["p99GrowthPercent", limit],
-    throughputDropPercent: ["throughputDropPercent", limit],
-    minDuration: ["minDurationMs", durationRule(true)],
-    sampleEvery: ["sampleEveryMs", durationRule(false, 60_000)],
+  const o = new CheckOptions("drift", section, [
+    "serverMemoryMbPerMin",
+    "clientRssMbPerMin",
+    "p99GrowthPercent",
+    "throughputDropPercent",
+    "minDuration",
+    "sampleEvery",
+  ]);
+  const options: DriftOptions = {
+    serverMemoryMbPerMin: o.read("serverMemoryMbPerMin", limit, DEFAULTS.serverMemoryMbPerMin),
+    clientRssMbPerMin: o.read("clientRssMbPerMin", limit, DEFAULTS.clientRssMbPerMin),
+    p99GrowthPercent: o.read("p99GrowthPercent", limit, DEFAULTS.p99GrowthPercent),
+    throughputDropPercent: o.read("throughputDropPercent", limit, DEFAULTS.throughputDropPercent),
+    minDurationMs: o.read("minDuration", durationRule(true), DEFAULTS.minDurationMs),
+    sampleEveryMs: o.read("sampleEvery", durationRule(false, 60_000), DEFAULTS.sampleEveryMs),
   };
-  for (const [key, raw] of Object.entries(section)) {
-    const rule = rules[key];
-    if (rule === undefined) {
-      problems.push({
-        field: `check.${key}`,
-        value: raw,
-        allowed: `one of ${Object.keys(rules).join(", ")}`,
-      });
-      continue;
-    }
-    const value = rule[1].parse(raw);
-    if (value === undefined) problems.push({ field: `check.${key}`, value: raw, allowed: rule[1].allowed });
-    else options[rule[0]] = value;
-  }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, check: new DriftCheck(options) };
+  return o.problems.length > 0
+    ? { ok: false, problems: o.problems }
+    : { ok: true, check: new DriftCheck(options) };
 }
 
 export class DriftCheck implements ScenarioCheck {
