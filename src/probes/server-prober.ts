@@ -1,6 +1,7 @@
 import { ErrorReply } from "redis";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "../run/target-client.js";
+import { withTimeout } from "../run/with-timeout.js";
 import {
   parseInfoSections,
   parseLatencyLatestReply,
@@ -301,20 +302,4 @@ export class ServerProber {
     }
     return sample;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -2,6 +2,7 @@ import { ErrorReply } from "redis";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { parseCommandStats, type ServerCommandCounts } from "../measure/count-check.js";
 import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "./target-client.js";
+import { withTimeout } from "./with-timeout.js";
 
 /** The target could not be reached or refused us; the message is one line with the cause. */
 export class TargetUnreachableError extends Error {
@@ -152,22 +153,6 @@ export class AdminClient {
 /** A glob that matches the prefix literally (`*`, `?`, `[` in a prefix are escaped). */
 export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** What to do about the usual TLS and AUTH failures, in the words of the flags that fix them. */

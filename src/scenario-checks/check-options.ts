@@ -111,23 +111,6 @@ export function keyName(prefix: string, keyMax: number, key: number): string {
   return `${prefix}${String(key).padStart(digits, "0")}`;
 }
 
-/** Rejects when `promise` has not settled after `ms`, with `what` in the message. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A whole number, or the word `all`. */

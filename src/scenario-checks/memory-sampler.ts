@@ -1,6 +1,6 @@
 import { parseInfoSections, parseInfoValue } from "../probes/parse-info.js";
 import type { AdminClient } from "../run/admin-client.js";
-import { within } from "./check-options.js";
+import { withTimeout } from "../run/with-timeout.js";
 
 /** What memory-pressure reads from INFO: the server's own counters, totals since it started. */
 export interface MemoryReading {
@@ -28,7 +28,7 @@ const INFO_TIMEOUT_MS = 2000;
 
 /** Plain INFO (the default sections) holds memory, stats and, from 6.2, errorstats on every version. */
 export async function readMemory(admin: AdminClient): Promise<MemoryReading> {
-  const text = String(await within(admin.sendCommand(["INFO"]), INFO_TIMEOUT_MS, "INFO"));
+  const text = String(await withTimeout(admin.sendCommand(["INFO"]), INFO_TIMEOUT_MS, "INFO"));
   const info = parseInfoSections(text);
   const oom = info.errorstat_OOM;
   const hasErrorstats = info.total_error_replies !== undefined;

@@ -1,12 +1,12 @@
 import { parseInfoSections } from "../probes/parse-info.js";
 import { type AdminClient, escapeGlob } from "../run/admin-client.js";
-import { within } from "./check-options.js";
+import { withTimeout } from "../run/with-timeout.js";
 
 /** Longest one admin command of a check may take, ms: a hung server must not hang the run. */
 const COMMAND_TIMEOUT_MS = 5000;
 
 export function command(admin: AdminClient, args: string[]): Promise<unknown> {
-  return within(admin.sendCommand(args), COMMAND_TIMEOUT_MS, args[0]);
+  return withTimeout(admin.sendCommand(args), COMMAND_TIMEOUT_MS, args[0]);
 }
 
 /** One setting by CONFIG GET; undefined when the server does not know it. RESP2 gives a flat array. */
