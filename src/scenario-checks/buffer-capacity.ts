@@ -13,9 +13,10 @@ import {
 import { CheckOptions, countOrAllRule, memorySizeRule } from "./check-options.js";
 import { type ExpectedKeys, expectedKeysFor, sampleKeys } from "./expected-keys.js";
 import { ExpectedValues } from "./expected-values.js";
-import { DEFAULT_INTEGRITY_DATASET, refuseCluster } from "./integrity.js";
+import { DEFAULT_INTEGRITY_DATASET } from "./integrity.js";
 import { IntegrityTally, verifyKeys } from "./integrity-tally.js";
 import { KeyReader } from "./key-reader.js";
+import { refuseCluster } from "./server-reads.js";
 
 /**
  * `check: { kind: buffer-capacity }`: loads N dataset events (firehose by default) as N keys through
@@ -110,7 +111,7 @@ export class BufferCapacityCheck implements ScenarioCheck {
   }
 
   async beforeLoad(context: CheckContext): Promise<void> {
-    await refuseCluster(context, KIND);
+    await refuseCluster(context, KIND, "measures one server's memory per event");
     const { config } = context;
     this.config = config;
     this.reader = await KeyReader.open(context.server, context.where);

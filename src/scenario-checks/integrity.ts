@@ -12,7 +12,7 @@ import { CheckOptions, countOrAllRule } from "./check-options.js";
 import { type ExpectedKeys, expectedKeysFor, keyAt, sampleKeys } from "./expected-keys.js";
 import { ExpectedValues } from "./expected-values.js";
 import { IntegrityTally, verifyKeys } from "./integrity-tally.js";
-import { CheckUnavailableError, KeyReader } from "./key-reader.js";
+import { KeyReader } from "./key-reader.js";
 
 /**
  * `check: { kind: integrity }`: every value the load writes is a dataset record whose bytes follow
@@ -58,15 +58,6 @@ function rejectUncheckable(options: CheckOptions, config: RunConfig, kind: strin
   const keys = expectedKeysFor(config);
   if (typeof keys === "string")
     options.problem("prefill", config.prefill, `with check kind ${kind}: ${keys}`);
-}
-
-/** buffer-capacity measures memory per event on one server; a cluster spreads the events over several. */
-export async function refuseCluster(context: CheckContext, kind: string): Promise<void> {
-  const info = await context.admin.sendCommand(["INFO", "cluster"]).catch(() => "");
-  if (/cluster_enabled:1/.test(String(info)))
-    throw new CheckUnavailableError(
-      `check kind ${kind} measures one server's memory; ${context.where} is a cluster node, which this check does not support`,
-    );
 }
 
 export class IntegrityCheck implements ScenarioCheck {

@@ -14,7 +14,7 @@ import {
 import { CheckOptions, durationBetween, meanValueBytes, memorySizeRule, sleep } from "./check-options.js";
 import { type MemoryReading, MemorySampler, readMemory } from "./memory-sampler.js";
 import { type PressureFigures, pressureFigures } from "./pressure-figures.js";
-import { command, configGet, configSet } from "./server-reads.js";
+import { command, configGet, configSet, refuseCluster } from "./server-reads.js";
 
 /**
  * memory-pressure: fills a server past `maxmemory` and checks that its eviction policy does what it
@@ -144,6 +144,7 @@ class MemoryPressureCheck implements ScenarioCheck {
 
   async beforeLoad(context: CheckContext): Promise<void> {
     const { admin } = context;
+    await refuseCluster(context, this.kind, "sets and watches one server's maxmemory");
     this.admin = admin;
     this.server = context.server;
     this.where = context.where;

@@ -1,6 +1,8 @@
 import { parseInfoSections } from "../probes/parse-info.js";
 import { type AdminClient, escapeGlob } from "../run/admin-client.js";
 import { withTimeout } from "../run/with-timeout.js";
+import type { CheckContext } from "./check.js";
+import { CheckUnavailableError } from "./key-reader.js";
 
 /** Longest one admin command of a check may take, ms: a hung server must not hang the run. */
 const COMMAND_TIMEOUT_MS = 5000;
@@ -45,4 +47,16 @@ export async function countKeys(admin: AdminClient, prefix: string): Promise<num
     if (cursor === "0") break;
   }
   return count;
+}
+
+/**
+ * Checks that measure or reconfigure one server (its memory, its maxmemory) cannot speak for a
+ * cluster, whose keys spread over several: they refuse one before any load, saying `why`.
+ */
+export async function refuseCluster(context: CheckContext, kind: string, why: string): Promise<void> {
+  const info = await command(context.admin, ["INFO", "cluster"]).catch(() => "");
+  if (/cluster_enabled:1/.test(String(info)))
+    throw new CheckUnavailableError(
+      `check kind ${kind} ${why}; ${context.where} is a cluster node, which this check does not support`,
+    );
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createCluster } from "redis";
 import { runScenario } from "../../src/run/run-scenario.js";
-import { clusterCommandCalls, startCluster, type TestCluster } from "../helpers/redis-cluster.js";
+import { clusterCommandCalls, startCluster, type TestCluster, withNode } from "../helpers/redis-cluster.js";
 import { testRunConfig } from "../helpers/run-config.js";
 
 describe("integrity check on a 3-primary Redis Cluster", () => {
@@ -60,6 +60,34 @@ describe("integrity check on a 3-primary Redis Cluster", () => {
       assert.equal(check.figures.readErrorsDuringLoad ?? 0, 0, show);
     } finally {
       await client.close();
+    }
+  });
+
+  it("memory-pressure and buffer-capacity refuse a cluster before any load: one server's memory says nothing of the others", async () => {
+    for (const check of [
+      { kind: "memory-pressure", reconfigure: true, maxmemory: "16mb" },
+      { kind: "buffer-capacity" },
+    ]) {
+      await assert.rejects(
+        runScenario(
+          testRunConfig({
+            url: cluster.url,
+            keyMax: 100_000,
+            dataSizeMin: 512,
+            dataSizeMax: 512,
+            durationMs: 1000,
+            check,
+          }),
+        ),
+        (error: Error) => {
+          assert.match(error.message, new RegExp(`check kind ${check.kind} .*cluster node`));
+          return true;
+        },
+      );
+    }
+    for (const node of cluster.nodes) {
+      const maxmemory = await withNode(node.url, (c) => c.configGet("maxmemory"));
+      assert.equal(maxmemory.maxmemory, "0", "no node was reconfigured");
     }
   });
 });
