@@ -1,7 +1,7 @@
 import { commandIsWrite, commandLabels } from "../config/command-template.js";
 import type { RunConfig, Stage } from "../config/types.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
-import { epochNowMs } from "../engine/load-connection.js";
+import { type ConnectionTarget, epochNowMs } from "../engine/load-connection.js";
 import type { KeyRange, PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
 import { nodeName, type Topology } from "../engine/topology.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
@@ -9,7 +9,12 @@ import { summarizeServer } from "../probes/sample-series.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
-import { type CheckContext, createCheck, type ScenarioCheck } from "../scenario-checks/index.js";
+import {
+  type CheckContext,
+  type CheckReport,
+  createCheck,
+  type ScenarioCheck,
+} from "../scenario-checks/index.js";
 import { recordShard } from "../shard/shard-result.js";
 import { type ShardShare, shardRunConfig, shareOf } from "../shard/share.js";
 import { rateAt } from "../workload/load-profile.js";
@@ -79,6 +84,8 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   let engine: EngineThreads | undefined;
   let refresher: TokenRefresher | undefined;
   let faults: RunFaults | undefined;
+  /** Why the check could not finish, when it could not (the target went away...). */
+  let checkFailure: string | undefined;
   try {
     faults = RunFaults.create(config, (line) => notice(line));
     let url = config.url;
@@ -190,7 +197,9 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       await topologyWatch?.stop();
       await sentinelWatch?.stop();
       await faults.stop();
-      await check?.stopLoad();
+      await check?.stopLoad().catch((error: unknown) => {
+        checkFailure ??= errorText(error);
+      });
     }
     const failovers = sentinelWatch?.failovers ?? [];
     if (failovers.length > 0 && sentinelWatch !== undefined) {
@@ -203,13 +212,16 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       );
     }
     // A restart or CLIENT KILL fault closes the admin connection (it never reconnects); open it again.
-    if (faults.touchedServer && !admin.isOpen) admin = await AdminClient.connect(target.connection, where);
+    if (faults.touchedServer && !admin.isOpen) admin = await reconnect(admin, target.connection, where);
 
     const countsAfter = await commandCounts();
     if (check !== undefined) {
       // After the counts (its reads would disturb them) and before the cleanup (it reads the keys).
-      await check.afterLoad(checkContext());
-      if (!admin.isOpen) admin = await AdminClient.connect(target.connection, where);
+      // A check that cannot finish (the target died) fails itself, never the report.
+      await check.afterLoad(checkContext()).catch((error: unknown) => {
+        checkFailure ??= errorText(error);
+      });
+      if (!admin.isOpen) admin = await reconnect(admin, target.connection, where);
     }
     const cleanup = {
       prefix: config.prefix,
@@ -294,8 +306,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     result.alerts = await alerts.finish();
     faults.report(result);
     if (check !== undefined) {
-      check.onResult?.(result);
-      result.check = check.report();
+      result.check = checkOutcome(check, result, checkFailure);
       if (!result.check.ok) result.verdict = "fail";
     }
     return result;
@@ -308,6 +319,41 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     await admin?.close();
     await managed?.stop();
   }
+}
+
+/**
+ * The admin connection again after a restart or a failover closed it. When the target is gone
+ * for good, the closed one is kept: the cleanup then fails and says so in the report.
+ */
+async function reconnect(admin: AdminClient, target: ConnectionTarget, where: string): Promise<AdminClient> {
+  try {
+    return await AdminClient.connect(target, where);
+  } catch {
+    return admin;
+  }
+}
+
+/** The check's report; a check that could not finish says why and fails, whatever it had found. */
+function checkOutcome(check: ScenarioCheck, result: RunResult, failure: string | undefined): CheckReport {
+  let report: CheckReport;
+  try {
+    check.onResult?.(result);
+    report = check.report();
+  } catch (error) {
+    failure ??= errorText(error);
+    report = { kind: check.kind, ok: false, summary: "could not finish", figures: {}, problems: [] };
+  }
+  if (failure === undefined) return report;
+  return {
+    ...report,
+    ok: false,
+    summary: `could not finish: ${failure}`,
+    problems: [...report.problems, `the check could not finish: ${failure}`],
+  };
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
 /**
