@@ -33,6 +33,9 @@ export const MIN_ACHIEVED_PERCENT = 95;
 export const MAX_LATE_START_PERCENT = 1;
 /** In-flight requests (rate × service time p99) above this share of all pipeline slots: backpressure. */
 export const FULL_PIPELINES_SHARE = 0.5;
+/** Error kinds that mean a connection broke rather than a command failing (errorsByKind keys). */
+const CONNECTION_ERROR_KIND =
+  /^(ECONN[A-Z]+|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|connection-closed|aborted)$/;
 /** One core: a single-threaded redis-server this busy is saturated itself. */
 const SERVER_SATURATED_CPU_PERCENT = 90;
 
@@ -56,12 +59,24 @@ export function judgeStep(
   const slots = result.config.connections * result.config.pipeline;
   const inFlight = (achievedRate * (result.serviceTime?.p99 ?? result.latency.p99)) / 1000;
   const pipelinesFull = inFlight >= slots * FULL_PIPELINES_SHARE;
-  const clientKeptUp = (rateDelivered && scheduleKept) || pipelinesFull;
+  // Connections that broke (reset, refused, closed) are the server's or the network's doing: a
+  // rate missed then is not the load generator's limit.
+  const brokenConnections = Object.entries(totals.errorsByKind).filter(([kind]) =>
+    CONNECTION_ERROR_KIND.test(kind),
+  );
+  const connectionsBroke = totals.reconnects > 0 || brokenConnections.length > 0;
+  const clientKeptUp = (rateDelivered && scheduleKept) || pipelinesFull || connectionsBroke;
   const lagP99Ms = result.openLoop?.scheduleLagMs.p99 ?? 0;
 
   const reasons: string[] = [];
   for (const t of result.thresholds) {
     if (!t.ok) reasons.push(`SLO ${t.expression} broken: actual ${formatThresholdActual(t.actual)}`);
+  }
+  if (connectionsBroke && (!sloOk || !rateDelivered)) {
+    const kinds = brokenConnections.map(([kind, n]) => `${kind} ${formatCount(n)}`).join(", ");
+    reasons.push(
+      `connections to the server broke: ${formatCount(totals.reconnects)} reconnects${kinds !== "" ? `, ${kinds}` : ""}`,
+    );
   }
   if (!clientKeptUp) {
     const saturated =

@@ -60,8 +60,9 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     process.stderr.write(`\n${renderCapacityTable(result, { color: tty })}\n`);
     process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (result.capacity.lastGoodRate !== null) return EXIT.pass;
-    return result.status === "failed" ? EXIT.couldNotRun : EXIT.thresholdsFailed;
+    // A search the target walked out of is not a capacity, whatever passed before: exit 3, as a run.
+    if (result.status === "failed") return EXIT.couldNotRun;
+    return result.capacity.lastGoodRate !== null ? EXIT.pass : EXIT.thresholdsFailed;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`cachestress: ${error.message}\n`);

@@ -37,7 +37,8 @@ Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stop
 
 Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) failed, 2 usage or config error,
             3 the target could not be reached or the run could not start.
-            capacity: 0 a rate met the SLO, 1 none did (the start rate broke it), 2 and 3 as above.
+            capacity: 0 a rate met the SLO, 1 none did (the start rate broke it), 2 as above,
+            3 the target could not be reached or went away during the search.
 
 Run 'cachestress run --help' for every flag.`;
 

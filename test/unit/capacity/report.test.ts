@@ -26,11 +26,13 @@ function step(
   achieved: number,
   p99Ms: number,
   latePercent = 0,
+  broken: { reconnects: number; errorsByKind: Record<string, number> } = { reconnects: 0, errorsByKind: {} },
 ): CapacityStep {
   const sent = achieved * 10;
+  const errors = Object.values(broken.errorsByKind).reduce((a, b) => a + b, 0);
   const result = makeOpenLoopResult({
     durationMs: 10_000,
-    totals: { ops: sent, opsPerSec: achieved, errors: 0, errorsByKind: {}, timeouts: 0, reconnects: 0, sent },
+    totals: { ops: sent, opsPerSec: achieved, errors, timeouts: 0, sent, ...broken },
     // 4 connections × pipeline 8 = 32 slots; service time as long as latency, for Little's law.
     config: makeConfig({ connections: 4, pipeline: 8, rate: asked }),
     latency: { ...latency(p99Ms / 3.1), count: sent },
@@ -92,6 +94,24 @@ test("a step passes when its SLO held at 95 % of the asked rate; late sends say 
   assert.deepEqual(cases[4][0].reasons, []);
   assert.match(cases[4][0].notes.join(";"), /3\.00 % of sends went out 1 ms or more late.*conservative/);
   assert.match(cases[5][0].reasons.join(";"), /the server did not keep up/);
+});
+
+test("a step whose connections broke is failed as the server's, never the load generator's", () => {
+  // The target went down mid-step: 5 % of the rate went out, with resets and reconnects.
+  const lost = step(3, "grow", 4000, 200, 4, 7, {
+    reconnects: 12,
+    errorsByKind: { ECONNRESET: 30, "connection-closed": 4 },
+  });
+  assert.equal(lost.verdict, "fail");
+  assert.equal(lost.clientKeptUp, true);
+  assert.match(
+    lost.reasons.join(";"),
+    /connections to the server broke: 12 reconnects, ECONNRESET 30, connection-closed 4/,
+  );
+  assert.doesNotMatch(lost.reasons.join(";"), /client could not keep up/);
+  // Error replies (OOM, ERR) are the server answering, not a broken connection.
+  const refused = step(3, "grow", 4000, 200, 4, 7, { reconnects: 0, errorsByKind: { OOM: 30, ERR: 2 } });
+  assert.equal(refused.clientKeptUp, false);
 });
 
 test("capacity, first bad rate, knee and what limited it, in the JSON, the table and the Markdown", () => {
