@@ -63,10 +63,11 @@ describe("integrity check on a 3-primary Redis Cluster", () => {
     }
   });
 
-  it("memory-pressure and buffer-capacity refuse a cluster before any load: one server's memory says nothing of the others", async () => {
+  it("memory-pressure, buffer-capacity and cache-aside refuse a cluster before any load, and touch nothing", async () => {
     for (const check of [
       { kind: "memory-pressure", reconfigure: true, maxmemory: "16mb" },
       { kind: "buffer-capacity" },
+      { kind: "cache-aside" },
     ]) {
       await assert.rejects(
         runScenario(

@@ -7,6 +7,7 @@ import {
   checkReport,
   type ScenarioCheck,
 } from "../check.js";
+import { refuseCluster } from "../server-reads.js";
 import { CommandTally } from "../side-load/command-tally.js";
 import {
   describeLatency,
@@ -86,6 +87,8 @@ export class CacheAsideCheck implements ScenarioCheck {
   }
 
   async beforeLoad(context: CheckContext): Promise<void> {
+    // Its readers GET and SET flags on one connection each: on a cluster most flags live elsewhere.
+    await refuseCluster(context, this.kind, "reads and fills its flags through connections to one server");
     const o = this.options;
     const invalidating = o.invalidateEveryMs !== undefined;
     // Connected before the server's counts are first read: only the check's own reads and writes
