@@ -138,6 +138,12 @@ describe("faults during a real run (managed redis-server, the real engine)", () 
     assert.ok(set.server >= set.sent - dropped - 4 * 64, JSON.stringify({ set, dropped }));
     assert.ok(drop.during!.timeouts > 0, "a dropped command gets no reply: its connection times out");
     assert.match(result.countCheck.note, /drop faults discarded \d+ commands/);
+    // Judged over all commands, the bounds still hold exactly: replies read ≤ server ≤ sent.
+    const all = Object.values(result.countCheck.byCommand);
+    const total = (pick: (c: (typeof all)[number]) => number) => all.reduce((sum, c) => sum + pick(c), 0);
+    assert.ok(total((c) => c.completed) <= total((c) => c.server), JSON.stringify(result.countCheck));
+    assert.ok(total((c) => c.server) <= total((c) => c.sent), JSON.stringify(result.countCheck));
+    assert.equal(result.countCheck.ok, true, result.countCheck.note);
   });
 
   it("a schedule the run cannot carry out fails before any load, with every problem", async () => {
