@@ -4,11 +4,10 @@ import { runCapacity } from "../capacity/run-capacity.js";
 import { CAPACITY_SETTINGS } from "../capacity/search-options.js";
 import { DEFAULT_SLO } from "../capacity/slo.js";
 import { writeCapacityReport } from "../capacity/write-capacity-report.js";
-import { ConfigError } from "../config/errors.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { formatMs, formatPercent, formatRate } from "../reports/format.js";
 import { renderProgressLine } from "../reports/progress-line.js";
-import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { EXIT, reportFailure } from "./exit-codes.js";
 import { stopOnSignal } from "./stop-on-signal.js";
 
 const HELP = `Usage: cachestress capacity [scenario|file.yaml] [run flags] [capacity flags]
@@ -64,12 +63,6 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     if (result.status === "failed") return EXIT.couldNotRun;
     return result.capacity.lastGoodRate !== null ? EXIT.pass : EXIT.thresholdsFailed;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`cachestress: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`cachestress: ${describeFailure(error)}\n`);
-    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    return exitCodeFor(error);
+    return reportFailure(error, debug);
   }
 }

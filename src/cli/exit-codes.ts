@@ -22,3 +22,17 @@ export function describeFailure(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0];
   return String(error);
 }
+
+/**
+ * What `run` and `capacity` do with an error that ended them: a config error is printed whole
+ * (every problem), anything else as one line (with the stack under --debug); returns the exit code.
+ */
+export function reportFailure(error: unknown, debug: boolean): number {
+  if ((error as { code?: unknown } | undefined)?.code === "E_CONFIG") {
+    process.stderr.write(`cachestress: ${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`cachestress: ${describeFailure(error)}\n`);
+  if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return exitCodeFor(error);
+}

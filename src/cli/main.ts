@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { isCapacityRun } from "../capacity/resolve-capacity.js";
-import { ConfigError } from "../config/errors.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { resolveRunConfig } from "../config/resolve.js";
 import { renderProgressLine } from "../reports/progress-line.js";
@@ -9,7 +8,7 @@ import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
-import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
@@ -98,13 +97,7 @@ async function runCommand(argv: string[]): Promise<number> {
         ? EXIT.pass
         : EXIT.thresholdsFailed;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`cachestress: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`cachestress: ${describeFailure(error)}\n`);
-    if (debug && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    return exitCodeFor(error);
+    return reportFailure(error, debug);
   }
 }
 
