@@ -1,4 +1,9 @@
-import { COMMAND_RULES, containerSubcommand, keyArgumentIndexes } from "./command-rules.js";
+import {
+  COMMAND_RULES,
+  containerSubcommand,
+  hiddenReachIndexes,
+  keyArgumentIndexes,
+} from "./command-rules.js";
 
 /**
  * Command templates: any Redis command as one line of text with placeholders, e.g.
@@ -100,6 +105,15 @@ export function parseCommandTemplate(text: string, scriptNames?: readonly string
     if (parts[0]?.kind !== "key" && parts[0]?.kind !== "prefix")
       problems.push(
         `argument ${index} of ${command} ("${words[index]}") is a key: write it as {key} or {prefix}..., so it is under the run's prefix`,
+      );
+  }
+  for (const index of hiddenReachIndexes(command, words)) {
+    const word = words[index];
+    if (command === "COPY")
+      problems.push(`COPY without DB: a key copied into another database is outside the run's cleanup`);
+    else if (word !== "#" && word.toLowerCase() !== "nosort" && args[index][0]?.kind !== "prefix")
+      problems.push(
+        `a ${command} BY/GET pattern ("${word}") that starts with {prefix}, so the keys it reads are the run's own`,
       );
   }
   if (problems.length > 0) return { problems };

@@ -249,6 +249,16 @@ const FLAGS: readonly FlagSpec[] = [
   valued("ttl", "S", rules.ttl, "ttlS", "expire written keys after S seconds", "no expiry"),
   valued("prefix", "P", rules.prefix, "prefix", "every key starts with this", "cachestress:<8 random hex>:"),
   onOff("keep-keys", "keepKeys", "leave the run's keys in place instead of deleting them"),
+  onOff(
+    "reuse-prefix",
+    "reusePrefix",
+    "run even though keys already exist under --prefix (the cleanup deletes them too); refused otherwise",
+  ),
+  onOff(
+    "allow-unchecked-keys",
+    "allowUncheckedKeys",
+    "run templates/scripts whose keys cannot be proven under the prefix when no ACL user enforces it (recorded in the result)",
+  ),
   valued("timeout", "DUR", rules.timeout, "timeoutMs", "no reply after this long = a timeout", "1s"),
   valued(
     "threshold",

@@ -69,6 +69,8 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   timeScale: "--time-scale",
   viaProxy: "--via-proxy",
   allowServerFaults: "--allow-server-faults",
+  reusePrefix: "--reuse-prefix",
+  allowUncheckedKeys: "--allow-unchecked-keys",
 };
 
 /**
@@ -290,6 +292,8 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.timeScale !== undefined && m.timeScale !== 1 && { timeScale: m.timeScale }),
     ...(m.viaProxy !== undefined && { viaProxy: m.viaProxy }),
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
+    ...(m.reusePrefix === true && { reusePrefix: true }),
+    ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
   };
 }
 

@@ -140,6 +140,10 @@ export interface RunConfig extends TargetSecurity {
   check?: unknown;
   /** Allow faults that disrupt every client of a server the tool did not start. */
   allowServerFaults?: boolean;
+  /** Run even though keys already exist under the prefix (they are deleted with the run's at cleanup). */
+  reusePrefix?: boolean;
+  /** Run templates and scripts whose keys cannot be proven under the prefix (recorded in the result). */
+  allowUncheckedKeys?: boolean;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */

@@ -230,6 +230,8 @@ export interface RunResult {
   check?: CheckReport;
   /** How the run authenticated, and the token refreshes it did; never a secret. */
   auth?: AuthOutcome;
+  /** How the run was kept to its own keys (docs/safety.md, "Key isolation"). */
+  keyIsolation?: KeyIsolationReport;
   /** With --shard: which share of the scenario this run was. */
   shard?: ShardInfo;
   /** A result made by `cachestress merge`: one entry per shard, by index. */
@@ -247,4 +249,24 @@ export interface AuthOutcome {
   reauths: number;
   /** Such AUTHs the server refused (the connection kept its previous identity). */
   reauthFailures: number;
+}
+
+export interface KeyIsolationReport {
+  /**
+   * acl-user: the load ran as a temporary ACL user limited to the prefix, so the server enforced it;
+   * checked: every template and script was proven to keep to the prefix before the load;
+   * unchecked: --allow-unchecked-keys ran some that could not be proven (listed in `unchecked`).
+   */
+  enforcement: "acl-user" | "checked" | "unchecked";
+  /** The temporary ACL user: its name (never its password), how many servers had it, whether it was deleted. */
+  loadUser?: { name: string; nodes: number; removed: boolean };
+  /** Why no ACL user was made, when none was. */
+  noAclUser?: string;
+  unchecked?: string[];
+  /** Keys found under the prefix before the run (undefined: SCAN not allowed, or a shard of several). */
+  prefixKeysBefore?: number;
+  /** --reuse-prefix was given. */
+  prefixReused: boolean;
+  /** How the load user's permissions were checked before the load. */
+  permissionCheck?: "acl-dryrun" | "multi" | "executed";
 }

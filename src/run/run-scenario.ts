@@ -22,6 +22,7 @@ import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
+import { KeyIsolation } from "./key-isolation.js";
 import { loadScripts } from "./load-scripts.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
@@ -86,12 +87,18 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   let faults: RunFaults | undefined;
   /** Why the check could not finish, when it could not (the target went away...). */
   let checkFailure: string | undefined;
+  // The run's keys only: the prefix guard, a temporary ACL user for the load, template checks.
+  const isolation = new KeyIsolation(config, notice);
   try {
     faults = RunFaults.create(config, (line) => notice(line));
     let url = config.url;
     if (url === undefined) {
       managed = await startManagedRedis({
-        extraArgs: [...faults.managedServerArgs, ...(check?.managedServerArgs() ?? [])],
+        extraArgs: [
+          ...faults.managedServerArgs,
+          ...(check?.managedServerArgs() ?? []),
+          ...isolation.managedServerArgs(),
+        ],
       });
       url = managed.url;
       notice(
@@ -111,6 +118,14 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     const loadTarget = await faults.open(target.connection, where, managed);
     admin = await AdminClient.connect(target.connection, where);
     await admin.checkKeyAccess(config.prefix);
+    await isolation.prepare({
+      admin,
+      target: target.connection,
+      where,
+      managed: managed !== undefined,
+      sentinel: sentinelUrl !== undefined,
+      shardCount: share.count,
+    });
     const checkContext = (): CheckContext => ({
       config,
       server: target.connection,
@@ -150,7 +165,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
     const startedAt = new Date();
-    engine = await EngineThreads.start(threadPlans(load, loadTarget, share, topology));
+    engine = await EngineThreads.start(threadPlans(load, isolation.loadTarget(loadTarget), share, topology));
     refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     const running = engine;
@@ -286,6 +301,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     }
     if (watch.unavailable.length > 0) result.warnings.push(...watch.unavailable);
     if (audit !== undefined) result.audit = audit;
+    isolation.addTo(result);
     if (target.method !== "none") {
       const reauth = await engine.reauthStats();
       const counts = refresher?.counts ?? { refreshes: 0, refreshFailures: 0 };
@@ -316,6 +332,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     await nodes?.close();
     await faults?.close();
     await check?.close();
+    await isolation.remove();
     await admin?.close();
     await managed?.stop();
   }
