@@ -68,6 +68,8 @@ describe("command templates against a real redis-server", () => {
       commands,
       scripts: { visit: "return redis.call('INCR', KEYS[1])" },
       keepKeys: true,
+      // The stream made above is under the prefix on purpose: the run may load over it.
+      reusePrefix: true,
     });
     const statsBefore = await commandStats(redis.url);
     const { result } = await runScenario(config);
