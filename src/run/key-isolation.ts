@@ -67,8 +67,10 @@ export class KeyIsolation {
     try {
       await this.guardPrefix(nodes, run.shardCount);
       if (this.user !== undefined) {
-        if (run.managed) this.user.markCreated(run.where, run.target);
-        else if (run.sentinel)
+        if (run.managed) {
+          if (this.user.inManagedServer) this.user.markCreated(run.where, run.target);
+          else this.report.noAclUser = "the local redis-server is older than 6 (no ACL)";
+        } else if (run.sentinel)
           this.report.noAclUser = "sentinel: a failover would move the load to a server without the user";
         else
           try {
@@ -265,15 +267,10 @@ export class KeyIsolation {
 }
 
 /** The URL for the printed cleanup command: without its password (REDIS_PASSWORD supplies it). */
-function cleanupUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === "") return url;
-    parsed.password = "";
-    return parsed.toString();
-  } catch {
-    return "<the run's --url>";
-  }
+export function cleanupUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:/@]*):[^@/]*@/i, (_, scheme: string, user: string) =>
+    user === "" ? scheme : `${scheme}${user}@`,
+  );
 }
 
 function firstLine(error: unknown): string {

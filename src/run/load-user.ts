@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { AdminClient, escapeGlob } from "./admin-client.js";
+import { findRedisServer } from "./managed-redis.js";
 
 /**
  * The temporary ACL user the load runs as, so that the server itself keeps the run inside its
@@ -40,11 +42,21 @@ export class LoadUser {
     ];
   }
 
-  /** redis-server arguments that create the user at start (a local server the tool manages). */
+  /**
+   * redis-server arguments that create the user at start (a local server the tool manages); none
+   * for a redis-server older than 6 (no ACL), whose run then falls back to the template checks.
+   */
   managedServerArgs(): string[] {
+    const [major, minor] = localServerVersion();
+    if (major < 6) return [];
+    this.inManagedServer = true;
     const hash = createHash("sha256").update(this.#password).digest("hex");
-    return ["--user", this.name, ...this.rules(`#${hash}`, { channels: true, sort: true })];
+    const options = { channels: major > 6 || minor >= 2, sort: major >= 7 };
+    return ["--user", this.name, ...this.rules(`#${hash}`, options)];
   }
+
+  /** managedServerArgs() gave the user to the server the tool starts. */
+  inManagedServer = false;
 
   /** A managed server was started with managedServerArgs: the user exists there. */
   markCreated(where: string, target: ConnectionTarget): void {
@@ -122,4 +134,13 @@ export class LoadUser {
   toJSON(): { name: string } {
     return { name: this.name };
   }
+}
+
+/** [major, minor] of the local redis-server the tool would start; [0, 0] when it cannot tell. */
+function localServerVersion(): [number, number] {
+  const binary = findRedisServer();
+  if (binary === undefined) return [0, 0];
+  const out = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 3000 }).stdout ?? "";
+  const match = /v=(\d+)\.(\d+)/.exec(out);
+  return match === null ? [0, 0] : [Number(match[1]), Number(match[2])];
 }
