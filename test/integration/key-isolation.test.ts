@@ -7,6 +7,7 @@ import { createClient } from "redis";
 import type { RunResult } from "../../src/reports/result-types.js";
 import { runCli } from "../helpers/cli.js";
 import { aclSetUser, commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { clusterCommandCalls, startCluster, type TestCluster, withNode } from "../helpers/redis-cluster.js";
 
 /**
  * The run touches its own keys and nothing else, against a real redis-server that holds 100 keys of
@@ -251,5 +252,43 @@ describe("key isolation on a redis-server the tool starts itself", () => {
     // Every SET outside the prefix was refused by the server: the load ran as the limited user.
     assert.equal(report.totals.errors, report.totals.ops);
     assert.equal(report.totals.ops, 300);
+  });
+});
+
+describe("key isolation on a Redis Cluster: every node", () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startCluster(3, 1);
+  });
+  after(async () => {
+    await cluster.stop();
+  });
+
+  it("keys under the prefix on any primary are found; the ACL user is made and removed on all six nodes", async () => {
+    // 200 keys spread over the three primaries by their slots.
+    for (const node of cluster.nodes)
+      await withNode(node.url, async (c) => {
+        const role = String(await c.sendCommand(["ROLE"]).then((r) => (r as unknown as unknown[])[0]));
+        if (role !== "master") return;
+        for (let i = 0; i < 200; i++) {
+          // Each primary refuses (MOVED) the keys of the others: every key lands once, on its owner.
+          await c.set(`taken:${i}`, "x").catch(() => undefined);
+        }
+      });
+    const taken = await run(cluster.url, ["--prefix", "taken:"]);
+    assert.equal(taken.code, 2, taken.stderr);
+    assert.match(taken.stderr, /200 keys already exist under taken:/);
+
+    const setusersBefore = await clusterCommandCalls(cluster.nodes, "acl|setuser");
+    const ok = await run(cluster.url, ["--json"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const report = JSON.parse(ok.stdout) as RunResult;
+    assert.equal(report.keyIsolation?.enforcement, "acl-user");
+    assert.equal(report.keyIsolation?.loadUser?.nodes, 6);
+    assert.equal(report.keyIsolation?.loadUser?.removed, true);
+    assert.equal(report.totals.errors, 0);
+    assert.equal((await clusterCommandCalls(cluster.nodes, "acl|setuser")) - setusersBefore, 6);
+    for (const node of cluster.nodes)
+      assert.deepEqual(await withNode(node.url, (c) => c.sendCommand(["ACL", "USERS"])), ["default"]);
   });
 });
