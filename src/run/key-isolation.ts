@@ -185,6 +185,11 @@ export class KeyIsolation {
       );
       return;
     }
+    if (/[A-Za-z0-9]$/.test(config.prefix))
+      // `app` also matches `application:...`: keys another client writes there during the run would go too.
+      this.say(
+        `the prefix ${config.prefix} does not end with a separator such as ':'; keys starting with it that others write during the run would be deleted at cleanup`,
+      );
     if (count.keys === 0) return;
     if (config.reusePrefix === true) {
       this.say(

@@ -68,10 +68,21 @@ export function readLuaCalls(source: string): LuaReading {
     }
     const [first, ...rest] = parsed.args;
     const command = first?.length === 1 && first[0].kind === "string" ? first[0].value : undefined;
-    calls.push({ command, args: rest.map((a) => a.map((x) => x.text).join(" ")) });
+    calls.push({ command, args: rest.map(expressionText) });
     i = parsed.end;
   }
   return { calls, hidden };
+}
+
+/** An argument as written, compact: `KEYS[1]..':n'`, `tonumber(ARGV[2])`, `x and y`. */
+function expressionText(tokens: Token[]): string {
+  let text = "";
+  tokens.forEach((t, i) => {
+    const previous = tokens[i - 1];
+    if (previous !== undefined && previous.kind !== "punct" && t.kind !== "punct") text += " ";
+    text += t.text;
+  });
+  return text;
 }
 
 /** The arguments of a call whose "(" is just before `start`, split at top-level commas. */

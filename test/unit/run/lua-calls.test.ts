@@ -6,7 +6,7 @@ describe("readLuaCalls: what a script calls, from its text", () => {
   const cases: { source: string; calls: { command?: string; args: string[] }[]; hidden: number }[] = [
     {
       source: "return redis.call('INCR', KEYS[1])",
-      calls: [{ command: "INCR", args: ["KEYS [ 1 ]"] }],
+      calls: [{ command: "INCR", args: ["KEYS[1]"] }],
       hidden: 0,
     },
     { source: "return(redis.call('FLUSHALL'))", calls: [{ command: "FLUSHALL", args: [] }], hidden: 0 },
@@ -19,7 +19,7 @@ describe("readLuaCalls: what a script calls, from its text", () => {
     { source: "local s = [[redis.call('FLUSHDB')]] return s", calls: [], hidden: 0 },
     {
       source: "redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))",
-      calls: [{ command: "SET", args: ["KEYS [ 1 ]", "ARGV [ 1 ]", "'EX'", "tonumber ( ARGV [ 2 ] )"] }],
+      calls: [{ command: "SET", args: ["KEYS[1]", "ARGV[1]", "'EX'", "tonumber(ARGV[2])"] }],
       hidden: 0,
     },
     // A computed or escaped name is not a name the guard can judge.
@@ -42,15 +42,15 @@ describe("readLuaCalls: what a script calls, from its text", () => {
 
 describe("isRunKeyExpression: only KEYS[i], possibly with text appended", () => {
   const cases: [string, boolean][] = [
-    ["KEYS [ 1 ]", true],
+    ["KEYS[1]", true],
     ["KEYS[i]", true],
-    ["KEYS [ 1 ] .. ':suffix'", true],
-    ["KEYS [ 1 ] .. ARGV [ 1 ]", true],
-    ["KEYS [ 1 ] .. 'a' and 'victim:1'", false],
-    ["ARGV [ 1 ]", false],
+    ["KEYS[1]..':suffix'", true],
+    ["KEYS[1] .. ARGV[1]", true],
+    ["KEYS[1]..'a' and 'victim:1'", false],
+    ["ARGV[1]", false],
     ["'victim:1'", false],
     ["k", false],
-    ["'x' .. KEYS [ 1 ]", false],
+    ["'x'..KEYS[1]", false],
   ];
   for (const [expression, expected] of cases)
     it(`${expression} → ${expected}`, () => assert.equal(isRunKeyExpression(expression), expected));
@@ -61,7 +61,7 @@ describe("literalValue", () => {
     ["'victim:1'", "victim:1"],
     ['"a"', "a"],
     ["12", "12"],
-    ["ARGV [ 1 ]", undefined],
+    ["ARGV[1]", undefined],
     ["'a\\65'", undefined],
   ];
   for (const [expression, expected] of cases)
