@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { createClient } from "redis";
 import type { RunResult } from "../../src/reports/result-types.js";
 import { runCli } from "../helpers/cli.js";
 import { aclSetUser, commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
@@ -22,23 +21,9 @@ const VICTIMS = 100;
 const NARROW_PASSWORD = "narrow-iso-pw";
 const PING_PASSWORD = "ping-only-pw";
 
-async function withClient<T>(
-  url: string,
-  use: (c: ReturnType<typeof createClient>) => Promise<T>,
-): Promise<T> {
-  const client = createClient({ url });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
-
 /** Every victim key still there with its value. */
 async function assertVictimsSurvive(url: string): Promise<void> {
-  const values = await withClient(url, (c) =>
+  const values = await withNode(url, (c) =>
     c.mGet(Array.from({ length: VICTIMS }, (_, i) => `victim:${i + 1}`)),
   );
   assert.deepEqual(
@@ -75,7 +60,7 @@ describe("key isolation against a real redis-server holding other data", () => {
     await redis.stop();
   });
   beforeEach(async () => {
-    await withClient(redis.url, async (c) => {
+    await withNode(redis.url, async (c) => {
       for (let i = 1; i <= VICTIMS; i++) await c.set(`victim:${i}`, `value-${i}`);
     });
   });
@@ -143,7 +128,7 @@ describe("key isolation against a real redis-server holding other data", () => {
     assert.equal(report.totals.ops, 300);
     assert.equal(report.totals.errors, 300);
     await assertVictimsSurvive(redis.url);
-    assert.deepEqual(await withClient(redis.url, (c) => c.sendCommand(["ACL", "USERS"])), [
+    assert.deepEqual(await withNode(redis.url, (c) => c.sendCommand(["ACL", "USERS"])), [
       "default",
       "narrow",
       "pingonly",
@@ -170,7 +155,7 @@ describe("key isolation against a real redis-server holding other data", () => {
       result.stderr,
       /cachestress cleanup --url redis:\/\/127\.0\.0\.1:\d+ --prefix cachestress:[0-9a-f]{8}:/,
     );
-    assert.deepEqual(await withClient(redis.url, (c) => c.sendCommand(["ACL", "USERS"])), [
+    assert.deepEqual(await withNode(redis.url, (c) => c.sendCommand(["ACL", "USERS"])), [
       "default",
       "narrow",
       "pingonly",
@@ -188,7 +173,7 @@ describe("key isolation against a real redis-server holding other data", () => {
 
   it("--reuse-prefix runs on a prefix that holds keys, and says how many there were", async () => {
     const prefix = `reuse:${process.pid}:`;
-    await withClient(redis.url, async (c) => {
+    await withNode(redis.url, async (c) => {
       for (let i = 0; i < 5; i++) await c.set(`${prefix}earlier-${i}`, "x");
     });
     const result = await run(redis.url, ["--prefix", prefix, "--reuse-prefix", "--json"]);
