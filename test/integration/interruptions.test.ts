@@ -1,0 +1,288 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { RunResult } from "../../src/reports/result-types.js";
+import { removeStaleServerDirs } from "../../src/run/managed-redis.js";
+import { CLI_PATH, runCli } from "../helpers/cli.js";
+import { killQuietly, processGone, sleep, startCli, waitForMatch, waitGone } from "../helpers/cli-process.js";
+import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+
+const outDir = () => mkdtempSync(join(tmpdir(), "cachestress-int-"));
+const MANAGED_PID = /started a throwaway redis-server on \S+ \(pid (\d+)\)/;
+
+function reportIn(dir: string): RunResult {
+  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  assert.equal(files.length, 1, `reports in ${dir}: ${files.join(", ")}`);
+  return JSON.parse(readFileSync(join(dir, files[0]), "utf8")) as RunResult;
+}
+
+/** 100 keys that belong to someone else: every test checks they survive. */
+async function seedForeignKeys(url: string): Promise<void> {
+  const { createClient } = await import("redis");
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 100; i++) await client.set(`victim:${i}`, "precious");
+  } finally {
+    await client.quit();
+  }
+}
+
+describe("interruptions: signals, crashes, a killed tool, a vanished parent, and cleanup", () => {
+  let redis: ManagedRedis;
+  before(async () => {
+    redis = await startRedis();
+    await seedForeignKeys(redis.url);
+  });
+  after(async () => {
+    assert.equal(await scanCount(redis.url, "victim:*"), 100, "the unrelated keys survive every test");
+    await redis.stop();
+  });
+
+  it("a SIGKILLed tool leaves no redis-server running and no server directory", async () => {
+    const cli = startCli(["run", "--duration", "30s", "-c", "2", "--out", outDir()]);
+    try {
+      const serverPid = Number((await cli.waitFor(MANAGED_PID, 20_000))[1]);
+      // The server's working directory is its temp dir; /proc shows it on Linux.
+      const dir = existsSync(`/proc/${serverPid}/cwd`) ? readlinkSync(`/proc/${serverPid}/cwd`) : undefined;
+      await sleep(1500); // mid-run
+      assert.equal(processGone(serverPid), false, "the server runs while the tool does");
+      process.kill(cli.pid, "SIGKILL");
+      assert.ok(await waitGone(serverPid, 5000), `redis-server ${serverPid} outlived the SIGKILLed tool`);
+      if (dir !== undefined) {
+        await sleep(200); // the watchdog removes the directory right after the kill
+        assert.equal(existsSync(dir), false, `${dir} left behind`);
+      }
+    } finally {
+      cli.dispose();
+    }
+  });
+
+  it("the next start removes server directories whose owner is gone, and only those", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "cachestress-stale-"));
+    const dead = spawn(process.execPath, ["-e", ""]);
+    const deadPid = dead.pid as number;
+    await new Promise((r) => dead.once("exit", r));
+    const make = (name: string, owner?: number) => {
+      const dir = join(parent, name);
+      mkdirSync(dir);
+      if (owner !== undefined) writeFileSync(join(dir, "cachestress-owner.pid"), `${owner}\n`);
+      return dir;
+    };
+    const stale = make("cachestress-redis-dead", deadPid);
+    const live = make("cachestress-redis-live", process.pid);
+    const unowned = make("cachestress-redis-unowned");
+    const other = make("something-else", deadPid);
+    assert.deepEqual(removeStaleServerDirs(parent), [stale]);
+    assert.equal(existsSync(stale), false);
+    for (const kept of [live, unowned, other]) assert.ok(existsSync(kept), kept);
+  });
+
+  it("an engine thread that throws mid-phase ends the run as failed at once: exit 3, report, keys cleaned up", async () => {
+    const out = outDir();
+    const prefix = `cscrash:${process.pid}:`;
+    const run = await runCli(
+      [
+        "run",
+        "--url",
+        redis.url,
+        "--duration",
+        "30s",
+        "--threads",
+        "2",
+        "-c",
+        "4",
+        "--prefix",
+        prefix,
+        "--out",
+        out,
+      ],
+      { env: { CACHESTRESS_TEST_WORKER_THROW_AFTER_MS: "1500" }, timeoutMs: 60_000 },
+    );
+    assert.equal(run.timedOut, false, run.stderr);
+    assert.equal(run.code, 3, run.stderr);
+    const result = reportIn(out);
+    assert.equal(result.status, "failed");
+    assert.match(result.stopReason ?? "", /engine thread 0 crashed: test hook/);
+    // Ended about when the thread threw, not at the 30 s planned: what was measured is kept.
+    assert.ok(result.durationMs < 10_000, `measured ${result.durationMs} ms of 30 s`);
+    assert.ok(result.totals.ops > 0);
+    assert.equal(result.countCheck.checked, false);
+    assert.match(run.stderr, /verdict: FAIL, not a pass/);
+    assert.equal(await scanCount(redis.url, `${prefix}*`), 0);
+    assert.ok(result.cleanup.keysDeleted > 0);
+  });
+
+  it("SIGTERM during a hung phase still ends the tool, with its report and its keys cleaned up", async () => {
+    const out = outDir();
+    const prefix = `cshang:${process.pid}:`;
+    const run = await runCli(
+      ["run", "--url", redis.url, "--duration", "60s", "-c", "2", "--prefix", prefix, "--out", out],
+      {
+        env: { CACHESTRESS_TEST_WORKER_HANG_AFTER_MS: "1000" },
+        signalAfterMs: { signal: "SIGTERM", afterMs: 4000 },
+        timeoutMs: 50_000,
+      },
+    );
+    assert.equal(run.timedOut, false, run.stderr);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /SIGTERM: stopping the load/);
+    const result = reportIn(out);
+    assert.equal(result.status, "failed");
+    assert.match(result.stopReason ?? "", /did not stop within 5 s/);
+    assert.equal(await scanCount(redis.url, `${prefix}*`), 0);
+  });
+
+  it("a run stopped by SIGINT exits 4 and its summary is not a pass", async () => {
+    const out = outDir();
+    const run = await runCli(["run", "--url", redis.url, "--duration", "30s", "-c", "2", "--out", out], {
+      signalAfterMs: { signal: "SIGINT", afterMs: 2500 },
+    });
+    assert.equal(run.code, 4, run.stderr);
+    assert.match(run.stderr, /verdict: STOPPED, not a pass/);
+    assert.doesNotMatch(run.stderr, /verdict: PASS/);
+    assert.equal(reportIn(out).status, "stopped");
+  });
+
+  it("a double Ctrl-C quits at once (exit 5) naming the prefix and the cleanup command, which removes the leftovers", async () => {
+    const prefix = `csdouble:${process.pid}:`;
+    const cli = startCli([
+      "run",
+      "--url",
+      redis.url,
+      "--prefill",
+      "--key-max",
+      "100000",
+      "--duration",
+      "30s",
+      "-c",
+      "4",
+      "--pipeline",
+      "16",
+      "--prefix",
+      prefix,
+      "--out",
+      outDir(),
+    ]);
+    let command: string;
+    try {
+      await sleep(3000);
+      process.kill(cli.pid, "SIGINT");
+      await sleep(10);
+      process.kill(cli.pid, "SIGINT");
+      const exit = await cli.exited(10_000);
+      assert.deepEqual(exit, { code: 5, signal: null }, cli.stderr());
+      command = (await waitForMatch(cli.stderr, /remove them with: (cachestress cleanup .*)/, 1000))[1];
+    } finally {
+      cli.dispose();
+    }
+    assert.equal(command, `cachestress cleanup --url ${redis.url} --prefix ${prefix}`);
+    const left = await scanCount(redis.url, `${prefix}*`);
+    assert.ok(left > 0, "the quit left keys behind (it skipped the cleanup)");
+    const args = command.split(" ").slice(1);
+
+    const dry = await runCli([...args, "--dry-run", "--json"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    const counted = JSON.parse(dry.stdout) as { found: number; deleted: number; samples: string[] };
+    assert.equal(counted.found, left);
+    assert.equal(counted.deleted, 0);
+    assert.ok(counted.samples.length > 0 && counted.samples.every((k) => k.startsWith(prefix)));
+    assert.match(dry.stderr, /dry run: counting the keys under/);
+    assert.equal(await scanCount(redis.url, `${prefix}*`), left, "a dry run deletes nothing");
+
+    const real = await runCli([...args, "--json"]);
+    assert.equal(real.code, 0, real.stderr);
+    const done = JSON.parse(real.stdout) as { found: number; deleted: number; remaining: number };
+    assert.deepEqual([done.found, done.deleted, done.remaining], [left, left, 0]);
+    assert.match(real.stderr, /deleting every key under/);
+    assert.equal(await scanCount(redis.url, `${prefix}*`), 0);
+  });
+
+  it("cleanup refuses an empty, too short, unseparated or pattern prefix (exit 2) and touches nothing", async () => {
+    for (const prefix of ["", "*", "ab", "app", "victim*", "vic tim:"]) {
+      const run = await runCli(["cleanup", "--url", redis.url, "--prefix", prefix]);
+      assert.equal(run.code, 2, `${JSON.stringify(prefix)}: ${run.stderr}`);
+      assert.match(run.stderr, /--prefix: got/);
+    }
+    const missing = await runCli(["cleanup"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /2 problems/);
+    assert.equal(await scanCount(redis.url, "victim:*"), 100);
+  });
+
+  it("a tool whose parent process is SIGKILLed stops as on SIGTERM: keys cleaned up, managed server gone", async () => {
+    const out = outDir();
+    const prefix = `csorphan:${process.pid}:`;
+    const errFiles = [join(out, "withurl.err"), join(out, "managed.err")];
+    const children = [
+      [
+        "run",
+        "--url",
+        redis.url,
+        "--duration",
+        "60s",
+        "-c",
+        "2",
+        "--prefix",
+        prefix,
+        "--out",
+        join(out, "a"),
+      ],
+      ["run", "--duration", "60s", "-c", "2", "--out", join(out, "b")],
+    ];
+    // The parent stands in for `npx`: it starts the tools and dies without passing anything on.
+    const parentScript = `
+      const { spawn } = require("node:child_process");
+      const fs = require("node:fs");
+      const [cli, children, errFiles] = JSON.parse(process.argv[1]);
+      const pids = children.map((args, i) =>
+        spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "ignore", fs.openSync(errFiles[i], "w")] }).pid);
+      process.stdout.write(JSON.stringify(pids) + "\\n");
+      setInterval(() => {}, 1000);`;
+    const parent = spawn(
+      process.execPath,
+      ["-e", parentScript, JSON.stringify([CLI_PATH, children, errFiles])],
+      {
+        stdio: ["ignore", "pipe", "ignore"],
+        detached: true,
+      },
+    );
+    let stdout = "";
+    parent.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString("utf8");
+    });
+    let pids: number[] = [];
+    let serverPid = -1;
+    try {
+      pids = JSON.parse((await waitForMatch(() => stdout, /^\[.*\]$/m, 10_000))[0]) as number[];
+      const readErr = (i: number) => (existsSync(errFiles[i]) ? readFileSync(errFiles[i], "utf8") : "");
+      serverPid = Number((await waitForMatch(() => readErr(1), MANAGED_PID, 20_000))[1]);
+      await sleep(2000); // both are loading
+      assert.ok((await scanCount(redis.url, `${prefix}*`)) > 0, "the run with --url wrote keys");
+      process.kill(parent.pid as number, "SIGKILL");
+      for (const pid of pids) assert.ok(await waitGone(pid, 20_000), `the orphaned tool ${pid} went on`);
+      assert.ok(await waitGone(serverPid, 5000), `its redis-server ${serverPid} outlived it`);
+      for (const i of [0, 1]) assert.match(readErr(i), /the parent process went away: stopping the load/);
+      assert.equal(await scanCount(redis.url, `${prefix}*`), 0);
+      const stopped = reportIn(join(out, "a"));
+      assert.equal(stopped.status, "stopped");
+      assert.ok(stopped.cleanup.keysDeleted > 0);
+      assert.equal(reportIn(join(out, "b")).status, "stopped");
+    } finally {
+      killQuietly(parent.pid as number);
+      for (const pid of pids) killQuietly(pid);
+      if (serverPid > 0) killQuietly(serverPid);
+    }
+  });
+});
