@@ -32,6 +32,9 @@ ${RUN_FLAGS_HELP}`;
 /** `cachestress capacity ...` (and `cachestress run` of a scenario with a `capacity:` section). */
 export async function capacityCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // Before anything slow: a signal that arrives while the config is read still stops the search.
+  let leftovers: (() => string | undefined) | undefined;
+  const stopSignal = stopOnSignal({ what: "the search", leftovers: () => leftovers?.() });
   try {
     const resolved = await resolveCapacity(argv);
     if (resolved.help) {
@@ -39,10 +42,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, search, json } = resolved;
-    const stopSignal = stopOnSignal({
-      what: "the search",
-      leftovers: () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix)),
-    });
+    leftovers = () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix));
 
     const tty = process.stderr.isTTY === true;
     const say = (line: string) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}cachestress: ${line}\n`);

@@ -81,6 +81,9 @@ async function main(argv: string[]): Promise<number> {
 
 async function runCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // Before anything slow: a signal that arrives while the config is read still stops the run.
+  let leftovers: (() => string | undefined) | undefined;
+  const stopSignal = stopOnSignal({ what: "the load", leftovers: () => leftovers?.() });
   try {
     const resolved = await resolveRunConfig(argv);
     if (resolved.help) {
@@ -88,10 +91,7 @@ async function runCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, json } = resolved;
-    const stopSignal = stopOnSignal({
-      what: "the load",
-      leftovers: () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix)),
-    });
+    leftovers = () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix));
 
     const tty = process.stderr.isTTY === true;
     const { result, jsonPath, markdownPath } = await runScenario(config, {
