@@ -17,6 +17,7 @@ import { removeStaleServerDirs } from "../../src/run/managed-redis.js";
 import { CLI_PATH, runCli } from "../helpers/cli.js";
 import { killQuietly, processGone, sleep, startCli, waitForMatch, waitGone } from "../helpers/cli-process.js";
 import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { startCluster, type TestCluster, withNode } from "../helpers/redis-cluster.js";
 
 const outDir = () => mkdtempSync(join(tmpdir(), "cachestress-int-"));
 const MANAGED_PID = /started a throwaway redis-server on \S+ \(pid (\d+)\)/;
@@ -284,5 +285,83 @@ describe("interruptions: signals, crashes, a killed tool, a vanished parent, and
       for (const pid of pids) killQuietly(pid);
       if (serverPid > 0) killQuietly(serverPid);
     }
+  });
+});
+
+describe("cachestress cleanup on a Redis Cluster", () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startCluster(3, 0);
+  });
+  after(async () => {
+    await cluster.stop();
+  });
+
+  it("finds and deletes the keys on every primary, and only those", async () => {
+    const prefix = `csclu:${process.pid}:`;
+    const keep = await runCli([
+      "run",
+      "--url",
+      cluster.url,
+      "--requests",
+      "3000",
+      "-c",
+      "3",
+      "--ratio",
+      "1:0",
+      "--key-max",
+      "300",
+      "--prefix",
+      prefix,
+      "--keep-keys",
+      "--out",
+      outDir(),
+    ]);
+    assert.equal(keep.code, 0, keep.stderr);
+    // One key of someone else's on every node: the first victim:N whose slot that node owns.
+    const perNode = async (pattern: string) => {
+      const counts: number[] = [];
+      for (const node of cluster.nodes) counts.push(await scanCount(node.url, pattern));
+      return counts;
+    };
+    const left = await perNode(`${prefix}*`);
+    assert.ok(
+      left.every((n) => n > 0),
+      `keys on every primary: ${left.join(", ")}`,
+    );
+    for (const [i, node] of cluster.nodes.entries()) {
+      const slotKey = await withNode(node.url, async (c) => {
+        for (let k = 0; k < 2000; k++) {
+          const key = `victim:${k}`;
+          try {
+            await c.set(key, "precious");
+            return key;
+          } catch {
+            // MOVED: another node owns this slot.
+          }
+        }
+        return undefined;
+      });
+      assert.ok(slotKey !== undefined, `a foreign key on node ${i}`);
+    }
+    const total = left.reduce((a, b) => a + b, 0);
+    const dry = await runCli(["cleanup", "--url", cluster.url, "--prefix", prefix, "--dry-run", "--json"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal((JSON.parse(dry.stdout) as { found: number }).found, total);
+    assert.match(dry.stderr, /over 3 primaries/);
+    const real = await runCli(["cleanup", "--url", cluster.url, "--prefix", prefix, "--json"]);
+    assert.equal(real.code, 0, real.stderr);
+    assert.deepEqual(
+      (({ found, deleted, remaining }) => [found, deleted, remaining])(
+        JSON.parse(real.stdout) as { found: number; deleted: number; remaining: number },
+      ),
+      [total, total, 0],
+    );
+    assert.deepEqual(await perNode(`${prefix}*`), [0, 0, 0]);
+    const victims = await perNode("victim:*");
+    assert.ok(
+      victims.every((n) => n === 1),
+      `one foreign key per node survives: ${victims.join(", ")}`,
+    );
   });
 });
