@@ -64,9 +64,11 @@ export function stopOnSignal(options: StopOptions | string): AbortSignal {
 
 /**
  * Polls the parent's PID: an orphan is adopted by init (or a subreaper), so the PID changes. Node
- * has no event for it. The timer is unref'd and never keeps the tool alive.
+ * has no event for it. The timer is unref'd and never keeps the tool alive. A run meant to outlive
+ * its shell (`nohup cachestress ... &`, then log out) sets CACHESTRESS_KEEP_RUNNING_WITHOUT_PARENT=1.
  */
 function watchParent(onGone: () => void): void {
+  if (process.env.CACHESTRESS_KEEP_RUNNING_WITHOUT_PARENT === "1") return;
   const parent = process.ppid;
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
