@@ -90,7 +90,7 @@ function armTestFault(): void {
   if (throwMs > 0) {
     setTimeout(() => {
       throw new Error(`test hook: thrown ${throwMs} ms into the measured phase`);
-    }, throwMs);
+    }, throwMs).unref();
   }
   const hangMs = Number(process.env.CACHESTRESS_TEST_WORKER_HANG_AFTER_MS);
   if (hangMs > 0) {
@@ -99,7 +99,7 @@ function armTestFault(): void {
       while (Date.now() < until) {
         // Busy: no message is read, as in a thread stuck in a loop.
       }
-    }, hangMs);
+    }, hangMs).unref();
   }
 }
 
