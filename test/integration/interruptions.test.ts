@@ -210,6 +210,22 @@ describe("interruptions: signals, crashes, a killed tool, a vanished parent, and
     assert.equal(await scanCount(redis.url, `${prefix}*`), 0);
   });
 
+  it("a double Ctrl-C without --url stops the managed server with the tool and says so", async () => {
+    const cli = startCli(["run", "--duration", "30s", "-c", "2", "--out", outDir()]);
+    try {
+      const serverPid = Number((await cli.waitFor(MANAGED_PID, 20_000))[1]);
+      await sleep(1500);
+      process.kill(cli.pid, "SIGINT");
+      await sleep(10);
+      process.kill(cli.pid, "SIGINT");
+      assert.deepEqual(await cli.exited(10_000), { code: 5, signal: null }, cli.stderr());
+      assert.match(cli.stderr(), /the throwaway redis-server is stopped with the tool; its keys go with it/);
+      assert.ok(await waitGone(serverPid, 5000), `redis-server ${serverPid} outlived the tool`);
+    } finally {
+      cli.dispose();
+    }
+  });
+
   it("cleanup refuses an empty, too short, unseparated or pattern prefix (exit 2) and touches nothing", async () => {
     for (const prefix of ["", "*", "ab", "app", "victim*", "vic tim:"]) {
       const run = await runCli(["cleanup", "--url", redis.url, "--prefix", prefix]);
