@@ -34,7 +34,12 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // Before anything slow: a signal that arrives while the config is read still stops the search.
   let leftovers: (() => string | undefined) | undefined;
-  const stopSignal = stopOnSignal({ what: "the search", leftovers: () => leftovers?.() });
+  let timeoutMs: number | undefined;
+  const stopSignal = stopOnSignal({
+    what: "the search",
+    leftovers: () => leftovers?.(),
+    timeoutMs: () => timeoutMs,
+  });
   try {
     const resolved = await resolveCapacity(argv);
     if (resolved.help) {
@@ -43,6 +48,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     }
     const { config, search, json } = resolved;
     leftovers = () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix));
+    timeoutMs = config.timeoutMs;
 
     const tty = process.stderr.isTTY === true;
     const say = (line: string) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}cachestress: ${line}\n`);

@@ -42,7 +42,7 @@ Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) faile
               engine thread failed (the report is written),
             4 stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) or because the parent process went away:
               cleaned up, partial report written, never a pass,
-            5 quit at once on a second signal (or 30 s after the first): no report; the prefix and
+            5 quit at once on a second signal (or 30 s + --timeout after the first): no report; the prefix and
               the 'cachestress cleanup' command that removes its keys are printed.
             capacity: 0 a rate met the SLO, 1 none did (the start rate broke it), 2 as above,
             3 the target could not be reached or went away during the search, 4 and 5 as above.
@@ -83,7 +83,12 @@ async function runCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // Before anything slow: a signal that arrives while the config is read still stops the run.
   let leftovers: (() => string | undefined) | undefined;
-  const stopSignal = stopOnSignal({ what: "the load", leftovers: () => leftovers?.() });
+  let timeoutMs: number | undefined;
+  const stopSignal = stopOnSignal({
+    what: "the load",
+    leftovers: () => leftovers?.(),
+    timeoutMs: () => timeoutMs,
+  });
   try {
     const resolved = await resolveRunConfig(argv);
     if (resolved.help) {
@@ -92,6 +97,7 @@ async function runCommand(argv: string[]): Promise<number> {
     }
     const { config, json } = resolved;
     leftovers = () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix));
+    timeoutMs = config.timeoutMs;
 
     const tty = process.stderr.isTTY === true;
     const { result, jsonPath, markdownPath } = await runScenario(config, {

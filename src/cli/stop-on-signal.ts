@@ -12,7 +12,7 @@ import { EXIT } from "./exit-codes.js";
  *   command that removes it. A managed redis-server dies with the tool (src/run/managed-redis.ts).
  */
 
-/** How long a stopped run may take to clean up and write its report before the tool quits, ms. */
+/** How long a stopped run may take to clean up and write its report before the tool quits, ms (plus --timeout). */
 export const HARD_STOP_MS = 30_000;
 /** How often the parent process is checked, ms. */
 const PARENT_POLL_MS = 500;
@@ -23,10 +23,16 @@ export interface StopOptions {
   what: string;
   /** What an early quit leaves behind and how to remove it (see leftoverHint), or undefined. */
   leftovers?: () => string | undefined;
+  /**
+   * The run's per-operation timeout (--timeout), ms, once known: replies still awaited after a
+   * stop may take that long to time out, so the hard stop comes that much later than HARD_STOP_MS.
+   */
+  timeoutMs?: () => number | undefined;
 }
 
 export function stopOnSignal(options: StopOptions | string): AbortSignal {
-  const { what, leftovers } = typeof options === "string" ? { what: options, leftovers: undefined } : options;
+  const { what, leftovers, timeoutMs } =
+    typeof options === "string" ? ({ what: options } as StopOptions) : options;
   const stopper = new AbortController();
   const say = (line: string) => {
     try {
@@ -51,9 +57,10 @@ export function stopOnSignal(options: StopOptions | string): AbortSignal {
         `(a second signal quits at once)\n`,
     );
     stopper.abort();
+    const graceMs = HARD_STOP_MS + (timeoutMs?.() ?? 0);
     const hardStop = setTimeout(
-      () => quitNow(`still not stopped ${HARD_STOP_MS / 1000} s after ${cause}`),
-      HARD_STOP_MS,
+      () => quitNow(`still not stopped ${graceMs / 1000} s after ${cause}`),
+      graceMs,
     );
     hardStop.unref();
   };

@@ -18,7 +18,11 @@ export interface PhaseOutcome {
   failure?: string;
 }
 
-/** How long a stopped phase may take to drain before the threads are given up on, ms. */
+/**
+ * How long a stopped phase may take to drain before the threads are given up on, ms: at least
+ * this, and always a second more than the per-operation timeout, after which every reply still
+ * awaited counts as a timeout and the phase ends by itself.
+ */
 const STOP_GRACE_MS = 5000;
 
 export class EngineStartError extends Error {
@@ -51,7 +55,10 @@ export class EngineThreads {
   private readonly dead = new Set<Worker>();
   private stopTimer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly workers: Worker[]) {
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly stopGraceMs: number,
+  ) {
     for (const [index, worker] of workers.entries()) {
       worker.on("message", (m: FromWorker) => this.onMessage(m, index));
       // A thread that throws, or exits while the run still needs it, would otherwise leave every
@@ -92,7 +99,7 @@ export class EngineThreads {
       await Promise.all(workers.map((w) => w.terminate()));
       throw error;
     }
-    return new EngineThreads(workers);
+    return new EngineThreads(workers, Math.max(STOP_GRACE_MS, ...plans.map((p) => p.timeoutMs + 1000)));
   }
 
   get threads(): number {
@@ -136,10 +143,10 @@ export class EngineThreads {
       this.stopTimer = setTimeout(() => {
         this.stopTimer = undefined;
         if (this.phaseWaiter === undefined) return;
-        const hung = `an engine thread did not stop within ${STOP_GRACE_MS / 1000} s of being asked to`;
+        const hung = `an engine thread did not stop within ${this.stopGraceMs / 1000} s of being asked to`;
         if (this.failed === undefined) this.fail(hung);
         else this.settlePhase();
-      }, STOP_GRACE_MS);
+      }, this.stopGraceMs);
       this.stopTimer.unref();
     }
   }

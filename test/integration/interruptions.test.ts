@@ -315,7 +315,7 @@ describe("a stop that cannot finish", () => {
     await paused.stop();
   });
 
-  it("quits 30 s after SIGTERM (exit 5) with the cleanup command when the target hangs", async () => {
+  it("quits 30 s + --timeout after SIGTERM (exit 5) with the cleanup command when the target hangs", async () => {
     const prefix = `cspause:${process.pid}:`;
     const cli = startCli([
       "run",
@@ -334,13 +334,13 @@ describe("a stop that cannot finish", () => {
       const deadline = Date.now() + 20_000;
       while ((await scanCount(paused.url, `${prefix}*`)) === 0 && Date.now() < deadline) await sleep(200);
       // Every client, the tool's admin connection included, now waits for an answer that does not
-      // come until the pause ends (CLIENT UNPAUSE would wait too): 35 s, past the 30 s hard stop.
+      // come until the pause ends (CLIENT UNPAUSE would wait too): 35 s, past the 31 s hard stop (30 s + --timeout 1s).
       const pauseEnds = Date.now() + PAUSE_MS;
       await withNode(paused.url, (c) => c.sendCommand(["CLIENT", "PAUSE", String(PAUSE_MS), "ALL"]));
       process.kill(cli.pid, "SIGTERM");
       const exit = await cli.exited(PAUSE_MS + 10_000);
       assert.deepEqual(exit, { code: 5, signal: null }, cli.stderr());
-      assert.match(cli.stderr(), /still not stopped 30 s after SIGTERM, quitting without a report/);
+      assert.match(cli.stderr(), /still not stopped 31 s after SIGTERM, quitting without a report/);
       assert.match(cli.stderr(), new RegExp(`cachestress cleanup --url ${paused.url} --prefix ${prefix}`));
       await sleep(Math.max(0, pauseEnds - Date.now()) + 500);
     } finally {
