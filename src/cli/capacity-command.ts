@@ -8,7 +8,7 @@ import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { formatMs, formatPercent, formatRate } from "../reports/format.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { EXIT, reportFailure } from "./exit-codes.js";
-import { leftoverHint, stopOnSignal } from "./stop-on-signal.js";
+import { stopRunOnSignal } from "./stop-on-signal.js";
 
 const HELP = `Usage: cachestress capacity [scenario|file.yaml] [run flags] [capacity flags]
 
@@ -33,13 +33,7 @@ ${RUN_FLAGS_HELP}`;
 export async function capacityCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // Before anything slow: a signal that arrives while the config is read still stops the search.
-  let leftovers: (() => string | undefined) | undefined;
-  let timeoutMs: number | undefined;
-  const stopSignal = stopOnSignal({
-    what: "the search",
-    leftovers: () => leftovers?.(),
-    timeoutMs: () => timeoutMs,
-  });
+  const stop = stopRunOnSignal("the search");
   try {
     const resolved = await resolveCapacity(argv);
     if (resolved.help) {
@@ -47,13 +41,12 @@ export async function capacityCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, search, json } = resolved;
-    leftovers = () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix));
-    timeoutMs = config.timeoutMs;
+    stop.know(config);
 
     const tty = process.stderr.isTTY === true;
     const say = (line: string) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}cachestress: ${line}\n`);
     const result = await runCapacity(config, search, {
-      signal: stopSignal,
+      signal: stop.signal,
       onNotice: say,
       onStepStart: (index, rate, phase) =>
         say(

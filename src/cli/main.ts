@@ -13,7 +13,7 @@ import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
-import { leftoverHint, stopOnSignal } from "./stop-on-signal.js";
+import { stopRunOnSignal } from "./stop-on-signal.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
@@ -82,13 +82,7 @@ async function main(argv: string[]): Promise<number> {
 async function runCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // Before anything slow: a signal that arrives while the config is read still stops the run.
-  let leftovers: (() => string | undefined) | undefined;
-  let timeoutMs: number | undefined;
-  const stopSignal = stopOnSignal({
-    what: "the load",
-    leftovers: () => leftovers?.(),
-    timeoutMs: () => timeoutMs,
-  });
+  const stop = stopRunOnSignal("the load");
   try {
     const resolved = await resolveRunConfig(argv);
     if (resolved.help) {
@@ -96,12 +90,11 @@ async function runCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, json } = resolved;
-    leftovers = () => (config.keepKeys ? undefined : leftoverHint(config.url, config.prefix));
-    timeoutMs = config.timeoutMs;
+    stop.know(config);
 
     const tty = process.stderr.isTTY === true;
     const { result, jsonPath, markdownPath } = await runScenario(config, {
-      signal: stopSignal,
+      signal: stop.signal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
     });

@@ -70,6 +70,30 @@ export function stopOnSignal(options: StopOptions | string): AbortSignal {
 }
 
 /**
+ * stopOnSignal for `run` and `capacity`, installed before the config is read (an early signal
+ * still stops the work); `know(config)` adds what only the config tells: the prefix and target to
+ * name if the tool quits early, and the --timeout that lengthens the hard stop.
+ */
+export function stopRunOnSignal(what: string): {
+  signal: AbortSignal;
+  know(config: { url?: string; prefix: string; keepKeys: boolean; timeoutMs: number }): void;
+} {
+  let known: { url?: string; prefix: string; keepKeys: boolean; timeoutMs: number } | undefined;
+  const signal = stopOnSignal({
+    what,
+    leftovers: () =>
+      known === undefined || known.keepKeys ? undefined : leftoverHint(known.url, known.prefix),
+    timeoutMs: () => known?.timeoutMs,
+  });
+  return {
+    signal,
+    know: (config) => {
+      known = config;
+    },
+  };
+}
+
+/**
  * Polls the parent's PID: an orphan is adopted by init (or a subreaper), so the PID changes. Node
  * has no event for it. The timer is unref'd and never keeps the tool alive. A run meant to outlive
  * its shell (`nohup cachestress ... &`, then log out) sets CACHESTRESS_KEEP_RUNNING_WITHOUT_PARENT=1.
