@@ -8,14 +8,16 @@ import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { formatMs, formatPercent, formatRate } from "../reports/format.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { EXIT, reportFailure } from "./exit-codes.js";
-import { stopOnSignal } from "./stop-on-signal.js";
+import { stopRunOnSignal } from "./stop-on-signal.js";
 
 const HELP = `Usage: cachestress capacity [scenario|file.yaml] [run flags] [capacity flags]
 
 Steps the open-loop rate up (×2 by default) until the SLO breaks, then bisects between the last
 good and the first bad rate. Each step is a real constant-rate run against the same target (one
 throwaway redis-server for the whole search without --url). Writes Reports/capacity_{env}_{time}.json
-and .md; exit 0 when a rate met the SLO, 1 when none did, 2 usage error, 3 target unreachable.
+and .md; exit 0 when a rate met the SLO, 1 when none did, 2 usage error, 3 target unreachable,
+4 stopped by a signal or because the parent process went away (the steps measured are written),
+5 quit at once on a second signal (no report; the cleanup command is printed).
 
 Capacity flags:
 ${CAPACITY_SETTINGS.map((s) => `  ${`${s.flag} ${s.value}`.padEnd(22)}${s.help}${s.default ? ` (default: ${s.default})` : ""}`).join("\n")}
@@ -30,6 +32,8 @@ ${RUN_FLAGS_HELP}`;
 /** `cachestress capacity ...` (and `cachestress run` of a scenario with a `capacity:` section). */
 export async function capacityCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // Before anything slow: a signal that arrives while the config is read still stops the search.
+  const stop = stopRunOnSignal("the search");
   try {
     const resolved = await resolveCapacity(argv);
     if (resolved.help) {
@@ -37,12 +41,12 @@ export async function capacityCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, search, json } = resolved;
-    const stopSignal = stopOnSignal("the search");
+    stop.know(config);
 
     const tty = process.stderr.isTTY === true;
     const say = (line: string) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}cachestress: ${line}\n`);
     const result = await runCapacity(config, search, {
-      signal: stopSignal,
+      signal: stop.signal,
       onNotice: say,
       onStepStart: (index, rate, phase) =>
         say(
@@ -61,6 +65,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     // A search the target walked out of is not a capacity, whatever passed before: exit 3, as a run.
     if (result.status === "failed") return EXIT.couldNotRun;
+    if (result.status === "stopped") return EXIT.stopped;
     return result.capacity.lastGoodRate !== null ? EXIT.pass : EXIT.thresholdsFailed;
   } catch (error) {
     return reportFailure(error, debug);

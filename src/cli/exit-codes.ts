@@ -6,8 +6,15 @@ export const EXIT = {
   thresholdsFailed: 1,
   /** Bad flags or a bad scenario file. */
   usage: 2,
-  /** The target could not be reached, the run could not start, or the target went away. */
+  /** The target could not be reached, the run could not start, the target went away, or the engine failed. */
   couldNotRun: 3,
+  /**
+   * A signal (SIGINT, SIGTERM, SIGHUP) or the parent process going away stopped the work before
+   * its end; what was measured was cleaned up and written, marked "stopped". Never a pass.
+   */
+  stopped: 4,
+  /** A second signal, or a stop that overran its grace: quit at once, no report; the prefix and the cleanup command are printed. */
+  quitAtOnce: 5,
 } as const;
 
 /** Usage errors are those of the user's input; everything else means the run could not run. */

@@ -8,11 +8,12 @@ import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
+import { cleanupCommand } from "./cleanup-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
-import { stopOnSignal } from "./stop-on-signal.js";
+import { stopRunOnSignal } from "./stop-on-signal.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
@@ -30,14 +31,21 @@ Usage:
                                                  merge every shard's result into one, thresholds re-judged
   cachestress k8s --shards N [run flags] [--image IMAGE] [--namespace NS] [--name NAME]
                                                  print a Kubernetes Indexed Job that runs N shards
+  cachestress cleanup --url URL --prefix PREFIX [--dry-run]
+                                                 delete the keys an interrupted run left under its prefix
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
 
 Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) failed, 2 usage or config error,
-            3 the target could not be reached or the run could not start.
+            3 the target could not be reached, the run could not start, the target went away or an
+              engine thread failed (the report is written),
+            4 stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) or because the parent process went away:
+              cleaned up, partial report written, never a pass,
+            5 quit at once on a second signal (or 30 s + --timeout after the first): no report; the prefix and
+              the 'cachestress cleanup' command that removes its keys are printed.
             capacity: 0 a rate met the SLO, 1 none did (the start rate broke it), 2 as above,
-            3 the target could not be reached or went away during the search.
+            3 the target could not be reached or went away during the search, 4 and 5 as above.
 
 Run 'cachestress run --help' for every flag.`;
 
@@ -59,9 +67,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
+  if (command === "cleanup") return cleanupCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, cleanup, --help, --version\n`,
     );
     return EXIT.usage;
   }
@@ -72,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
 
 async function runCommand(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // Before anything slow: a signal that arrives while the config is read still stops the run.
+  const stop = stopRunOnSignal("the load");
   try {
     const resolved = await resolveRunConfig(argv);
     if (resolved.help) {
@@ -79,11 +90,11 @@ async function runCommand(argv: string[]): Promise<number> {
       return EXIT.pass;
     }
     const { config, json } = resolved;
-    const stopSignal = stopOnSignal("the load");
+    stop.know(config);
 
     const tty = process.stderr.isTTY === true;
     const { result, jsonPath, markdownPath } = await runScenario(config, {
-      signal: stopSignal,
+      signal: stop.signal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
     });
@@ -91,6 +102,7 @@ async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
     process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.status === "stopped") return EXIT.stopped;
     return result.status === "failed"
       ? EXIT.couldNotRun
       : result.verdict === "pass"

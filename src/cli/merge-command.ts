@@ -14,6 +14,7 @@ import { MergeInputError } from "../shard/merge-error.js";
 import { mergeShardResults } from "../shard/merge-results.js";
 import { readShardResults } from "../shard/read-results.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { leftoverHint, stopOnSignal } from "./stop-on-signal.js";
 
 /**
  * `cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]`: one result from the results
@@ -38,7 +39,8 @@ A FILE is a result JSON file, or a log holding a --json result line (what 'kubec
   --help, -h         show this help
 
 Exit codes: 0 all thresholds hold, 1 a threshold failed, 2 bad flags or shard files that are not
-one complete run, 3 a shard lost its target.`;
+one complete run, 3 a shard lost its target, 4 a signal arrived (the merge and its cleanup still
+finish and are written), 5 a second signal quit at once (the cleanup command is printed).`;
 
 const OPTIONS = {
   out: { type: "string" },
@@ -120,17 +122,28 @@ export async function mergeCommand(argv: string[]): Promise<number> {
     process.stderr.write(`cachestress merge: ${heading}:\n${problems.map(formatProblem).join("\n")}\n`);
     return EXIT.usage;
   }
+  // The merge is short: a first signal lets it finish (cleanup included) and the exit says so.
+  let prefix: string | undefined;
+  const stopSignal = stopOnSignal({
+    what: "the merge",
+    leftovers: () =>
+      flags.cleanupUrl !== undefined && prefix !== undefined
+        ? leftoverHint(flags.cleanupUrl, prefix)
+        : undefined,
+  });
   try {
     const read = await readShardResults(flags.files);
     const setProblems = [...read.problems, ...checkShardSet(read.inputs)];
     if (read.problems.length > 0) throw new MergeInputError(setProblems);
     const merged = mergeShardResults(read.inputs, TOOL_VERSION);
+    prefix = merged.config.prefix;
     await addAnalysis(merged);
     if (flags.cleanupUrl !== undefined) await cleanUp(flags.cleanupUrl, merged);
     const { jsonPath, markdownPath } = await writeReports(merged, flags.outDir);
     process.stderr.write(`${renderSummary(merged, { color: process.stderr.isTTY === true })}\n`);
     process.stderr.write(`merged report: ${jsonPath}\n               ${markdownPath}\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify(merged)}\n`);
+    if (stopSignal.aborted) return EXIT.stopped;
     return merged.status === "failed"
       ? EXIT.couldNotRun
       : merged.verdict === "pass"

@@ -11,7 +11,19 @@ export interface PhaseOutcome {
   targetLost: boolean;
   /** The worst event-loop delay among the threads, ms. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /**
+   * Set when the phase ended because the engine failed: a thread crashed (its last interval is
+   * lost), or a thread did not drain within the grace after `stop()`. The run then ends as failed.
+   */
+  failure?: string;
 }
+
+/**
+ * How long a stopped phase may take to drain before the threads are given up on, ms: at least
+ * this, and always a second more than the per-operation timeout, after which every reply still
+ * awaited counts as a timeout and the phase ends by itself.
+ */
+const STOP_GRACE_MS = 5000;
 
 export class EngineStartError extends Error {
   readonly code = "E_TARGET_UNREACHABLE";
@@ -35,8 +47,33 @@ export class EngineThreads {
     { stats: ReauthStats[]; resolve: (s: ReauthStats) => void }
   >();
 
-  private constructor(private readonly workers: Worker[]) {
-    for (const worker of workers) worker.on("message", (m: FromWorker) => this.onMessage(m));
+  /** Why the engine is no longer usable (a thread crashed or hung); undefined while it is healthy. */
+  private failed: string | undefined;
+  private closing = false;
+  private readonly exited = new Set<Worker>();
+  /** Threads that crashed: the phase waits only for the others. */
+  private readonly dead = new Set<Worker>();
+  private stopTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly stopGraceMs: number,
+  ) {
+    for (const [index, worker] of workers.entries()) {
+      worker.on("message", (m: FromWorker) => this.onMessage(m, index));
+      // A thread that throws, or exits while the run still needs it, would otherwise leave every
+      // pending phase and snapshot waiting for an answer that never comes.
+      worker.on("error", (error) => this.fail(`engine thread ${index} crashed: ${error.message}`, worker));
+      worker.on("exit", (code) => {
+        this.exited.add(worker);
+        if (!this.closing) this.fail(`engine thread ${index} exited unexpectedly (code ${code})`, worker);
+      });
+    }
+  }
+
+  /** Why the engine failed, or undefined. */
+  get failure(): string | undefined {
+    return this.failed;
   }
 
   /** Starts one worker per plan and waits until every connection is up. */
@@ -62,7 +99,7 @@ export class EngineThreads {
       await Promise.all(workers.map((w) => w.terminate()));
       throw error;
     }
-    return new EngineThreads(workers);
+    return new EngineThreads(workers, Math.max(STOP_GRACE_MS, ...plans.map((p) => p.timeoutMs + 1000)));
   }
 
   get threads(): number {
@@ -73,6 +110,7 @@ export class EngineThreads {
   runPhase(plans: PhasePlan[]): Promise<PhaseOutcome> {
     return new Promise((resolve) => {
       this.phaseWaiter = { outcomes: [], resolve };
+      if (this.failed !== undefined) return this.settlePhase();
       for (const [i, worker] of this.workers.entries()) this.post(worker, { type: "phase", phase: plans[i] });
     });
   }
@@ -81,6 +119,7 @@ export class EngineThreads {
   snapshot(): Promise<IntervalReport[]> {
     const id = ++this.snapshotId;
     return new Promise((resolve) => {
+      if (this.failed !== undefined) return resolve([]);
       this.pendingSnapshots.set(id, { reports: [], resolve });
       for (const worker of this.workers) this.post(worker, { type: "snapshot", id });
     });
@@ -99,6 +138,17 @@ export class EngineThreads {
   /** Stops issuing new operations in the current phase; the phase then drains and ends. */
   stop(): void {
     for (const worker of this.workers) this.post(worker, { type: "stop" });
+    // A thread stuck in a loop never answers: past the grace the phase ends with what arrived.
+    if (this.phaseWaiter !== undefined && this.stopTimer === undefined) {
+      this.stopTimer = setTimeout(() => {
+        this.stopTimer = undefined;
+        if (this.phaseWaiter === undefined) return;
+        const hung = `an engine thread did not stop within ${this.stopGraceMs / 1000} s of being asked to`;
+        if (this.failed === undefined) this.fail(hung);
+        else this.settlePhase();
+      }, this.stopGraceMs);
+      this.stopTimer.unref();
+    }
   }
 
   /** Hands refreshed credentials to every thread; each re-AUTHs its live connections in-band. */
@@ -110,17 +160,21 @@ export class EngineThreads {
   reauthStats(): Promise<ReauthStats> {
     const id = ++this.snapshotId;
     return new Promise((resolve) => {
+      if (this.failed !== undefined) return resolve({ ok: 0, failed: 0, lastFailure: "" });
       this.pendingReauthStats.set(id, { stats: [], resolve });
       for (const worker of this.workers) this.post(worker, { type: "reauth-stats", id });
     });
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.stopTimer);
     for (const worker of this.workers) this.post(worker, { type: "close" });
     await Promise.all(
       this.workers.map(
         (w) =>
           new Promise<void>((resolve) => {
+            if (this.exited.has(w)) return resolve();
             const timer = setTimeout(() => w.terminate().then(() => resolve()), 2000);
             w.once("exit", () => {
               clearTimeout(timer);
@@ -135,8 +189,61 @@ export class EngineThreads {
     worker.postMessage(message);
   }
 
-  private onMessage(message: FromWorker): void {
-    if (message.type === "topology-stale") {
+  /**
+   * The engine can no longer run. A crashed thread's unreported interval is lost; the others are
+   * stopped and their phase ends as usual (bounded by the stop grace), so what they measured is
+   * kept. Pending snapshots are answered with what arrived and later calls answer at once; the
+   * phase's outcome carries the reason.
+   */
+  private fail(reason: string, crashed?: Worker): void {
+    if (this.closing) return;
+    if (crashed !== undefined) this.dead.add(crashed);
+    if (this.failed !== undefined) return;
+    this.failed = reason;
+    for (const [id, pending] of this.pendingSnapshots) {
+      this.pendingSnapshots.delete(id);
+      pending.resolve(pending.reports);
+    }
+    for (const [id, pending] of this.pendingReauthStats) {
+      this.pendingReauthStats.delete(id);
+      pending.resolve({ ok: 0, failed: 0, lastFailure: "" });
+    }
+    if (crashed === undefined) this.settlePhase();
+    else if (this.phaseWaiter !== undefined) {
+      if (this.phaseWaiter.outcomes.length >= this.liveThreads) this.settlePhase();
+      else this.stop();
+    }
+  }
+
+  private get liveThreads(): number {
+    return this.workers.length - this.dead.size;
+  }
+
+  /** Resolves the current phase with every thread's phase-done so far. */
+  private settlePhase(): void {
+    const waiter = this.phaseWaiter;
+    if (waiter === undefined) return;
+    this.phaseWaiter = undefined;
+    clearTimeout(this.stopTimer);
+    this.stopTimer = undefined;
+    const done = waiter.outcomes.filter((m) => m.type === "phase-done");
+    const worst = (pick: (m: (typeof done)[number]) => number) => Math.max(0, ...done.map(pick));
+    waiter.resolve({
+      reports: done.map((m) => m.report),
+      targetLost: done.length > 0 && done.every((m) => m.targetLost),
+      eventLoopDelayMs: {
+        p50: worst((m) => m.eventLoopDelayMs.p50),
+        p99: worst((m) => m.eventLoopDelayMs.p99),
+        max: worst((m) => m.eventLoopDelayMs.max),
+      },
+      ...(this.failed !== undefined && { failure: this.failed }),
+    });
+  }
+
+  private onMessage(message: FromWorker, index: number): void {
+    if (message.type === "fatal") {
+      this.fail(`engine thread ${index} failed: ${message.message}`);
+    } else if (message.type === "topology-stale") {
       this.onTopologyStale?.();
     } else if (message.type === "snapshot") {
       const pending = this.pendingSnapshots.get(message.id);
@@ -161,18 +268,8 @@ export class EngineThreads {
       const waiter = this.phaseWaiter;
       if (waiter === undefined) return;
       waiter.outcomes.push(message);
-      if (waiter.outcomes.length < this.workers.length) return;
-      this.phaseWaiter = undefined;
-      const done = waiter.outcomes.filter((m) => m.type === "phase-done");
-      waiter.resolve({
-        reports: done.map((m) => m.report),
-        targetLost: done.every((m) => m.targetLost),
-        eventLoopDelayMs: {
-          p50: Math.max(...done.map((m) => m.eventLoopDelayMs.p50)),
-          p99: Math.max(...done.map((m) => m.eventLoopDelayMs.p99)),
-          max: Math.max(...done.map((m) => m.eventLoopDelayMs.max)),
-        },
-      });
+      if (waiter.outcomes.length < this.liveThreads) return;
+      this.settlePhase();
     }
   }
 }

@@ -29,6 +29,7 @@ port.on("message", (message: ToWorker) => {
     case "phase": {
       const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       loopDelay.enable();
+      if (message.phase.name === "measure") armTestFault();
       engine.runPhase(message.phase).then(({ recorder, targetLost }) => {
         loopDelay.disable();
         send({
@@ -42,7 +43,7 @@ port.on("message", (message: ToWorker) => {
             max: lateness(loopDelay.max),
           },
         });
-      });
+      }, fatal);
       break;
     }
     case "snapshot": {
@@ -72,6 +73,35 @@ port.on("message", (message: ToWorker) => {
       break;
   }
 });
+
+/** A phase that failed ends the run as failed at once (engine-threads.ts), rather than never ending. */
+function fatal(error: unknown): void {
+  send({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * Test-only hooks, never for users: `CACHESTRESS_TEST_WORKER_THROW_AFTER_MS=N` makes thread 0
+ * throw N ms into the measured phase, `CACHESTRESS_TEST_WORKER_HANG_AFTER_MS=N` makes it stop
+ * answering for 60 s; the tests of a crashed or hung engine use them (test/integration/interruptions.test.ts).
+ */
+function armTestFault(): void {
+  if (plan.threadIndex !== 0) return;
+  const throwMs = Number(process.env.CACHESTRESS_TEST_WORKER_THROW_AFTER_MS);
+  if (throwMs > 0) {
+    setTimeout(() => {
+      throw new Error(`test hook: thrown ${throwMs} ms into the measured phase`);
+    }, throwMs).unref();
+  }
+  const hangMs = Number(process.env.CACHESTRESS_TEST_WORKER_HANG_AFTER_MS);
+  if (hangMs > 0) {
+    setTimeout(() => {
+      const until = Date.now() + 60_000;
+      while (Date.now() < until) {
+        // Busy: no message is read, as in a thread stuck in a loop.
+      }
+    }, hangMs).unref();
+  }
+}
 
 function emptyReport() {
   const zeros = plan.workload.commands.map(() => 0);

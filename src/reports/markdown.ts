@@ -109,6 +109,10 @@ function verdictSection(result: RunResult): string[] {
     lines.push(
       `**Verdict: at merge** (shard ${result.shard!.index}/${result.shard!.count}: thresholds and the count check are judged over all shards by \`cachestress merge\`)`,
     );
+  } else if (result.verdict === "pass" && result.status !== "completed") {
+    // Stopped by a signal (exit 4) or failed (exit 3): never a pass, whatever the part measured.
+    const verdict = result.status === "stopped" ? "STOPPED" : "FAIL";
+    lines.push(`**Verdict: ${verdict}, not a pass** (the run ${result.status} before its end)`);
   } else if (result.verdict === "pass") {
     const held =
       result.thresholds.length === 0

@@ -250,7 +250,13 @@ function verdictLine(result: RunResult, paint: Paint): string {
   const notes: string[] = [];
   if (failed > 0) notes.push(`${failed} of ${result.thresholds.length} thresholds failed`);
   if (result.check !== undefined && !result.check.ok) notes.push(`the ${result.check.kind} check failed`);
-  if (result.status !== "completed") notes.push(`partial run: ${result.status}`);
+  // A run that did not reach its end is never a pass, whatever its part measured (exit 3 or 4).
+  if (result.status !== "completed") {
+    const held =
+      notes.length === 0 ? "the thresholds held over the part measured; " : `${notes.join("; ")}; `;
+    const verdict = result.status === "stopped" ? "STOPPED" : "FAIL";
+    return paint(`verdict: ${verdict}, not a pass (${held}the run ${result.status} before its end)`, "bad");
+  }
   const text = `verdict: ${result.verdict === "pass" ? "PASS" : "FAIL"}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   return paint(text, result.verdict === "pass" ? "ok" : "bad");
 }

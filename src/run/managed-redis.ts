@@ -1,6 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, statSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -101,14 +110,16 @@ export function freePort(): Promise<number> {
 }
 
 // Servers still running in this process. The 'exit' handler kills them so a test or CLI that ends
-// early (process.exit, uncaught error) leaves no redis-server behind.
-const running = new Map<number, { child: ChildProcess; dir: string }>();
+// early (process.exit, uncaught error) leaves no redis-server behind; each one's watchdog covers
+// the deaths that run no handler at all (SIGKILL, a crash of Node itself).
+const running = new Map<number, { child: ChildProcess; dir: string; watchdog?: ChildProcess }>();
 let exitHookInstalled = false;
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 function killAllNow(): void {
-  for (const { child, dir } of running.values()) {
+  for (const { child, dir, watchdog } of running.values()) {
     try {
+      watchdog?.kill("SIGKILL");
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     } catch {
@@ -145,7 +156,79 @@ function removeSignalHooks(): void {
 }
 
 function forget(pid: number): void {
+  running.get(pid)?.watchdog?.kill("SIGKILL");
   if (running.delete(pid) && running.size === 0) removeSignalHooks();
+}
+
+/**
+ * Node cannot ask the kernel to kill a child when its parent dies (no PR_SET_PDEATHSIG), so each
+ * server gets a watchdog: a tiny `sh` in a session of its own that blocks reading a pipe whose only
+ * writer is this process. The read returns at end-of-file, which the kernel delivers when this
+ * process dies for any reason, SIGKILL included; the watchdog then kills the server by PID and
+ * removes its directory. When the server ends normally the watchdog is killed first (forget()), so
+ * it never signals a PID that another process may have been given since.
+ */
+const WATCHDOG_SCRIPT = 'read line; kill -KILL "$1" 2>/dev/null; rm -rf "$2"';
+
+function startWatchdog(serverPid: number, dir: string): ChildProcess | undefined {
+  try {
+    const watchdog = spawn("sh", ["-c", WATCHDOG_SCRIPT, "cachestress-watchdog", String(serverPid), dir], {
+      stdio: ["pipe", "ignore", "ignore"],
+      detached: true,
+    });
+    watchdog.on("error", () => {}); // no sh: the 'exit' and signal hooks still cover the usual endings
+    watchdog.unref();
+    (watchdog.stdin as Socket | null)?.unref();
+    return watchdog;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written into each server's directory so a later start knows whether its owner is still alive. */
+const OWNER_FILE = "cachestress-owner.pid";
+const DIR_PREFIX = "cachestress-redis-";
+let staleDirsRemoved = false;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the directories of servers whose owning cachestress process is gone (a run killed before
+ * its watchdog could act, or a watchdog killed with it). A directory without an owner file, or whose
+ * owner still runs, is left alone.
+ */
+export function removeStaleServerDirs(parent: string = tmpdir()): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(parent).filter((name) => name.startsWith(DIR_PREFIX));
+  } catch {
+    return removed;
+  }
+  for (const name of entries) {
+    const dir = join(parent, name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, OWNER_FILE), "utf8").trim());
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || isAlive(owner)) continue;
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      // Someone else's, or already gone: not ours to insist on.
+    }
+  }
+  return removed;
 }
 
 function serverArgs(port: number, dir: string, extraArgs: readonly string[]): string[] {
@@ -300,7 +383,10 @@ async function launch(
         : new ManagedRedisError("E_REDIS_SERVER_START", `could not start ${binary}: ${cause}`),
     };
   }
-  running.set(pid, { child, dir });
+  const watchdog = startWatchdog(pid, dir);
+  running.set(pid, { child, dir, watchdog });
+  // A server that dies by itself (crash, kill fault) frees its PID: its watchdog goes with it.
+  child.once("exit", () => watchdog?.kill("SIGKILL"));
   installHooks();
 
   const fail = async (retry: boolean, message: string): Promise<Launch> => {
@@ -354,7 +440,8 @@ async function attemptStart(
   extraArgs: readonly string[],
   readyTimeoutMs: number,
 ): Promise<Attempt> {
-  const dir = mkdtempSync(join(tmpdir(), "cachestress-redis-"));
+  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
+  writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`);
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const first = await launch(binary, port, dir, extraArgs, readyTimeoutMs);
   if (!first.ok) {
@@ -416,6 +503,10 @@ export async function startManagedRedis(opts: StartManagedRedisOptions = {}): Pr
     throw new ManagedRedisError("E_REDIS_SERVER_MISSING", `redis-server not found ${where}: ${INSTALL_HINT}`);
   }
   const readyTimeoutMs = opts.readyTimeoutMs ?? 5000;
+  if (!staleDirsRemoved) {
+    staleDirsRemoved = true;
+    removeStaleServerDirs();
+  }
   let lastError: ManagedRedisError | undefined;
   for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS; attempt++) {
     const port = attempt === 0 && opts.port !== undefined ? opts.port : await freePort();

@@ -22,6 +22,7 @@ import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
+import { markEngineFailure } from "./engine-failure.js";
 import { KeyIsolation } from "./key-isolation.js";
 import { loadScripts } from "./load-scripts.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
@@ -270,6 +271,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       topologyChanges: topologyWatch?.changes ?? [],
       checkSent: check?.sentCommands(),
     });
+    if (engine.failure !== undefined) markEngineFailure(result, engine.failure);
     if (failovers.length > 0) {
       result.failovers = failovers;
       result.countCheck = {
@@ -646,6 +648,8 @@ async function runWithProgress(
   }
   const endMs = epochNowMs();
   const done = outcome as PhaseOutcome;
+  // A failed engine ends the run as a lost target would: no further phase (src/run/engine-failure.ts).
+  if (done.failure !== undefined) done.targetLost = true;
   takeInterval([...lateReports, ...done.reports], endMs);
   return { totals, outcome: done, durationMs: Math.max(0, endMs - startMs) };
 }

@@ -223,7 +223,8 @@ describe("capacity search against a real redis-server", () => {
       { timeoutMs: 30_000, signalAfterMs: { signal: "SIGINT", afterMs: 2500 } },
     );
     assert.match(run.stderr, /SIGINT: stopping the search/);
-    assert.equal(run.code, 1, run.stderr);
+    // Stopped by a signal: exit 4, never read as a result (src/cli/exit-codes.ts).
+    assert.equal(run.code, 4, run.stderr);
     assert.match(run.stderr, /No capacity found: the search was stopped before any step passed/);
     const result = capacityFile(out, "ci");
     assert.equal(result.status, "stopped");

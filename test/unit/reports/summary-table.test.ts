@@ -109,7 +109,14 @@ describe("renderSummary: failures and partial runs", () => {
       const summary = renderSummary(makeRunResult({ status, stopReason: "SIGINT", durationMs: 12_300 }));
       assert.ok(summary.includes(`${status.toUpperCase()} (PARTIAL)`));
       assert.ok(summary.includes(`PARTIAL RUN: ${status} (SIGINT)`));
-      assert.ok(summary.includes(`verdict: PASS (partial run: ${status})`));
+      // Never a pass: exit 3 (failed) or 4 (stopped), and the verdict line says so.
+      assert.ok(!summary.includes("verdict: PASS"));
+      const verdict = status === "stopped" ? "STOPPED" : "FAIL";
+      assert.ok(
+        summary.includes(
+          `verdict: ${verdict}, not a pass (the thresholds held over the part measured; the run ${status} before its end)`,
+        ),
+      );
     });
   }
 
