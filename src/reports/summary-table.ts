@@ -251,6 +251,7 @@ function verdictLine(result: RunResult, paint: Paint): string {
   if (failed > 0) notes.push(`${failed} of ${result.thresholds.length} thresholds failed`);
   if (result.check !== undefined && !result.check.ok) notes.push(`the ${result.check.kind} check failed`);
   if (result.status !== "completed") notes.push(`partial run: ${result.status}`);
+  for (const reason of result.verdictReasons ?? []) notes.push(redactText(reason));
   const text = `verdict: ${result.verdict === "pass" ? "PASS" : "FAIL"}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   return paint(text, result.verdict === "pass" ? "ok" : "bad");
 }

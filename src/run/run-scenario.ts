@@ -559,6 +559,7 @@ async function runPhases(
         },
       );
       measured.durationMs = run.durationMs;
+      measured.successTimelines = run.outcome.successTimelines;
       measured.targetLost ||= run.outcome.targetLost;
       measured.eventLoopDelayMs = run.outcome.eventLoopDelayMs;
     }
@@ -596,7 +597,9 @@ async function runWithProgress(
     const elapsedMs = nowMs - startMs;
     const spanS = Math.max(0.001, (nowMs - previousTickMs) / 1000);
     previousTickMs = nowMs;
-    if (interval.totalSent > 0 || interval.totalOps > 0)
+    // An outage has its points too (no reply, connection errors): the series never stops early.
+    // Only a last sliver of an interval with nothing in it is left out.
+    if (interval.totalSent > 0 || interval.totalOps > 0 || interval.totalErrors > 0 || spanS >= 0.5)
       onInterval?.(interval, Math.round(elapsedMs) / 1000, spanS);
     const overall = interval.overallLatency();
     hooks.onProgress?.({
