@@ -215,6 +215,8 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     if (faults.touchedServer && !admin.isOpen) admin = await reconnect(admin, target.connection, where);
 
     const countsAfter = await commandCounts();
+    // A restart resets commandstats: the admin connection finds the new run_id when it reconnects.
+    const serverRestarted = nodes === undefined && (await admin.checkRestart()) === true;
     if (check !== undefined) {
       // After the counts (its reads would disturb them) and before the cleanup (it reads the keys).
       // A check that cannot finish (the target died) fails itself, never the report.
@@ -264,6 +266,18 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
         note: "the primary changed during the run (sentinel failover): commandstats of the two servers overlap, so counts were not checked",
       };
     }
+    if (serverRestarted) {
+      result.countCheck = {
+        ...result.countCheck,
+        checked: false,
+        ok: true,
+        note: "the server restarted: commandstats were reset, counts not checked",
+      };
+    }
+    if (cleanup.error !== undefined)
+      result.warnings.push(
+        `keys are left under ${config.prefix}; to remove them: cachestress cleanup --url ${target.displayUrl} --prefix ${config.prefix}`,
+      );
     if (topology !== undefined && nodes !== undefined && primariesChanged(topology, nodes.current)) {
       // A promoted replica's commandstats also hold the writes it replicated before: no exact count.
       result.countCheck = {
@@ -325,12 +339,14 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
  * The admin connection again after a restart or a failover closed it. When the target is gone
  * for good, the closed one is kept: the cleanup then fails and says so in the report.
  */
-async function reconnect(admin: AdminClient, target: ConnectionTarget, where: string): Promise<AdminClient> {
-  try {
-    return await AdminClient.connect(target, where);
-  } catch {
-    return admin;
-  }
+async function reconnect(
+  admin: AdminClient,
+  _target: ConnectionTarget,
+  _where: string,
+): Promise<AdminClient> {
+  // The admin client reopens itself (with backoff) and keeps what it knows of the server (run_id).
+  await admin.reopen().catch(() => {});
+  return admin;
 }
 
 /** The check's report; a check that could not finish says why and fails, whatever it had found. */
