@@ -235,7 +235,8 @@ function countCheckLines(check: CountCheck, paint: Paint): string[] {
 }
 
 function thresholdLines(result: RunResult, paint: Paint): string[] {
-  if (result.thresholds.length === 0) return ["thresholds: none (a run without thresholds passes)"];
+  if (result.thresholds.length === 0)
+    return ["thresholds: none (a run without thresholds passes unless no operation succeeded)"];
   const width = Math.max(...result.thresholds.map((t) => displayWidth(t.expression)));
   const lines = ["thresholds:"];
   for (const t of result.thresholds) {

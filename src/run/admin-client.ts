@@ -41,6 +41,8 @@ export class AdminClient {
   /** Set once a reconnect found another server process (restart): its counters started from 0. */
   private restartSeen = false;
   private reconnects = 0;
+  /** A whole reconnect budget went by without a connection: later operations try once, not for 10 s more. */
+  private gaveUp = false;
 
   private constructor(
     private client: RedisClient,
@@ -114,16 +116,20 @@ export class AdminClient {
    */
   async reopen(budgetMs = RECONNECT_BUDGET_MS): Promise<void> {
     if (this.client.isOpen) return;
-    const deadline = Date.now() + budgetMs;
+    const deadline = Date.now() + (this.gaveUp ? 0 : budgetMs);
     let waitMs = RECONNECT_FIRST_WAIT_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         const { client, info } = await AdminClient.open(this.target, this.where);
         this.replaceClient(client, info);
+        this.gaveUp = false;
         return;
       } catch (error) {
         const left = deadline - Date.now();
-        if (left <= 0 || attempt >= 100) throw error;
+        if (left <= 0 || attempt >= 100) {
+          if (budgetMs > 0) this.gaveUp = true;
+          throw error;
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, left)));
         waitMs = Math.min(waitMs * 2, RECONNECT_MAX_WAIT_MS);
       }

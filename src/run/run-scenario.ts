@@ -273,6 +273,11 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
         ok: true,
         note: "the server restarted: commandstats were reset, counts not checked",
       };
+    } else if (countsBefore !== undefined && countsAfter === undefined && !admin.isOpen) {
+      result.countCheck = {
+        ...result.countCheck,
+        note: "the server could not be reached after the load (it went away): counts not checked",
+      };
     }
     if (cleanup.error !== undefined)
       result.warnings.push(
