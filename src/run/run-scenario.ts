@@ -214,6 +214,9 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     // A restart or CLIENT KILL fault closes the admin connection (it never reconnects); open it again.
     if (faults.touchedServer && !admin.isOpen) admin = await reconnect(admin, target.connection, where);
 
+    // A target the engine already gave up on (5 s with every connection down) gets 2 s more here;
+    // past that, each admin operation tries once (the cleanup warning then says how to finish).
+    if (measured.targetLost) await admin.reopen(2000).catch(() => {});
     const countsAfter = await commandCounts();
     // A restart resets commandstats: the admin connection finds the new run_id when it reconnects.
     const serverRestarted = nodes === undefined && (await admin.checkRestart()) === true;
