@@ -34,7 +34,8 @@ Usage:
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
 
-Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) failed, 2 usage or config error,
+Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) failed, no operation
+            succeeded or the target was gone at the end, 2 usage or config error (--out, --price-file too),
             3 the target could not be reached or the run could not start.
             capacity: 0 a rate met the SLO, 1 none did (the start rate broke it), 2 as above,
             3 the target could not be reached or went away during the search.
