@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import type { RunResult } from "../../src/reports/result-types.js";
 import { runCli } from "../helpers/cli.js";
-import { info, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { waitForLoad } from "../helpers/wait-for-load.js";
 
 const outDir = () => mkdtempSync(join(tmpdir(), "cachestress-reconnect-"));
 const VICTIMS = 100;
@@ -33,18 +34,6 @@ async function killNormalClients(url: string): Promise<number> {
   } finally {
     client.destroy();
   }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits (at most 20 s) until the run's load connections are open, then `extraMs` more. */
-async function waitForLoad(url: string, extraMs: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (Number((await info(url, "clients")).connected_clients) >= 6) break;
-    await sleep(100);
-  }
-  await sleep(extraMs);
 }
 
 function runArgs(url: string, prefix: string, out: string): string[] {

@@ -5,21 +5,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RunResult } from "../../src/reports/result-types.js";
 import { runCli } from "../helpers/cli.js";
-import { commandStats, info, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { waitForLoad } from "../helpers/wait-for-load.js";
 import { input, latenciesUs, shardResult } from "../unit/shard/shard-fixture.js";
 
 const outDir = () => mkdtempSync(join(tmpdir(), "cachestress-outage-"));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits (at most 20 s) until the run's connections are open (admin, probe and 4 load), then `extraMs`. */
-async function waitForLoad(url: string, extraMs: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (Number((await info(url, "clients")).connected_clients) >= 6) break;
-    await sleep(100);
-  }
-  await sleep(extraMs);
-}
 
 describe("a server SIGKILLed mid-run: the numbers show the outage and the verdict fails", () => {
   let redis: ManagedRedis;
