@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RunResult } from "../../src/reports/result-types.js";
 import { runCli } from "../helpers/cli.js";
-import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+import { aclSetUser, commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 import { waitForLoad } from "../helpers/wait-for-load.js";
 import { input, latenciesUs, shardResult } from "../unit/shard/shard-fixture.js";
 
@@ -125,6 +125,37 @@ describe("runs that cannot pass, and inputs refused before any load", () => {
     assert.equal(result.availability?.availabilityPercent, 0);
     assert.match(run.stderr, /verdict: FAIL \(no operation succeeded/);
     assert.equal(run.code, 1, run.stderr);
+  });
+
+  it("an ACL user allowed only PING: never a pass (exit 1 with every NOPERM counted, or 3 if refused before the load)", async () => {
+    await aclSetUser(redis.url, "pingonly", "on", ">pw", "~*", "-@all", "+ping");
+    const url = redis.url.replace("redis://", "redis://pingonly:pw@");
+    const run = await runCli(
+      [
+        "run",
+        "--url",
+        url,
+        "--duration",
+        "1s",
+        "-c",
+        "2",
+        "--prefix",
+        "outage-acl:",
+        "--json",
+        "--out",
+        outDir(),
+      ],
+      { timeoutMs: 30_000 },
+    );
+    assert.ok(run.code === 1 || run.code === 3, `exit ${run.code}: ${run.stderr}`);
+    if (run.code === 1) {
+      const result = JSON.parse(run.stdout) as RunResult;
+      assert.equal(result.verdict, "fail");
+      assert.equal(result.totals.errors, result.totals.ops);
+      assert.ok((result.totals.errorsByKind.NOPERM ?? 0) > 0, JSON.stringify(result.totals.errorsByKind));
+      assert.match((result.verdictReasons ?? []).join("; "), /no operation succeeded/);
+    }
+    assert.doesNotMatch(run.stderr, /verdict: PASS/);
   });
 
   it("a bad --out and --price-file: exit 2 before any load, every problem listed, no command reached the server", async () => {
