@@ -211,7 +211,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
         `${primary.host}:${primary.port}`,
       );
     }
-    // A restart or CLIENT KILL fault closes the admin connection (it never reconnects); open it again.
+    // A restart or CLIENT KILL fault closes the admin connection; it reopens itself, here at once.
     if (faults.touchedServer && !admin.isOpen) admin = await reconnect(admin, target.connection, where);
 
     // A target the engine already gave up on (5 s with every connection down) gets 2 s more here;
@@ -282,7 +282,8 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
         note: "the server could not be reached after the load (it went away): counts not checked",
       };
     }
-    if (cleanup.error !== undefined)
+    // A server the tool started goes away with its keys; any other keeps them until cleaned.
+    if (cleanup.error !== undefined && managed === undefined)
       result.warnings.push(
         `keys are left under ${config.prefix}; to remove them: cachestress cleanup --url ${target.displayUrl} --prefix ${config.prefix}`,
       );
