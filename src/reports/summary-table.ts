@@ -203,6 +203,15 @@ function errorLines(result: RunResult, paint: Paint): string[] {
     );
   }
   lines.push(`timeouts: ${formatCount(totals.timeouts)}  reconnects: ${formatCount(totals.reconnects)}`);
+  const a = result.availability;
+  if (a?.unavailableMs !== undefined && a.unavailableMs > 0)
+    lines.push(
+      paint(
+        `availability: ${a.availabilityPercent} % (${formatDurationMs(a.unavailableMs)} without a successful reply; ` +
+          `longest ${formatDurationMs(a.longestGapMs)} from ${a.fromS} s to ${a.toS} s)`,
+        "bad",
+      ),
+    );
   return lines;
 }
 

@@ -80,6 +80,7 @@ describe("a server SIGKILLed mid-run: the numbers show the outage and the verdic
       result.warnings.join("\n"),
     );
     assert.match(result.countCheck.note, /could not be reached after the load/);
+    assert.match(run.stderr, /availability: [\d.]+ % \([\d.]+s without a successful reply/);
     assert.equal(run.code, 1, run.stderr);
   });
 });
