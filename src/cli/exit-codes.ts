@@ -2,7 +2,7 @@
 export const EXIT = {
   /** Every threshold held. */
   pass: 0,
-  /** The run finished and at least one threshold failed. */
+  /** The run finished and at least one threshold failed, or no operation succeeded (docs/safety.md). */
   thresholdsFailed: 1,
   /** Bad flags or a bad scenario file. */
   usage: 2,

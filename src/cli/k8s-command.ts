@@ -172,7 +172,10 @@ export async function planK8sJob(
   try {
     // Shard 0 has the largest share, so if it is valid every shard is; with a bad --shards the
     // run flags are still checked, as one shard.
-    const resolved = await resolveRunConfig([...localArgs, ...extra, "--shard", `0/${shards ?? 1}`], env);
+    const resolved = await resolveRunConfig([...localArgs, ...extra, "--shard", `0/${shards ?? 1}`], env, {
+      // The pods write their reports on their own file systems, not here.
+      checkFiles: false,
+    });
     scenario = resolved.config.scenario;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

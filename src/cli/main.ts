@@ -37,7 +37,8 @@ Usage:
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
 
-Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) failed, 2 usage or config error,
+Exit codes: 0 all thresholds hold, 1 a threshold (or the scenario's check) failed, no operation
+              succeeded or the target was gone at the end, 2 usage or config error (--out, --price-file too),
             3 the target could not be reached, the run could not start, the target went away or an
               engine thread failed (the report is written),
             4 stopped by a signal (Ctrl-C, SIGTERM, SIGHUP) or because the parent process went away:

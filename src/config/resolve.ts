@@ -6,6 +6,7 @@ import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
+import { preflightProblems } from "./preflight.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
@@ -75,11 +76,13 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
 
 /**
  * `argv` is what follows the word `run`; `env` supplies CACHESTRESS_SHARD when no --shard is given.
+ * `checkFiles: false` skips the local file checks, for configs that run elsewhere (`k8s`).
  * Throws ConfigError listing every problem.
  */
 export async function resolveRunConfig(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
+  options: { checkFiles?: boolean } = {},
 ): Promise<ResolvedRun> {
   const { scenarioArg, flags, problems } = parseRunArgs(argv);
   const { json, debug } = flags;
@@ -106,6 +109,10 @@ export async function resolveRunConfig(
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags));
+  // The report directory and the price table are checked now, not after a load whose numbers
+  // would then be lost (src/config/preflight.ts).
+  if (options.checkFiles !== false)
+    problems.push(...(await preflightProblems({ outDir: config.outDir, priceFile: config.priceFile })));
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, json, debug, help: false };
 }

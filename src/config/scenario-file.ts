@@ -198,7 +198,19 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
       })),
     );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // An alias bomb (billion laughs) expands past maxAliasCount and throws: the file is refused.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw fail([
+      {
+        field: "file",
+        value: path,
+        allowed: `a YAML file without excessive aliases (${(error as Error).message.split("\n")[0]})`,
+      },
+    ]);
+  }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw fail([
       { field: "file", value: raw, allowed: "a mapping of fields such as name, duration, connections" },

@@ -8,6 +8,7 @@ import type { ConfigProblem } from "./errors.js";
  *              | "errors" | "timeouts"                                with "%": share of operations, else a count
  *              | "ops"                                                a count, no unit
  *              | "rps" | "opsPerSec"                                  operations per second, no unit
+ *              | "availability"                                       % of the measured time with successful replies; "%" required
  *   op        := "<" | "<=" | ">" | ">=" | "==" | "!="
  *   number    := digits [ "." digits ]                                p(N) needs 0 < N <= 100
  *
@@ -24,7 +25,8 @@ export type ThresholdMetric =
   | "errors"
   | "timeouts"
   | "ops"
-  | "rps";
+  | "rps"
+  | "availability";
 export type ThresholdOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
 /** `count` and `ops/s` are what a number without a unit means for the count and rate metrics. */
 export type ThresholdUnit = "us" | "ms" | "s" | "%" | "count" | "ops/s";
@@ -45,7 +47,8 @@ export interface ParsedThreshold {
 export const THRESHOLD_GRAMMAR =
   "metric[{cmd:NAME}] op value[unit], e.g. p(99)<500ms, avg{cmd:GET}<2, errors<1%, rps>=10000; " +
   "metrics p(N) med avg min max (latency, units us ms s, default ms), errors timeouts (with % a share of " +
-  "operations, without a count), ops (a count), rps (ops/s); operators < <= > >= == !=";
+  "operations, without a count), ops (a count), rps (ops/s), availability (% of the measured time with " +
+  "successful replies, e.g. availability>99.9%); operators < <= > >= == !=";
 
 const SHAPE =
   /^\s*([A-Za-z]+)\s*(?:\(\s*([^)]*?)\s*\))?\s*(?:\{\s*([^}]*?)\s*\})?\s*(<=|>=|==|!=|<|>)\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z%]*)\s*$/;
@@ -62,6 +65,7 @@ const NAMED_METRICS: Record<string, ThresholdMetric> = {
   ops: "ops",
   rps: "rps",
   opspersec: "rps",
+  availability: "availability",
 };
 
 export function isLatencyMetric(metric: ThresholdMetric): boolean {
@@ -97,6 +101,7 @@ export function parseThreshold(expr: string): ParsedThreshold | ConfigProblem {
     const cmdMatch = CMD.exec(braceText);
     if (cmdMatch === null) return bad("a command filter written {cmd:NAME}, e.g. p(99){cmd:GET}<5ms");
     if (metric === "timeouts") return bad("timeouts for the whole run, without {cmd:...}");
+    if (metric === "availability") return bad("availability for the whole run, without {cmd:...}");
     cmd = cmdMatch[1].toUpperCase();
   }
 
@@ -111,6 +116,10 @@ export function parseThreshold(expr: string): ParsedThreshold | ConfigProblem {
     if (unitLower !== "" && unitLower !== "%")
       return bad(`${metric} as a percentage (${metric}<1%) or a count (${metric}<10)`);
     unit = unitLower === "%" ? "%" : "count";
+  } else if (metric === "availability") {
+    if (unitLower !== "%")
+      return bad("availability as a percentage of the measured time, e.g. availability>99.9%");
+    unit = "%";
   } else {
     if (unitLower !== "") return bad(`${metric} as a plain number without a unit, e.g. ${metric}>1000`);
     unit = metric === "ops" ? "count" : "ops/s";

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { IntervalReport } from "../measure/thread-recorder.js";
+import type { IntervalReport, SuccessTimeline } from "../measure/thread-recorder.js";
 import type { FromWorker, PhasePlan, ReauthStats, ThreadPlan, ToWorker } from "./thread-plan.js";
 import type { Topology } from "./topology.js";
 
@@ -9,6 +9,8 @@ export interface PhaseOutcome {
   reports: IntervalReport[];
   /** Every connection was down for too long: the target went away. */
   targetLost: boolean;
+  /** Each thread's successful replies over the phase (src/measure/availability.ts). */
+  successTimelines: SuccessTimeline[];
   /** The worst event-loop delay among the threads, ms. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /**
@@ -231,6 +233,7 @@ export class EngineThreads {
     waiter.resolve({
       reports: done.map((m) => m.report),
       targetLost: done.length > 0 && done.every((m) => m.targetLost),
+      successTimelines: done.map((m) => m.successTimeline),
       eventLoopDelayMs: {
         p50: worst((m) => m.eventLoopDelayMs.p50),
         p99: worst((m) => m.eventLoopDelayMs.p99),

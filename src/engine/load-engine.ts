@@ -283,6 +283,8 @@ export class LoadEngine implements ConnectionOwner {
     }
     // Only operations count as errors; a failed reconnect attempt is not an operation.
     const state = this.phase;
+    // Counted apart from operations: the series shows an outage as attempts that failed.
+    if (state !== undefined) state.recorder.connectionErrors++;
     if (state !== undefined && inFlight > 0) {
       state.recorder.aborted += inFlight;
       state.recorder.countError(kind, inFlight);

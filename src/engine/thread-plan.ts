@@ -102,6 +102,8 @@ export type FromWorker =
       type: "phase-done";
       name: PhasePlan["name"];
       report: import("../measure/thread-recorder.js").IntervalReport;
+      /** The phase's successful replies on this thread, for availability. */
+      successTimeline: import("../measure/thread-recorder.js").SuccessTimeline;
       targetLost: boolean;
       /** Event-loop delay during the phase, ms. */
       eventLoopDelayMs: { p50: number; p99: number; max: number };

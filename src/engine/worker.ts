@@ -36,6 +36,7 @@ port.on("message", (message: ToWorker) => {
           type: "phase-done",
           name: message.phase.name,
           report: engine.reportFrom(recorder),
+          successTimeline: recorder.successTimeline(),
           targetLost,
           eventLoopDelayMs: {
             p50: lateness(loopDelay.percentile(50)),

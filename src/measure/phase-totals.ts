@@ -11,6 +11,8 @@ export class PhaseTotals {
   timeouts = 0;
   aborted = 0;
   reconnects = 0;
+  /** Failed connect attempts and broken connections. */
+  connectionErrors = 0;
   lateStarts = 0;
   connectionsUp = 0;
   readonly errorsByKind: Record<string, number> = {};
@@ -81,6 +83,7 @@ export class PhaseTotals {
     this.timeouts += report.timeouts;
     this.aborted += report.aborted;
     this.reconnects += report.reconnects;
+    this.connectionErrors += report.connectionErrors ?? 0;
     this.lateStarts += report.lateStarts;
     this.connectionsUp += report.connectionsUp;
     for (const [kind, n] of Object.entries(report.errorsByKind)) {
@@ -105,6 +108,7 @@ export class PhaseTotals {
     this.timeouts += other.timeouts;
     this.aborted += other.aborted;
     this.reconnects += other.reconnects;
+    this.connectionErrors += other.connectionErrors;
     this.lateStarts += other.lateStarts;
     for (const [kind, n] of Object.entries(other.errorsByKind)) {
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;

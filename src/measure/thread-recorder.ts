@@ -19,6 +19,8 @@ export interface IntervalReport {
   /** Operations in flight on a connection that broke (reset, closed); their fate is unknown. */
   aborted: number;
   reconnects: number;
+  /** Connect attempts that failed and connections that broke in this interval (absent = 0). */
+  connectionErrors?: number;
   /** Error replies by first word (`ERR`, `OOM`...), plus `timeout` and connection error codes. */
   errorsByKind: Record<string, number>;
   /** Per command, µs: from intended start (open loop) or send (closed loop) to reply. */
@@ -44,6 +46,20 @@ export interface IntervalReport {
   byNode?: Record<string, NodeIntervalReport>;
 }
 
+/**
+ * One thread's successful replies over a whole phase: the first and the last (epoch ms, 0 = none)
+ * and every gap of at least OUTAGE_MIN_MS between two of them. The main thread intersects the
+ * threads' gaps to find when the target gave no successful reply at all (src/measure/availability.ts).
+ */
+export interface SuccessTimeline {
+  firstMs: number;
+  lastMs: number;
+  gaps: { fromMs: number; toMs: number }[];
+}
+
+/** Gaps between successful replies shorter than this are service, not an outage, ms. */
+export const OUTAGE_MIN_MS = 1000;
+
 export interface NodeIntervalReport {
   ops: number;
   errors: number;
@@ -66,9 +82,13 @@ export class ThreadRecorder {
   timeouts = 0;
   aborted = 0;
   reconnects = 0;
+  connectionErrors = 0;
   lateStarts = 0;
   /** Epoch ms of the last successful reply (0: none yet); kept across intervals. */
   private lastSuccessMs = 0;
+  /** The phase's first successful reply and its gaps of OUTAGE_MIN_MS or more; kept across intervals. */
+  private firstSuccessMs = 0;
+  private readonly outageGaps: { fromMs: number; toMs: number }[] = [];
   private gapFromMs = 0;
   private gapToMs = 0;
   private errorsByKind = new Map<string, number>();
@@ -107,7 +127,15 @@ export class ThreadRecorder {
       this.gapFromMs = last;
       this.gapToMs = nowMs;
     }
+    // Allocates only once per outage of a second or more, never per operation.
+    if (last > 0 && nowMs - last >= OUTAGE_MIN_MS) this.outageGaps.push({ fromMs: last, toMs: nowMs });
+    if (last === 0) this.firstSuccessMs = nowMs;
     this.lastSuccessMs = nowMs;
+  }
+
+  /** The phase's successful replies as a timeline; read once, when the phase ends. */
+  successTimeline(): SuccessTimeline {
+    return { firstMs: this.firstSuccessMs, lastMs: this.lastSuccessMs, gaps: [...this.outageGaps] };
   }
 
   /** An open-loop operation was sent `lagMs` after its intended start. */
@@ -136,6 +164,7 @@ export class ThreadRecorder {
       timeouts: this.timeouts,
       aborted: this.aborted,
       reconnects: this.reconnects,
+      ...(this.connectionErrors > 0 ? { connectionErrors: this.connectionErrors } : {}),
       errorsByKind: Object.fromEntries(this.errorsByKind),
       latencyUs: this.latency.map(encodeOrEmpty),
       serviceTimeUs: this.serviceTime.map(encodeOrEmpty),
@@ -153,6 +182,7 @@ export class ThreadRecorder {
     this.timeouts = 0;
     this.aborted = 0;
     this.reconnects = 0;
+    this.connectionErrors = 0;
     this.lateStarts = 0;
     this.errorsByKind = new Map();
     for (const h of this.latency) h.reset();

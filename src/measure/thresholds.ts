@@ -22,6 +22,8 @@ export interface ThresholdSource {
   errors(cmd?: string): number;
   timeouts(): number;
   opsPerSec(cmd?: string): number;
+  /** Percent of the measured time with successful replies (src/measure/availability.ts). */
+  availabilityPercent(): number;
 }
 
 const MS_TO_UNIT = { us: 1000, ms: 1, s: 0.001 } as const;
@@ -90,6 +92,8 @@ function actualValue(t: ParsedThreshold, source: ThresholdSource, ops: number): 
       return ops;
     case "rps":
       return source.opsPerSec(t.cmd);
+    case "availability":
+      return source.availabilityPercent();
   }
 }
 

@@ -18,7 +18,7 @@ export function zoneLines(result: RunResult): string[] {
       const label = z.label.padEnd(width);
       if (z.value === undefined || z.zone === undefined) return `  ${label}  -        ${z.note ?? ""}`;
       const bands = `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`;
-      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bands})`;
+      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bands})${z.note ? `: ${z.note}` : ""}`;
     }),
   ];
 }

@@ -119,6 +119,8 @@ function verdictSection(result: RunResult): string[] {
         ? "no thresholds set"
         : `all ${result.thresholds.length} thresholds held`;
     lines.push(`**Verdict: PASS** (${held})`);
+  } else if (failed.length === 0 && (result.verdictReasons ?? []).length > 0) {
+    lines.push(`**Verdict: FAIL** (${result.verdictReasons!.map(redactText).join("; ")})`);
   } else if (failed.length === 0 && result.check !== undefined && !result.check.ok) {
     lines.push(
       `**Verdict: FAIL** (the ${result.check.kind} check failed: ${result.check.problems.join("; ")})`,

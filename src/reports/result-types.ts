@@ -60,6 +60,10 @@ export interface SeriesPoint {
   errorsByKind?: Record<string, number>;
   /** Connections that came back in this interval (absent = 0). */
   reconnects?: number;
+  /** Failed connect attempts and broken connections in this interval (absent = 0). */
+  connectionErrors?: number;
+  /** Connections up at the end of an interval with no reply or with connection errors. */
+  connectionsUp?: number;
 }
 
 export interface ThresholdOutcome {
@@ -176,8 +180,10 @@ export interface RunResult {
   };
   series: SeriesPoint[];
   thresholds: ThresholdOutcome[];
-  /** pass when every threshold holds (or there are none). */
+  /** pass when every threshold holds (or there are none) and nothing in `verdictReasons` failed it. */
   verdict: "pass" | "fail";
+  /** What failed the run whatever its thresholds: a lost target, no operation that succeeded. */
+  verdictReasons?: string[];
   countCheck: CountCheck;
   /** HDR histograms (microseconds), compressed base64, so runs can be merged exactly later. */
   histograms: {
@@ -218,8 +224,21 @@ export interface RunResult {
   };
   /** Sentinel targets: each switch of the primary seen during the run (tS: s since the measured part started). */
   failovers?: { tS: number; from: string; to: string }[];
-  /** The longest time in the measured part without a successful reply (a failover, a fault), s since its start. */
-  availability?: { longestGapMs: number; fromS: number; toS: number };
+  /**
+   * The measured part without a successful reply (a failover, a fault, a server that died), s since
+   * its start: the longest gap, the time unavailable in all and each outage (no thread got a
+   * successful reply for `outageMinMs` or more). See docs/safety.md.
+   */
+  availability?: {
+    longestGapMs: number;
+    fromS: number;
+    toS: number;
+    unavailableMs?: number;
+    /** 100 × (1 − unavailableMs / measured time). */
+    availabilityPercent?: number;
+    outages?: { fromS: number; toS: number; durationMs: number }[];
+    outageMinMs?: number;
+  };
   /** Live alert rules, their firing/resolved events and the notifications sent. */
   alerts?: AlertsOutcome;
   /** With --audit: the server's configuration judged for the use case. */

@@ -203,6 +203,15 @@ function errorLines(result: RunResult, paint: Paint): string[] {
     );
   }
   lines.push(`timeouts: ${formatCount(totals.timeouts)}  reconnects: ${formatCount(totals.reconnects)}`);
+  const a = result.availability;
+  if (a?.unavailableMs !== undefined && a.unavailableMs > 0)
+    lines.push(
+      paint(
+        `availability: ${a.availabilityPercent} % (${formatDurationMs(a.unavailableMs)} without a successful reply; ` +
+          `longest ${formatDurationMs(a.longestGapMs)} from ${a.fromS} s to ${a.toS} s)`,
+        "bad",
+      ),
+    );
   return lines;
 }
 
@@ -235,7 +244,8 @@ function countCheckLines(check: CountCheck, paint: Paint): string[] {
 }
 
 function thresholdLines(result: RunResult, paint: Paint): string[] {
-  if (result.thresholds.length === 0) return ["thresholds: none (a run without thresholds passes)"];
+  if (result.thresholds.length === 0)
+    return ["thresholds: none (a run without thresholds passes unless no operation succeeded)"];
   const width = Math.max(...result.thresholds.map((t) => displayWidth(t.expression)));
   const lines = ["thresholds:"];
   for (const t of result.thresholds) {
@@ -250,6 +260,7 @@ function verdictLine(result: RunResult, paint: Paint): string {
   const notes: string[] = [];
   if (failed > 0) notes.push(`${failed} of ${result.thresholds.length} thresholds failed`);
   if (result.check !== undefined && !result.check.ok) notes.push(`the ${result.check.kind} check failed`);
+  for (const reason of result.verdictReasons ?? []) notes.push(redactText(reason));
   // A run that did not reach its end is never a pass, whatever its part measured (exit 3 or 4).
   if (result.status !== "completed") {
     const held =

@@ -7,7 +7,12 @@
 
 export type Zone = "stable" | "risk" | "failure";
 
-export type ZoneMetric = "serverCpuPercent" | "memoryUsedPercent" | "p99Ms" | "errorPercent";
+export type ZoneMetric =
+  | "serverCpuPercent"
+  | "memoryUsedPercent"
+  | "p99Ms"
+  | "errorPercent"
+  | "unavailablePercent";
 
 /** Upper edges: value < stableBelow is stable, value ≤ failureAbove is risk, above that failure. */
 export interface ZoneBand {
@@ -20,6 +25,8 @@ export const DEFAULT_ZONE_BANDS: Record<ZoneMetric, ZoneBand> = {
   memoryUsedPercent: { stableBelow: 80, failureAbove: 90 },
   p99Ms: { stableBelow: 100, failureAbove: 500 },
   errorPercent: { stableBelow: 1, failureAbove: 5 },
+  // Three nines of the measured time is stable; more than 1 % without a successful reply is an outage.
+  unavailablePercent: { stableBelow: 0.1, failureAbove: 1 },
 };
 
 const LABELS: Record<ZoneMetric, string> = {
@@ -27,6 +34,7 @@ const LABELS: Record<ZoneMetric, string> = {
   memoryUsedPercent: "memory % of maxmemory (peak)",
   p99Ms: "p99 latency, ms",
   errorPercent: "errors + timeouts, % of operations",
+  unavailablePercent: "time without a successful reply, %",
 };
 
 export interface ZoneVerdict {
@@ -44,6 +52,10 @@ export interface ZoneInputs {
   memoryUsedPercent?: number;
   p99Ms?: number;
   errorPercent?: number;
+  /** Share of the measured time in outages (src/measure/availability.ts). */
+  unavailablePercent?: number;
+  /** The target went away for good: the availability zone is a failure whatever the share. */
+  targetLost?: boolean;
 }
 
 export function zoneOf(value: number, band: ZoneBand): Zone {
@@ -56,10 +68,27 @@ export function computeZones(
   inputs: ZoneInputs,
   overrides: Partial<Record<ZoneMetric, ZoneBand>> = {},
 ): ZoneVerdict[] {
-  const metrics: ZoneMetric[] = ["serverCpuPercent", "memoryUsedPercent", "p99Ms", "errorPercent"];
+  const metrics: ZoneMetric[] = [
+    "serverCpuPercent",
+    "memoryUsedPercent",
+    "p99Ms",
+    "errorPercent",
+    "unavailablePercent",
+  ];
   return metrics.map((metric) => {
     const band = overrides[metric] ?? DEFAULT_ZONE_BANDS[metric];
     const value = inputs[metric];
+    if (metric === "unavailablePercent" && inputs.targetLost === true) {
+      const shown = value !== undefined && !Number.isNaN(value) ? round2(value) : 100;
+      return {
+        metric,
+        label: LABELS[metric],
+        value: shown,
+        zone: "failure",
+        band,
+        note: "the target was lost",
+      };
+    }
     if (value === undefined || Number.isNaN(value)) {
       return { metric, label: LABELS[metric], band, note: missingNote(metric) };
     }
@@ -81,6 +110,8 @@ function missingNote(metric: ZoneMetric): string {
       return "not measured: the server process is not on this host";
     case "memoryUsedPercent":
       return "not measured: the server has no maxmemory limit or INFO memory is not readable";
+    case "unavailablePercent":
+      return "not measured: the measured part did not start";
     default:
       return "not measured: no operations completed";
   }

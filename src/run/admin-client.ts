@@ -18,18 +18,51 @@ type RedisClient = TargetClient;
 
 export { CONNECT_TIMEOUT_MS };
 
+/** How long an admin operation keeps trying to reconnect to a target that went away, ms in all. */
+export const RECONNECT_BUDGET_MS = 10_000;
+/** The first wait between reconnect attempts, doubled each time up to RECONNECT_MAX_WAIT_MS. */
+const RECONNECT_FIRST_WAIT_MS = 100;
+const RECONNECT_MAX_WAIT_MS = 2000;
+
+/** Who the server is: a new run_id (or a lower uptime) after a reconnect means it restarted. */
+interface ServerIdentity {
+  runId?: string;
+  uptimeS?: number;
+}
+
 /**
  * A full node-redis client for everything off the hot path: the reachability check, server version,
- * INFO commandstats before and after, and key cleanup. It never reconnects on its own, so an
- * unreachable target fails fast with the real cause instead of retrying in the background.
+ * INFO commandstats before and after, and key cleanup. The first connection fails fast with the
+ * real cause. Once connected, a connection that a CLIENT KILL, a restart or a failover closed is
+ * opened again before the next admin operation, with backoff for up to RECONNECT_BUDGET_MS; a
+ * new run_id on the way back tells that the server restarted (its commandstats started again).
  */
 export class AdminClient {
+  /** Set once a reconnect found another server process (restart): its counters started from 0. */
+  private restartSeen = false;
+  private reconnects = 0;
+  /** A whole reconnect budget went by without a connection: later operations try once, not for 10 s more. */
+  private gaveUp = false;
+
   private constructor(
-    private readonly client: RedisClient,
+    private client: RedisClient,
     readonly serverVersion: string | undefined,
+    private readonly target: ConnectionTarget,
+    private readonly where: string,
+    private identity: ServerIdentity,
   ) {}
 
   static async connect(target: ConnectionTarget, where: string): Promise<AdminClient> {
+    const { client, info } = await AdminClient.open(target, where);
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? /valkey_version:(\S+)/.exec(info)?.[1];
+    return new AdminClient(client, version, target, where, identityOf(info));
+  }
+
+  /** One connection attempt: the client and its INFO server ("" when INFO is not allowed). */
+  private static async open(
+    target: ConnectionTarget,
+    where: string,
+  ): Promise<{ client: RedisClient; info: string }> {
     const client = createTargetClient(target);
     let lastError: unknown;
     client.on("error", (error) => {
@@ -52,8 +85,7 @@ export class AdminClient {
         ),
         CONNECT_TIMEOUT_MS + 500,
       );
-      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? /valkey_version:(\S+)/.exec(info)?.[1];
-      return new AdminClient(client, version);
+      return { client, info };
     } catch (error) {
       try {
         client.destroy();
@@ -65,6 +97,92 @@ export class AdminClient {
       const cause = (lastError as NodeJS.ErrnoException | undefined)?.code !== undefined ? lastError : error;
       const text = describeError(cause);
       throw new TargetUnreachableError(`cannot reach ${where}: ${text}${hintFor(text, target)}`);
+    }
+  }
+
+  /** True once a reconnect reached a restarted server (a new run_id, or a lower uptime). */
+  get serverRestarted(): boolean {
+    return this.restartSeen;
+  }
+
+  /** How many times the connection was opened again after it broke. */
+  get reconnectCount(): number {
+    return this.reconnects;
+  }
+
+  /**
+   * Opens the connection again when it broke, with backoff, until it is back or `budgetMs` has
+   * passed; then throws TargetUnreachableError with the last cause. A no-op on an open connection.
+   */
+  async reopen(budgetMs = RECONNECT_BUDGET_MS): Promise<void> {
+    if (this.client.isOpen) return;
+    const deadline = Date.now() + (this.gaveUp ? 0 : budgetMs);
+    let waitMs = RECONNECT_FIRST_WAIT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { client, info } = await AdminClient.open(this.target, this.where);
+        this.replaceClient(client, info);
+        this.gaveUp = false;
+        return;
+      } catch (error) {
+        const left = deadline - Date.now();
+        if (left <= 0 || attempt >= 100) {
+          if (budgetMs > 0) this.gaveUp = true;
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, left)));
+        waitMs = Math.min(waitMs * 2, RECONNECT_MAX_WAIT_MS);
+      }
+    }
+  }
+
+  private replaceClient(client: RedisClient, info: string): void {
+    try {
+      this.client.destroy();
+    } catch {
+      // Already closed: that is why it is being replaced.
+    }
+    this.client = client;
+    this.reconnects++;
+    const now = identityOf(info);
+    if (isAnotherServer(this.identity, now)) this.restartSeen = true;
+    this.identity = now;
+  }
+
+  /**
+   * Runs `operation` on an open connection; when the connection breaks under it (not an error
+   * reply), reopens it and runs it again, within the same reconnect budget.
+   */
+  private async withReconnect<T>(operation: () => Promise<T>, budgetMs = RECONNECT_BUDGET_MS): Promise<T> {
+    const deadline = Date.now() + budgetMs;
+    for (let attempt = 0; ; attempt++) {
+      await this.reopen(Math.max(0, deadline - Date.now()));
+      try {
+        return await operation();
+      } catch (error) {
+        if (error instanceof ErrorReply || Date.now() >= deadline || attempt >= 20) throw error;
+        if (this.client.isOpen) {
+          // A command that failed on a connection still open (a reply lost...): once more is enough.
+          if (attempt > 0) throw error;
+          this.client.destroy();
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the server restarted since the first connection, read now (INFO server): the open
+   * connection may not have noticed yet. Undefined when INFO is not allowed here.
+   */
+  async checkRestart(): Promise<boolean | undefined> {
+    try {
+      const info = await this.withReconnect(() => this.client.info("server"));
+      const now = identityOf(info);
+      if (isAnotherServer(this.identity, now)) this.restartSeen = true;
+      if (now.runId !== undefined || now.uptimeS !== undefined) this.identity = now;
+      return this.restartSeen;
+    } catch {
+      return this.restartSeen ? true : undefined;
     }
   }
 
@@ -98,20 +216,24 @@ export class AdminClient {
     }
   }
 
-  /** False once the connection broke (it never reconnects): a server restart or CLIENT KILL ends it. */
+  /** False while the connection is broken; the next admin operation opens it again. */
   get isOpen(): boolean {
     return this.client.isOpen;
   }
 
-  /** Any command, for readers such as the config audit (its errors are the caller's to judge). */
-  sendCommand(args: string[]): Promise<unknown> {
+  /**
+   * Any command, for readers such as the config audit (its errors are the caller's to judge). A
+   * broken connection gets one quick attempt to reopen, so a target that is gone fails fast here.
+   */
+  async sendCommand(args: string[]): Promise<unknown> {
+    if (!this.client.isOpen) await this.reopen(0);
     return this.client.sendCommand(args);
   }
 
-  /** Calls + rejected calls per command, or undefined when INFO is not allowed here. */
+  /** Calls + rejected calls per command, or undefined when INFO is not allowed here or the target is gone. */
   async commandCounts(): Promise<ServerCommandCounts | undefined> {
     try {
-      return parseCommandStats(await this.client.info("commandstats"));
+      return parseCommandStats(await this.withReconnect(() => this.client.info("commandstats")));
     } catch {
       return undefined;
     }
@@ -122,8 +244,19 @@ export class AdminClient {
    * The prefix is the run's own, so nothing else on the server is touched.
    */
   async deleteKeys(prefix: string, oneKeyPerCommand = false): Promise<number> {
+    // A connection lost mid-way starts the SCAN again from 0: UNLINK of a gone key is harmless, and
+    // the count stays true since each UNLINK counts only the keys it deleted itself.
+    const deleted = { count: 0 };
+    await this.withReconnect(() => this.deleteKeysOnce(prefix, oneKeyPerCommand, deleted));
+    return deleted.count;
+  }
+
+  private async deleteKeysOnce(
+    prefix: string,
+    oneKeyPerCommand: boolean,
+    deleted: { count: number },
+  ): Promise<void> {
     const pattern = `${escapeGlob(prefix)}*`;
-    let deleted = 0;
     let cursor = "0";
     do {
       const reply = await this.client.scan(cursor, { MATCH: pattern, COUNT: 1000 });
@@ -133,12 +266,11 @@ export class AdminClient {
       // sent together so node-redis pipelines them.
       if (oneKeyPerCommand) {
         const counts = await Promise.all(reply.keys.map((key) => this.client.unlink(key)));
-        deleted += counts.reduce((sum, n) => sum + Number(n), 0);
+        deleted.count += counts.reduce((sum, n) => sum + Number(n), 0);
       } else {
-        deleted += await this.client.unlink(reply.keys);
+        deleted.count += await this.client.unlink(reply.keys);
       }
     } while (cursor !== "0");
-    return deleted;
   }
 
   async close(): Promise<void> {
@@ -148,6 +280,19 @@ export class AdminClient {
       // Already closed, typically because the target went away; nothing left to release.
     }
   }
+}
+
+function identityOf(info: string): ServerIdentity {
+  const runId = /run_id:(\w+)/.exec(info)?.[1];
+  const uptime = /uptime_in_seconds:(\d+)/.exec(info)?.[1];
+  return { runId, uptimeS: uptime !== undefined ? Number(uptime) : undefined };
+}
+
+/** Another process than before: a new run_id, or (without one) an uptime lower than before. */
+export function isAnotherServer(before: ServerIdentity, now: ServerIdentity): boolean {
+  if (before.runId !== undefined && now.runId !== undefined) return before.runId !== now.runId;
+  if (before.uptimeS !== undefined && now.uptimeS !== undefined) return now.uptimeS < before.uptimeS;
+  return false;
 }
 
 /** A glob that matches the prefix literally (`*`, `?`, `[` in a prefix are escaped). */

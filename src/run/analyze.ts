@@ -32,6 +32,11 @@ export async function analyzeRun(
     memoryUsedPercent: server.memoryUsedPercentMax,
     p99Ms: result.latency.count > 0 ? result.latency.p99 : undefined,
     errorPercent: attempted > 0 ? (result.totals.errors / attempted) * 100 : undefined,
+    unavailablePercent:
+      result.availability?.availabilityPercent !== undefined
+        ? 100 - result.availability.availabilityPercent
+        : undefined,
+    targetLost: result.status === "failed" || (result.verdictReasons ?? []).some((r) => /target/.test(r)),
   });
   const prices = await loadPriceTable(
     config.priceFile ?? join(packageRoot(), "data", "elasticache-serverless-prices.json"),

@@ -2,9 +2,11 @@ import { commandLabels } from "../config/command-template.js";
 import type { RunConfig, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
+import { computeAvailability, outageThresholdMs } from "../measure/availability.js";
 import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../measure/count-check.js";
 import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
+import type { SuccessTimeline } from "../measure/thread-recorder.js";
 import { evaluateThresholds, type ThresholdSource } from "../measure/thresholds.js";
 import { redactConfig } from "../reports/redact.js";
 import { RESULT_SCHEMA_VERSION, type RunResult, type SeriesPoint } from "../reports/result-types.js";
@@ -26,6 +28,8 @@ export interface MeasuredRun {
   targetLost: boolean;
   /** When the measured part started, epoch ms (undefined when it never started). */
   measureStartEpochMs?: number;
+  /** Each engine thread's successful replies over the measured part (availability). */
+  successTimelines?: SuccessTimeline[];
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   phases: {
     warmup?: { ops: number; durationMs: number; totals: PhaseTotals };
@@ -86,7 +90,14 @@ export function buildResult(inputs: ResultInputs): RunResult {
   if (measured.targetLost)
     warnings.push("every connection to the target was down for more than 5 s; the run ended early");
 
-  const thresholds = evaluateThresholds(config.thresholds, thresholdSource(totals, seconds));
+  const availability = runAvailability(measured, totals);
+  const thresholds = evaluateThresholds(
+    config.thresholds,
+    thresholdSource(totals, seconds, availability?.availabilityPercent),
+  );
+  const verdictReasons = failuresBeyondThresholds(measured, totals, availability);
+  const errorNote = unjudgedErrors(config.thresholds, totals);
+  if (errorNote !== undefined) warnings.push(errorNote);
   const series: SeriesPoint[] = measured.series.map(({ interval, tS, spanS, targetRate }) =>
     seriesPoint(interval, tS, spanS, targetRate),
   );
@@ -147,7 +158,8 @@ export function buildResult(inputs: ResultInputs): RunResult {
     },
     series,
     thresholds,
-    verdict: thresholds.every((t) => t.ok) ? "pass" : "fail",
+    verdict: thresholds.every((t) => t.ok) && verdictReasons.length === 0 ? "pass" : "fail",
+    ...(verdictReasons.length > 0 && { verdictReasons }),
     countCheck,
     histograms: { latencyUs, serviceTimeUs: openLoop ? serviceTimeUs : undefined },
     cleanup: inputs.cleanup,
@@ -159,7 +171,98 @@ export function buildResult(inputs: ResultInputs): RunResult {
       inputs.topology,
       inputs.topologyChanges ?? [],
     ),
+    ...(availability !== undefined && { availability }),
   };
+}
+
+/**
+ * The measured part's availability: the outages when no thread got a successful reply (from each
+ * thread's timeline), or, when there was none, the longest gap any one thread saw (under a second).
+ */
+function runAvailability(measured: MeasuredRun, totals: PhaseTotals): RunResult["availability"] {
+  const start = measured.measureStartEpochMs;
+  if (start === undefined || measured.successTimelines === undefined) return undefined;
+  const end = start + measured.durationMs;
+  const targetRate = measured.stages !== undefined ? meanRate(measured.stages, 0) : undefined;
+  const figures = computeAvailability(measured.successTimelines, start, end, outageThresholdMs(targetRate));
+  const toS = (ms: number) => Math.round((ms - start) / 100) / 10;
+  const longest = figures.outages.reduce<{ fromMs: number; toMs: number } | undefined>(
+    (best, o) => (best === undefined || o.toMs - o.fromMs > best.toMs - best.fromMs ? o : best),
+    undefined,
+  );
+  const gap = longest ?? totals.longestGap ?? { fromMs: start, toMs: start };
+  return {
+    longestGapMs: Math.round(gap.toMs - gap.fromMs),
+    fromS: toS(gap.fromMs),
+    toS: toS(gap.toMs),
+    unavailableMs: figures.unavailableMs,
+    availabilityPercent: figures.availabilityPercent,
+    outages: figures.outages.map((o) => ({
+      fromS: toS(o.fromMs),
+      toS: toS(o.toMs),
+      durationMs: Math.round(o.toMs - o.fromMs),
+    })),
+    outageMinMs: figures.outageMinMs,
+  };
+}
+
+/**
+ * What fails a run whatever its thresholds say: a target lost for good, and a run in which no
+ * operation succeeded (every reply an error, or no reply at all): such a run measured nothing a
+ * threshold could pass on.
+ */
+function failuresBeyondThresholds(
+  measured: MeasuredRun,
+  totals: PhaseTotals,
+  availability: RunResult["availability"],
+): string[] {
+  const reasons: string[] = [];
+  if (measured.targetLost)
+    reasons.push("the target was lost: every connection was down for more than 5 s and the run ended early");
+  if (measured.measureStartEpochMs === undefined) return reasons;
+  const attempted = totals.totalOps + totals.timeouts + totals.aborted;
+  const succeeded = totals.totalOps - totals.totalErrorReplies;
+  if (succeeded <= 0) {
+    const kinds = topKinds(totals.errorsByKind);
+    reasons.push(
+      attempted > 0
+        ? `no operation succeeded: all ${attempted} failed${kinds !== "" ? ` (${kinds})` : ""}`
+        : "no operation succeeded: none got a reply",
+    );
+  } else if (!measured.targetLost && availability !== undefined) {
+    // An outage that reached the end of the run: the target was gone when the run ended.
+    const last = availability.outages?.at(-1);
+    if (last !== undefined && Math.abs(last.toS - measured.durationMs / 1000) < 0.15)
+      reasons.push(
+        `the target stopped answering at ${last.fromS} s and had not come back when the run ended at ${last.toS} s`,
+      );
+  }
+  return reasons;
+}
+
+/**
+ * Errors stay visible without an `errors` threshold: a run with failed operations and no threshold
+ * on them says how many failed and how to judge them.
+ */
+function unjudgedErrors(thresholds: readonly string[], totals: PhaseTotals): string | undefined {
+  if (totals.totalErrors === 0) return undefined;
+  if (thresholds.some((t) => /^\s*errors/i.test(t))) return undefined;
+  const attempted = totals.totalOps + totals.timeouts + totals.aborted;
+  const percent = attempted > 0 ? Math.round((totals.totalErrors / attempted) * 10000) / 100 : 0;
+  const kinds = topKinds(totals.errorsByKind);
+  return (
+    `${totals.totalErrors} operations failed (${percent} %${kinds !== "" ? `: ${kinds}` : ""}) and no threshold ` +
+    "judges errors; add --threshold 'errors<1%' to fail the run on them"
+  );
+}
+
+/** The three most frequent error kinds, `NOPERM 120, timeout 3`. */
+function topKinds(byKind: Record<string, number>): string {
+  return Object.entries(byKind)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(", ");
 }
 
 /**
@@ -216,11 +319,17 @@ export function seriesPoint(
   if (interval.totalErrorReplies > 0) point.errorReplies = interval.totalErrorReplies;
   if (Object.keys(interval.errorsByKind).length > 0) point.errorsByKind = { ...interval.errorsByKind };
   if (interval.reconnects > 0) point.reconnects = interval.reconnects;
+  if (interval.connectionErrors > 0) point.connectionErrors = interval.connectionErrors;
+  if (interval.connectionErrors > 0 || interval.totalOps === 0) point.connectionsUp = interval.connectionsUp;
   return point;
 }
 
 /** Thresholds read the measured phase; `ops` counts every finished operation including failures. */
-function thresholdSource(totals: PhaseTotals, seconds: number): ThresholdSource {
+function thresholdSource(
+  totals: PhaseTotals,
+  seconds: number,
+  availabilityPercent: number | undefined,
+): ThresholdSource {
   const index = (cmd?: string) => (cmd === undefined ? -1 : totals.commandNames.indexOf(cmd.toUpperCase()));
   const histogram = (cmd?: string): LatencyHistogram | undefined => {
     if (cmd === undefined) return totals.overallLatency();
@@ -248,6 +357,7 @@ function thresholdSource(totals: PhaseTotals, seconds: number): ThresholdSource 
       return c >= 0 ? totals.errorReplies[c] : 0;
     },
     timeouts: () => totals.timeouts,
+    availabilityPercent: () => availabilityPercent ?? 100,
     opsPerSec: (cmd) => (seconds > 0 ? ops(cmd) / seconds : 0),
   };
 }

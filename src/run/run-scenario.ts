@@ -227,10 +227,15 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
         `${primary.host}:${primary.port}`,
       );
     }
-    // A restart or CLIENT KILL fault closes the admin connection (it never reconnects); open it again.
+    // A restart or CLIENT KILL fault closes the admin connection; it reopens itself, here at once.
     if (faults.touchedServer && !admin.isOpen) admin = await reconnect(admin, target.connection, where);
 
+    // A target the engine already gave up on (5 s with every connection down) gets 2 s more here;
+    // past that, each admin operation tries once (the cleanup warning then says how to finish).
+    if (measured.targetLost) await admin.reopen(2000).catch(() => {});
     const countsAfter = await commandCounts();
+    // A restart resets commandstats: the admin connection finds the new run_id when it reconnects.
+    const serverRestarted = nodes === undefined && (await admin.checkRestart()) === true;
     if (check !== undefined) {
       // After the counts (its reads would disturb them) and before the cleanup (it reads the keys).
       // A check that cannot finish (the target died) fails itself, never the report.
@@ -281,6 +286,24 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
         note: "the primary changed during the run (sentinel failover): commandstats of the two servers overlap, so counts were not checked",
       };
     }
+    if (serverRestarted) {
+      result.countCheck = {
+        ...result.countCheck,
+        checked: false,
+        ok: true,
+        note: "the server restarted: commandstats were reset, counts not checked",
+      };
+    } else if (countsBefore !== undefined && countsAfter === undefined && !admin.isOpen) {
+      result.countCheck = {
+        ...result.countCheck,
+        note: "the server could not be reached after the load (it went away): counts not checked",
+      };
+    }
+    // A server the tool started goes away with its keys; any other keeps them until cleaned.
+    if (cleanup.error !== undefined && managed === undefined)
+      result.warnings.push(
+        `keys are left under ${config.prefix}; to remove them: cachestress cleanup --url ${target.displayUrl} --prefix ${config.prefix}`,
+      );
     if (topology !== undefined && nodes !== undefined && primariesChanged(topology, nodes.current)) {
       // A promoted replica's commandstats also hold the writes it replicated before: no exact count.
       result.countCheck = {
@@ -344,12 +367,14 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
  * The admin connection again after a restart or a failover closed it. When the target is gone
  * for good, the closed one is kept: the cleanup then fails and says so in the report.
  */
-async function reconnect(admin: AdminClient, target: ConnectionTarget, where: string): Promise<AdminClient> {
-  try {
-    return await AdminClient.connect(target, where);
-  } catch {
-    return admin;
-  }
+async function reconnect(
+  admin: AdminClient,
+  _target: ConnectionTarget,
+  _where: string,
+): Promise<AdminClient> {
+  // The admin client reopens itself (with backoff) and keeps what it knows of the server (run_id).
+  await admin.reopen().catch(() => {});
+  return admin;
 }
 
 /** The check's report; a check that could not finish says why and fails, whatever it had found. */
@@ -578,6 +603,7 @@ async function runPhases(
         },
       );
       measured.durationMs = run.durationMs;
+      measured.successTimelines = run.outcome.successTimelines;
       measured.targetLost ||= run.outcome.targetLost;
       measured.eventLoopDelayMs = run.outcome.eventLoopDelayMs;
     }
@@ -615,7 +641,9 @@ async function runWithProgress(
     const elapsedMs = nowMs - startMs;
     const spanS = Math.max(0.001, (nowMs - previousTickMs) / 1000);
     previousTickMs = nowMs;
-    if (interval.totalSent > 0 || interval.totalOps > 0)
+    // An outage has its points too (no reply, connection errors): the series never stops early.
+    // Only a last sliver of an interval with nothing in it is left out.
+    if (interval.totalSent > 0 || interval.totalOps > 0 || interval.totalErrors > 0 || spanS >= 0.5)
       onInterval?.(interval, Math.round(elapsedMs) / 1000, spanS);
     const overall = interval.overallLatency();
     hooks.onProgress?.({

@@ -1,6 +1,7 @@
 import { type ConfigProblem, formatValue } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { ShardInput } from "./read-results.js";
+import { shardConsistencyProblems } from "./shard-consistency.js";
 
 /**
  * Whether a set of results is one sharded run, complete: every result is a shard's, all of the same
@@ -31,6 +32,8 @@ export function checkShardSet(inputs: readonly ShardInput[]): ConfigProblem[] {
     } else if (result.histograms === undefined || result.histograms.latencyUs === undefined) {
       problems.push({ field: file, value: "no histograms", allowed: "a result with its HDR histograms" });
     } else {
+      // A shard that disagrees with itself still counts as present: its own problems say what is wrong.
+      problems.push(...shardConsistencyProblems(file, result));
       shards.push(input);
     }
   }

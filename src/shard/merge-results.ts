@@ -217,6 +217,9 @@ function mergedSource(
       sum((r) => (cmd === undefined ? r.totals.errors : (r.perCommand[cmd.toUpperCase()]?.errors ?? 0))),
     timeouts: () => sum((r) => r.totals.timeouts),
     opsPerSec: (cmd) => sum((r) => perSecond(opsOf(r, cmd), r.durationMs)),
+    // The shards measured the same server: the worst shard's figure, never a better one than seen.
+    availabilityPercent: () =>
+      Math.min(100, ...shards.map((r) => r.availability?.availabilityPercent ?? 100)),
   };
 }
 

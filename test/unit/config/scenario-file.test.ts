@@ -193,3 +193,27 @@ test("resolveScenarioPath finds files, shipped names, and lists names otherwise"
     return true;
   });
 });
+
+/** Billion laughs: each level doubles nine times the one before; expanded it would be 9^8 strings. */
+export const ALIAS_BOMB = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...["b", "c", "d", "e", "f", "g", "h", "i"].map((name, i) => {
+    const prev = "abcdefghi"[i];
+    return `${name}: &${name} [${Array.from({ length: 9 }, () => `*${prev}`).join(",")}]`;
+  }),
+  "name: bomb",
+  "",
+].join("\n");
+
+test("a YAML alias bomb is refused as a config error naming the file, without expanding it", async () => {
+  const path = await writeTemp("bomb.yaml", ALIAS_BOMB);
+  try {
+    await loadScenarioFile(path);
+    assert.fail("expected a ConfigError");
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.problems.length, 1);
+    assert.match(error.problems[0].source ?? "", /bomb\.yaml$/);
+    assert.match(error.problems[0].allowed, /excessive aliases/i);
+  }
+});

@@ -20,6 +20,7 @@ test("valid threshold expressions parse to metric, command, operator, value and 
     ["ops>1000", { metric: "ops", op: ">", value: 1000, unit: "count" }],
     ["rps>=10000", { metric: "rps", op: ">=", value: 10000, unit: "ops/s" }],
     ["opsPerSec{cmd:SET}>100", { metric: "rps", cmd: "SET", op: ">", value: 100, unit: "ops/s" }],
+    ["availability>99.9%", { metric: "availability", op: ">", value: 99.9, unit: "%" }],
   ];
   for (const [expr, expected] of cases) {
     const parsed = parseThreshold(expr);
@@ -48,6 +49,9 @@ test("invalid threshold expressions give a problem that names the field and says
     ["timeouts{cmd:GET}<1%", /whole run/],
     ["avg{command:GET}<5", /\{cmd:NAME\}/],
     ["avg(5)<5", /metric/],
+    ["availability>99.9", /percentage of the measured time/],
+    ["availability{cmd:GET}>99%", /whole run/],
+    ["availability>101%", /0 to 100/],
   ];
   for (const [expr, allowed] of cases) {
     const parsed = parseThreshold(expr);

@@ -12,6 +12,7 @@ const source: ThresholdSource = {
   errors: (cmd) => (cmd === undefined ? 10 : cmd === "GET" || cmd === "SET" ? 5 : 0),
   timeouts: () => 10,
   opsPerSec: (cmd) => (cmd === undefined ? 50 : cmd === "GET" ? 45 : 5),
+  availabilityPercent: () => 99.5,
 };
 
 test("each expression is compared in its own unit", () => {
@@ -40,6 +41,8 @@ test("each expression is compared in its own unit", () => {
     ["opsPerSec{cmd:SET}>=10", 5, false],
     ["p(99){cmd:DEL}<500", 0, false],
     ["errors{cmd:DEL}<1", 0, false],
+    ["availability>99.9%", 99.5, false],
+    ["availability>=99%", 99.5, true],
   ];
   const outcomes = evaluateThresholds(
     cases.map(([expr]) => expr),
@@ -63,6 +66,7 @@ test("no operations: latency fails, error rate is 0 %, counts are 0", () => {
     errors: () => 0,
     timeouts: () => 0,
     opsPerSec: () => 0,
+    availabilityPercent: () => 0,
   };
   assert.deepEqual(
     evaluateThresholds(["p(99)<500ms", "errors<1%", "timeouts<5%", "ops>0", "nonsense"], empty),

@@ -31,11 +31,23 @@ describe("risk zones", () => {
         ["memoryUsedPercent", "failure"],
         ["p99Ms", "risk"],
         ["errorPercent", "stable"],
+        ["unavailablePercent", undefined],
       ],
     );
     assert.match(zones[0].note ?? "", /not measured/);
     assert.equal(worstZone(zones), "failure");
     assert.equal(worstZone(computeZones({})), undefined);
+  });
+
+  it("time without a successful reply: 0.05 % stable, 0.5 % risk, 60 % failure; a lost target is a failure", () => {
+    const zone = (inputs: Parameters<typeof computeZones>[0]) =>
+      computeZones(inputs).find((z) => z.metric === "unavailablePercent");
+    assert.equal(zone({ unavailablePercent: 0.05 })?.zone, "stable");
+    assert.equal(zone({ unavailablePercent: 0.5 })?.zone, "risk");
+    assert.equal(zone({ unavailablePercent: 60 })?.zone, "failure");
+    const lost = zone({ unavailablePercent: 0, targetLost: true });
+    assert.equal(lost?.zone, "failure");
+    assert.match(lost?.note ?? "", /target was lost/);
   });
 
   it("bands can be overridden", () => {
