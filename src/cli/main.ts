@@ -2,6 +2,7 @@
 import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { resolveRunConfig } from "../config/resolve.js";
+import { NdjsonOutput } from "../outputs/ndjson-output.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
@@ -78,7 +79,7 @@ async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`Usage: cachestress run [scenario|file.yaml] [flags]\n\n${RUN_FLAGS_HELP}\n`);
       return EXIT.pass;
     }
-    const { config, json } = resolved;
+    const { config, json, events } = resolved;
     const stopSignal = stopOnSignal("the load");
 
     const tty = process.stderr.isTTY === true;
@@ -86,6 +87,7 @@ async function runCommand(argv: string[]): Promise<number> {
       signal: stopSignal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
+      outputs: events !== undefined ? [new NdjsonOutput(events)] : [],
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);

@@ -4,6 +4,7 @@ import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
+import type { OutputHealth } from "../run/run-event-bus.js";
 import type { CheckReport } from "../scenario-checks/check.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
@@ -230,6 +231,8 @@ export interface RunResult {
   check?: CheckReport;
   /** How the run authenticated, and the token refreshes it did; never a secret. */
   auth?: AuthOutcome;
+  /** With outputs attached (`--events`, publishers): how each fared; a failing output never fails the run. */
+  outputs?: OutputHealth[];
   /** With --shard: which share of the scenario this run was. */
   shard?: ShardInfo;
   /** A result made by `cachestress merge`: one entry per shard, by index. */
