@@ -9,6 +9,7 @@ import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
+import { dashboardCommand } from "./dashboard-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
@@ -26,6 +27,8 @@ Usage:
                                                  step the open-loop rate up until the SLO breaks;
                                                  write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress dashboard [--port N] [--api-key KEY | --key-file FILE]
+                                                 live web dashboard: start, watch, stop runs (127.0.0.1)
   cachestress run ... --shard I/N                run share I (0-based) of N of the scenario
   cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
                                                  merge every shard's result into one, thresholds re-judged
@@ -60,9 +63,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
+  if (command === "dashboard") return dashboardCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, dashboard, scenarios, merge, k8s, --help, --version\n`,
     );
     return EXIT.usage;
   }
