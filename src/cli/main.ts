@@ -2,6 +2,7 @@
 import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { resolveRunConfig } from "../config/resolve.js";
+import { NdjsonOutput } from "../outputs/ndjson-output.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
@@ -9,6 +10,7 @@ import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
 import { cleanupCommand } from "./cleanup-command.js";
+import { dashboardCommand } from "./dashboard-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
@@ -26,6 +28,8 @@ Usage:
                                                  step the open-loop rate up until the SLO breaks;
                                                  write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress dashboard [--port N] [--api-key KEY | --key-file FILE]
+                                                 live web dashboard: start, watch, stop runs (127.0.0.1)
   cachestress run ... --shard I/N                run share I (0-based) of N of the scenario
   cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
                                                  merge every shard's result into one, thresholds re-judged
@@ -69,9 +73,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
   if (command === "cleanup") return cleanupCommand(rest);
+  if (command === "dashboard") return dashboardCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, cleanup, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, dashboard, scenarios, merge, k8s, cleanup, --help, --version\n`,
     );
     return EXIT.usage;
   }
@@ -90,7 +95,7 @@ async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`Usage: cachestress run [scenario|file.yaml] [flags]\n\n${RUN_FLAGS_HELP}\n`);
       return EXIT.pass;
     }
-    const { config, json } = resolved;
+    const { config, json, events } = resolved;
     stop.know(config);
 
     const tty = process.stderr.isTTY === true;
@@ -98,6 +103,7 @@ async function runCommand(argv: string[]): Promise<number> {
       signal: stop.signal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
+      outputs: events !== undefined ? [new NdjsonOutput(events)] : [],
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);

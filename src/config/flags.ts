@@ -29,6 +29,8 @@ export interface RunFlags extends RunInput {
   /** --command, in order: command templates with their weights, added to --ratio's SET/GET if given. */
   templateCommands?: CommandWeight[];
   json: boolean;
+  /** --events: where the run's events go as NDJSON ("-" = stdout). */
+  events?: string;
   debug: boolean;
   help: boolean;
 }
@@ -330,6 +332,13 @@ const FLAGS: readonly FlagSpec[] = [
     "allow CLIENT PAUSE, DEBUG SLEEP and CLIENT KILL of others on a server the tool did not start",
   ),
   onOff("json", "json", "print the result as JSON on stdout"),
+  valued(
+    "events",
+    "FILE",
+    rules.outDir,
+    "events",
+    "write every event of the run as one JSON line to FILE, or to stdout with - (docs/events.md)",
+  ),
   onOff("debug", "debug", "show stack traces and internal details"),
   onOff("help", "help", "show this help", "h"),
 ];

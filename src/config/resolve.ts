@@ -24,6 +24,8 @@ import type { RunConfig, Stage } from "./types.js";
 export interface ResolvedRun {
   config: RunConfig;
   json: boolean;
+  /** --events FILE|-: the run's events as NDJSON. */
+  events?: string;
   debug: boolean;
   /** With --help nothing is validated and `config` holds the defaults; the caller prints RUN_FLAGS_HELP. */
   help: boolean;
@@ -85,7 +87,13 @@ export async function resolveRunConfig(
   options: { checkFiles?: boolean } = {},
 ): Promise<ResolvedRun> {
   const { scenarioArg, flags, problems } = parseRunArgs(argv);
-  const { json, debug } = flags;
+  const { json, debug, events } = flags;
+  if (events === "-" && json)
+    problems.push({
+      field: "--events",
+      value: "-",
+      allowed: "a file path when --json also prints on stdout (one of them must go elsewhere)",
+    });
   if (flags.help) return { config: buildConfig({}, undefined), json, debug, help: true };
   // The environment sits between the flag and the file: a pod's index outranks a file's `shard:`.
   const shardText = env[SHARD_ENV];
@@ -114,7 +122,7 @@ export async function resolveRunConfig(
   if (options.checkFiles !== false)
     problems.push(...(await preflightProblems({ outDir: config.outDir, priceFile: config.priceFile })));
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, json, debug, help: false };
+  return { config, json, debug, events, help: false };
 }
 
 async function merge(
@@ -123,7 +131,15 @@ async function merge(
   problems: ConfigProblem[],
 ): Promise<RunInput> {
   const fromFile: RunInput = scaleTimes({ ...file?.input }, flags.timeScale ?? 1);
-  const { profile, templateCommands, json: _json, debug: _debug, help: _help, ...flagInput } = flags;
+  const {
+    profile,
+    templateCommands,
+    json: _json,
+    events: _events,
+    debug: _debug,
+    help: _help,
+    ...flagInput
+  } = flags;
   const fromFlags = Object.fromEntries(
     Object.entries(flagInput).filter(([, value]) => value !== undefined),
   ) as RunInput;

@@ -4,6 +4,7 @@ import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
+import type { OutputHealth } from "../run/run-event-bus.js";
 import type { CheckReport } from "../scenario-checks/check.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
@@ -251,6 +252,8 @@ export interface RunResult {
   auth?: AuthOutcome;
   /** How the run was kept to its own keys (docs/safety.md, "Key isolation"). */
   keyIsolation?: KeyIsolationReport;
+  /** With outputs attached (`--events`, publishers): how each fared; a failing output never fails the run. */
+  outputs?: OutputHealth[];
   /** With --shard: which share of the scenario this run was. */
   shard?: ShardInfo;
   /** A result made by `cachestress merge`: one entry per shard, by index. */

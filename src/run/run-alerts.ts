@@ -6,6 +6,7 @@ import {
   NotificationDispatcher,
   parseAlertsSection,
 } from "../alerts/index.js";
+import type { AlertEvent } from "../alerts/rule-types.js";
 import { ConfigError } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { ServerSample } from "../probes/types.js";
@@ -22,6 +23,9 @@ const FLUSH_TIMEOUT_MS = 15_000;
  * block or crash the run.
  */
 export class RunAlerts {
+  /** Called with each firing/resolved event (the run's event stream). */
+  onAlert: ((event: AlertEvent) => void) | undefined;
+
   private constructor(
     private readonly evaluator: AlertEvaluator,
     private readonly dispatcher: NotificationDispatcher,
@@ -62,6 +66,7 @@ export class RunAlerts {
     });
     for (const event of events) {
       this.say(`ALERT ${event.message}`);
+      this.onAlert?.(event);
       this.dispatcher.notify(event);
     }
   }

@@ -4,12 +4,15 @@ import type { RunConfig } from "../config/types.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
 import { faultReports } from "../faults/fault-report.js";
-import { FaultRunner } from "../faults/fault-runner.js";
+import { type FaultRecord, FaultRunner } from "../faults/fault-runner.js";
 import type { ScheduledFault } from "../faults/fault-schedule.js";
 import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
 import type { RunResult } from "../reports/result-types.js";
 import { AdminClient } from "./admin-client.js";
 import type { ManagedRedis } from "./managed-redis.js";
+
+/** Told when a scheduled fault begins and when it ends (the run's event stream). */
+export type FaultListener = (type: "fault-started" | "fault-ended", fault: FaultRecord) => void;
 
 /** A fault the target cannot carry out (DEBUG disabled...); found before any load. */
 export class FaultUnavailableError extends Error {
@@ -29,13 +32,14 @@ export class RunFaults {
     private readonly config: RunConfig,
     private readonly schedule: ScheduledFault[],
     private readonly say: (line: string) => void,
+    private readonly onFault?: FaultListener,
   ) {}
 
   /** Validates the section and what it needs of the run (ConfigError with every problem), before any load. */
-  static create(config: RunConfig, say: (line: string) => void): RunFaults {
+  static create(config: RunConfig, say: (line: string) => void, onFault?: FaultListener): RunFaults {
     const parsed = runFaultSchedule(config);
     if (!parsed.ok) throw new ConfigError(parsed.problems);
-    return new RunFaults(config, parsed.faults, say);
+    return new RunFaults(config, parsed.faults, say, onFault);
   }
 
   /** Arguments for a server the tool starts: DEBUG SLEEP needs `enable-debug-command` (off by default since Redis 7). */
@@ -91,6 +95,8 @@ export class RunFaults {
         server: managed,
         username: server.username ?? urlUsername(this.config.url),
         say: this.say,
+        onFaultStart: (record) => this.onFault?.("fault-started", { ...record }),
+        onFaultEnd: (record) => this.onFault?.("fault-ended", { ...record }),
       });
     }
     return loadTarget;

@@ -7,6 +7,7 @@ import { nodeName, type Topology } from "../engine/topology.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import { summarizeServer } from "../probes/sample-series.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
+import { redactConfig } from "../reports/redact.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { writeReports } from "../reports/write-report.js";
 import {
@@ -23,10 +24,14 @@ import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
 import { markEngineFailure } from "./engine-failure.js";
+import { intervalEvent } from "./interval-event.js";
 import { KeyIsolation } from "./key-isolation.js";
 import { loadScripts } from "./load-scripts.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import { RunAlerts } from "./run-alerts.js";
+import { RunEventBus, type RunOutput } from "./run-event-bus.js";
+import type { RunEvent, RunPhase } from "./run-events.js";
+import { EVENTS_SCHEMA_VERSION } from "./run-events.js";
 import { RunFaults } from "./run-faults.js";
 import { type PreparedTarget, prepareTarget, TLS_INSECURE_WARNING } from "./secure-target.js";
 import { askPrimary, parseSentinelUrl, SentinelWatch } from "./sentinel.js";
@@ -34,6 +39,7 @@ import { ServerWatch } from "./server-watch.js";
 import { discoverTopology, NodeAdmins } from "./target-topology.js";
 import { TokenRefresher } from "./token-refresher.js";
 import { describeTopology, primariesChanged, TopologyWatch } from "./topology-watch.js";
+import { TOOL_VERSION } from "./version.js";
 
 export interface RunHooks {
   /** Once per second while load runs. */
@@ -42,6 +48,10 @@ export interface RunHooks {
   onNotice?(message: string): void;
   /** Aborting stops the load; the run still measures, cleans up and writes its report. */
   signal?: AbortSignal;
+  /** Every event of the run, in order (docs/events.md). */
+  onEvent?(event: RunEvent): void;
+  /** Consumers of the event stream; their failures are counted in `result.outputs`, never thrown. */
+  outputs?: RunOutput[];
 }
 
 export interface RunOutcome {
@@ -76,7 +86,13 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   // The check is validated first: it may shape the run it verifies (src/scenario-checks/check.ts).
   const check: ScenarioCheck | undefined = createCheck(requested);
   const config = check?.adjustConfig?.(requested) ?? requested;
-  const notice = hooks.onNotice ?? (() => {});
+  const bus = new RunEventBus(hooks.outputs ?? [], hooks.onEvent);
+  await bus.start();
+  const notice = (message: string) => {
+    hooks.onNotice?.(message);
+    bus.emit({ type: "notice", message });
+  };
+  let finalResult: RunResult | undefined;
   const share = shareOf(config);
   const load = shardRunConfig(config, share);
   let measureStartEpochMs: number | undefined;
@@ -91,7 +107,11 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   // The run's keys only: the prefix guard, a temporary ACL user for the load, template checks.
   const isolation = new KeyIsolation(config, notice);
   try {
-    faults = RunFaults.create(config, (line) => notice(line));
+    faults = RunFaults.create(
+      config,
+      (line) => notice(line),
+      (type, fault) => bus.emit({ type, fault }),
+    );
     let url = config.url;
     if (url === undefined) {
       managed = await startManagedRedis({
@@ -115,9 +135,21 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     const target = await prepareTarget(url, config);
     if (config.tlsInsecure === true) notice(TLS_INSECURE_WARNING);
     const alerts = RunAlerts.create(config, target.displayUrl, (line) => notice(line));
+    alerts.onAlert = (alert) => bus.emit({ type: "alert", alert });
     const where = `${target.connection.host}:${target.connection.port}`;
     const loadTarget = await faults.open(target.connection, where, managed);
     admin = await AdminClient.connect(target.connection, where);
+    bus.emit({
+      type: "run-started",
+      schemaVersion: EVENTS_SCHEMA_VERSION,
+      toolVersion: TOOL_VERSION,
+      nodeVersion: process.version,
+      scenario: config.scenario,
+      env: config.env,
+      target: target.displayUrl,
+      serverVersion: admin.serverVersion,
+      config: redactConfig(config),
+    });
     await admin.checkKeyAccess(config.prefix);
     await isolation.prepare({
       admin,
@@ -152,6 +184,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     const countsBefore = await commandCounts();
     // The probe and the engine threads get copies: a refreshed token is handed to each explicitly.
     const watch = await ServerWatch.start({ ...target.connection }, config.probeIntervalMs, managed?.pid);
+    if (bus.active) watch.onSample = (sample) => bus.emit({ type: "server-sample", node: where, sample });
     // A cluster: every other primary is sampled too, so a hot or full shard shows.
     const nodeWatches = new Map<string, ServerWatch>();
     for (const node of topology?.kind === "cluster" ? topology.nodes : []) {
@@ -161,7 +194,10 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       )
         continue;
       const nodeTarget = { ...target.connection, host: node.host, port: node.port };
-      nodeWatches.set(nodeName(node), await ServerWatch.start(nodeTarget, config.probeIntervalMs, undefined));
+      const nodeWatch = await ServerWatch.start(nodeTarget, config.probeIntervalMs, undefined);
+      if (bus.active)
+        nodeWatch.onSample = (sample) => bus.emit({ type: "server-sample", node: nodeName(node), sample });
+      nodeWatches.set(nodeName(node), nodeWatch);
     }
     const audit = config.audit ? await auditTarget(admin, target.connection, config) : undefined;
 
@@ -194,7 +230,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
               }),
           }
         : hooks;
-      measured = await runPhases(load, engine, withServer, share, {
+      measured = await runPhases(load, engine, { ...withServer, bus }, share, {
         onMeasureStart: (startEpochMs) => {
           measureStartEpochMs = startEpochMs;
           watch.setOrigin(startEpochMs);
@@ -350,6 +386,9 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       result.check = checkOutcome(check, result, checkFailure);
       if (!result.check.ok) result.verdict = "fail";
     }
+    if ((hooks.outputs?.length ?? 0) > 0) result.outputs = bus.report();
+    finalResult = result;
+    bus.emit({ type: "run-ended", result });
     return result;
   } finally {
     await refresher?.stop();
@@ -360,6 +399,9 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     await isolation.remove();
     await admin?.close();
     await managed?.stop();
+    const health = await bus.stop(finalResult);
+    // Failures at the very end (a file that could not be flushed) still reach the result.
+    if (finalResult?.outputs !== undefined) finalResult.outputs = health;
   }
 }
 
@@ -479,10 +521,13 @@ export function measuredStages(config: RunConfig): Stage[] | undefined {
   return [{ kind: "constant", durationMs, rate: config.rate }];
 }
 
+/** What the phases need of the hooks: the caller's, plus the run's event bus. */
+type PhaseHooks = RunHooks & { bus?: RunEventBus; targetRateAtS?: (tS: number) => number | undefined };
+
 async function runPhases(
   config: RunConfig,
   engine: EngineThreads,
-  hooks: RunHooks,
+  hooks: PhaseHooks,
   keys: { prefillKeys: KeyRange; measureKeys?: KeyRange },
   measureHooks: { onMeasureStart(startEpochMs: number): void; onMeasuredPoint(point: SeriesPoint): void },
 ): Promise<MeasuredRun> {
@@ -595,7 +640,10 @@ async function runPhases(
         measured.totals,
         "measure",
         durationMs,
-        hooks,
+        {
+          ...hooks,
+          targetRateAtS: (tS) => (stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined),
+        },
         (interval, tS, spanS) => {
           const targetRate = stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined;
           measureHooks.onMeasuredPoint(seriesPoint(interval, tS, spanS, targetRate));
@@ -624,10 +672,12 @@ async function runWithProgress(
   totals: PhaseTotals,
   phase: ProgressSnapshot["phase"],
   plannedMs: number | undefined,
-  hooks: RunHooks,
+  hooks: PhaseHooks,
   onInterval?: (interval: PhaseTotals, tS: number, spanS: number) => void,
 ): Promise<{ totals: PhaseTotals; outcome: PhaseOutcome; durationMs: number }> {
   const startMs = plans[0].startEpochMs;
+  const bus = hooks.bus;
+  bus?.emit({ type: "phase-started", phase: phase as RunPhase, startEpochMs: startMs, plannedMs });
   let outcome: PhaseOutcome | undefined;
   const finished = engine.runPhase(plans).then((o) => {
     outcome = o;
@@ -641,6 +691,11 @@ async function runWithProgress(
     const elapsedMs = nowMs - startMs;
     const spanS = Math.max(0.001, (nowMs - previousTickMs) / 1000);
     previousTickMs = nowMs;
+    if (bus?.active === true) {
+      const tS = Math.round(elapsedMs) / 1000;
+      const rate = hooks.targetRateAtS?.(tS);
+      bus.emit(intervalEvent(phase as RunPhase, interval, tS, spanS, rate));
+    }
     // An outage has its points too (no reply, connection errors): the series never stops early.
     // Only a last sliver of an interval with nothing in it is left out.
     if (interval.totalSent > 0 || interval.totalOps > 0 || interval.totalErrors > 0 || spanS >= 0.5)
@@ -679,5 +734,12 @@ async function runWithProgress(
   // A failed engine ends the run as a lost target would: no further phase (src/run/engine-failure.ts).
   if (done.failure !== undefined) done.targetLost = true;
   takeInterval([...lateReports, ...done.reports], endMs);
+  bus?.emit({
+    type: "phase-ended",
+    phase: phase as RunPhase,
+    ops: totals.totalOps,
+    durationMs: Math.max(0, endMs - startMs),
+    targetLost: done.targetLost,
+  });
   return { totals, outcome: done, durationMs: Math.max(0, endMs - startMs) };
 }

@@ -12,6 +12,8 @@ export class ServerWatch {
   readonly samples: ServerSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = false;
+  /** Called with each new sample (the run's event stream). */
+  onSample: ((sample: ServerSample) => void) | undefined;
 
   private constructor(
     private readonly prober: ServerProber | undefined,
@@ -67,7 +69,9 @@ export class ServerWatch {
     this.inFlight = true;
     try {
       const tS = Math.round(epochNowMs() - this.originMs) / 1000;
-      this.samples.push(await this.prober.sample(tS));
+      const sample = await this.prober.sample(tS);
+      this.samples.push(sample);
+      this.onSample?.(sample);
     } finally {
       this.inFlight = false;
     }

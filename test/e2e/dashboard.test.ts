@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
+import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
+
+/**
+ * The dashboard as a person uses it, in headless Chromium (Debian's package, driven by
+ * playwright-core): log in, start a run from the page against a real local redis-server, watch the
+ * charts fill, open the presentation view, stop the run; screenshots in test-artifacts/.
+ */
+
+const CHROMIUM = process.env.CACHESTRESS_CHROMIUM ?? "/usr/bin/chromium";
+const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/", import.meta.url));
+
+async function points(page: Page, id: string): Promise<number> {
+  return Number(await page.getAttribute(`#${id}`, "data-points"));
+}
+
+describe("the dashboard in a real browser", () => {
+  let redis: ManagedRedis;
+  let dash: TestDashboard;
+  let browser: Browser;
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    redis = await startRedis();
+    dash = await startTestDashboard();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  });
+  after(async () => {
+    await browser?.close();
+    await dash?.close();
+    await redis?.stop();
+  });
+
+  for (const scheme of ["light", "dark"] as const) {
+    it(`logs in, starts a run, sees the charts update, presents, stops (${scheme})`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 950 }, colorScheme: scheme });
+      const problems: string[] = [];
+      page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+      page.on("console", (m) => {
+        // 401 (the page asks whether a session exists before the login) and 400 (the bad value
+        // below, on purpose) are answers the page expects; anything else is a problem.
+        if (m.type() === "error" && !/status of (401|400)\b/.test(m.text()))
+          problems.push(`console: ${m.text()}`);
+      });
+      page.on("request", (r) => {
+        if (!r.url().startsWith(dash.url) && !r.url().startsWith(dash.url.replace("http", "ws")))
+          problems.push(`request outside the dashboard: ${r.url()}`);
+      });
+      try {
+        await page.goto(`${dash.url}/`);
+        await page.fill("#key", KEYS.operator);
+        await page.click("#loginForm button");
+        await page.waitForSelector("#app:not(.hidden)");
+        assert.match((await page.textContent("#who")) ?? "", /ops \(operator\)/);
+
+        // A bad value is refused with the CLI's words, and nothing starts.
+        await page.fill("#url", redis.url);
+        await page.fill("#connections", "lots");
+        await page.click("#startBtn");
+        await page.waitForFunction(
+          () => (document.getElementById("startProblems")?.textContent ?? "") !== "",
+        );
+        assert.match((await page.textContent("#startProblems")) ?? "", /--connections/);
+
+        await page.fill("#connections", "8");
+        await page.fill("#duration", "60s");
+        await page.fill("#rate", "2000");
+        await page.fill("#thresholds", "p(99)<250ms, errors<1%");
+        const before = await commandStats(redis.url);
+        await page.click("#startBtn");
+        await page.waitForFunction(
+          () => Number(document.getElementById("chartThroughput")?.dataset.points) >= 3,
+          undefined,
+          { timeout: 20_000 },
+        );
+        for (const id of ["chartThroughput", "chartLatency", "chartErrors"])
+          assert.ok((await points(page, id)) >= 3, id);
+        await page.waitForFunction(
+          () => Number(document.getElementById("chartServer")?.dataset.points) >= 2,
+          undefined,
+          { timeout: 10_000 },
+        );
+        const grown = await commandStats(redis.url);
+        assert.ok((grown.get?.calls ?? 0) > (before.get?.calls ?? 0), "the server counts the run's commands");
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-live-${scheme}.png`, fullPage: true });
+
+        await page.click("#presentBtn");
+        await page.waitForSelector("#present:not(.hidden)");
+        await page.waitForFunction(() => (document.getElementById("pOps")?.textContent ?? "–") !== "–");
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-presentation-${scheme}.png` });
+        await page.click("#presentClose");
+
+        await page.click("#stopBtn");
+        await page.waitForFunction(
+          () => /\(ended\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+          undefined,
+          { timeout: 20_000 },
+        );
+        assert.match((await page.textContent("#verdict")) ?? "", /PASS|FAIL/);
+        assert.equal(await scanCount(redis.url, "cachestress:*"), 0, "the run's keys are cleaned up");
+        await page.waitForFunction(
+          () => (document.querySelector("#history tbody")?.children.length ?? 0) > 0,
+        );
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-ended-${scheme}.png`, fullPage: true });
+        assert.deepEqual(problems, []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it("a viewer sees the runs but no controls", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${dash.url}/`);
+      await page.fill("#key", KEYS.viewer);
+      await page.click("#loginForm button");
+      await page.waitForSelector("#app:not(.hidden)");
+      assert.equal(await page.isVisible("#startSection"), false);
+      assert.equal(await page.isVisible("#emergencyBtn"), false);
+    } finally {
+      await page.close();
+    }
+  });
+});
