@@ -6,6 +6,7 @@ import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
+import { alertsCommand } from "./alerts-command.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
@@ -25,6 +26,8 @@ Usage:
                                                  step the open-loop rate up until the SLO breaks;
                                                  write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress alerts ack RULE... --file FILE     acknowledge firing alerts of a live run (no more
+                                                 reminders or escalations for this firing)
   cachestress run ... --shard I/N                run share I (0-based) of N of the scenario
   cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
                                                  merge every shard's result into one, thresholds re-judged
@@ -56,12 +59,13 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.pass;
   }
   if (command === "audit") return auditCommand(rest);
+  if (command === "alerts") return alertsCommand(rest);
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, scenarios, merge, k8s, --help, --version\n`,
     );
     return EXIT.usage;
   }
