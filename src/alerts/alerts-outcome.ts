@@ -1,4 +1,5 @@
 import type { FiringAlert } from "./alert-evaluator.js";
+import type { FollowUpRecord } from "./alert-follow-up.js";
 import type { DeliveryRecord } from "./notification-dispatcher.js";
 import type { AlertEvent, AlertRule } from "./rule-types.js";
 
@@ -10,4 +11,6 @@ export interface AlertsOutcome {
   /** Rules still firing when the run ended. */
   firingAtEnd: FiringAlert[];
   deliveries: DeliveryRecord[];
+  /** Reminders, escalations and acknowledgements, in order (absent when there were none). */
+  followUps?: FollowUpRecord[];
 }

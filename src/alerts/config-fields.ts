@@ -1,3 +1,4 @@
+import { parseDurationMs } from "../config/duration.js";
 import { type ConfigProblem, didYouMean } from "../config/errors.js";
 
 /**
@@ -106,4 +107,18 @@ export function httpUrl(
     return undefined;
   }
   return value;
+}
+
+/** Longest reminder or escalation delay, ms: a day, longer than any run. */
+const MAX_REPEAT_MS = 86_400_000;
+
+/** A reminder period: at least a second (one interval), at most a day. */
+export function parseRepeat(raw: unknown, field: string, problems: Problems): number | undefined {
+  const ms =
+    typeof raw === "number" ? raw * 1000 : typeof raw === "string" ? parseDurationMs(raw) : undefined;
+  if (ms === undefined || !Number.isFinite(ms) || ms < 1000 || ms > MAX_REPEAT_MS) {
+    problems.add(field, raw, "a duration from 1s to 24h, e.g. 30s, 5m (a bare number is seconds)");
+    return undefined;
+  }
+  return ms;
 }

@@ -74,9 +74,13 @@ export class NotificationDispatcher {
     this.drains = notifiers.map(() => undefined);
   }
 
-  /** Queues the event for every notifier and returns at once; never throws. */
-  notify(event: AlertEvent): void {
+  /**
+   * Queues the event and returns at once; never throws. Without `only` it goes to every notifier
+   * that is not an escalation step (`escalateAfter`); with it, to exactly those notifiers (indexes).
+   */
+  notify(event: AlertEvent, only?: readonly number[]): void {
     this.notifiers.forEach((notifier, i) => {
+      if (only !== undefined ? !only.includes(i) : notifier.escalateAfterMs !== undefined) return;
       try {
         if (this.options.dryRun) this.dryRun(notifier, event);
         else if (this.stop.signal.aborted)

@@ -32,6 +32,8 @@ export interface RenderedNotification {
 
 export interface Notifier {
   readonly kind: NotifierKind;
+  /** An escalation notifier (`escalateAfter:` in its notify entry) hears only of firings this old, ms. */
+  escalateAfterMs?: number;
   /** The destination with its secrets redacted, safe for logs and the result file. */
   describe(): string;
   render(event: AlertEvent, context: NotificationContext): RenderedNotification;
@@ -79,9 +81,11 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** The state word in titles and subjects: `FIRING` / `RESOLVED`. */
+/** The state word in titles and subjects: `FIRING` / `RESOLVED`, `FIRING (reminder 2)`, `ESCALATED`. */
 export function stateWord(event: AlertEvent): string {
-  return event.type === "firing" ? "FIRING" : "RESOLVED";
+  if (event.type === "resolved") return "RESOLVED";
+  if (event.escalated === true) return "ESCALATED";
+  return event.repeat !== undefined ? `FIRING (reminder ${event.repeat})` : "FIRING";
 }
 
 /** A plain-text rendering used by email and SNS, several lines, no markup. */

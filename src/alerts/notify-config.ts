@@ -7,6 +7,7 @@ import {
   oneOf,
   type ParseOutcome,
   Problems,
+  parseRepeat,
 } from "./config-fields.js";
 import { type Notifier, type NotifierKind, redactWebhookUrl } from "./notifier.js";
 import { EmailNotifier } from "./notifiers/email.js";
@@ -23,10 +24,10 @@ import { WebhookNotifier } from "./notifiers/webhook.js";
 
 const KINDS: readonly NotifierKind[] = ["slack", "webhook", "email", "sns"];
 const FIELDS: Record<NotifierKind, readonly string[]> = {
-  slack: ["kind", "url", "urlEnv"],
-  webhook: ["kind", "url", "urlEnv", "headers", "headersEnv"],
-  email: ["kind", "host", "port", "secure", "from", "to", "userEnv", "passwordEnv"],
-  sns: ["kind", "topicArn", "region", "endpoint"],
+  slack: ["kind", "url", "urlEnv", "escalateAfter"],
+  webhook: ["kind", "url", "urlEnv", "headers", "headersEnv", "escalateAfter"],
+  email: ["kind", "host", "port", "secure", "from", "to", "userEnv", "passwordEnv", "escalateAfter"],
+  sns: ["kind", "topicArn", "region", "endpoint", "escalateAfter"],
 };
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const EMAIL = /^(?:[^<>]*<\s*[^\s@<>]+@[^\s@<>]+\s*>|[^\s@<>]+@[^\s@<>]+)$/;
@@ -59,6 +60,12 @@ export function parseNotifyConfig(raw: unknown, options: NotifyConfigOptions = {
       checkKeys(item, FIELDS[kind], at, problems);
       const before = problems.list.length;
       const notifier = build(kind, item, at, env, problems);
+      // An escalation notifier hears only of firings that last this long without an acknowledgement.
+      const escalateAfterMs =
+        item.escalateAfter === undefined
+          ? undefined
+          : parseRepeat(item.escalateAfter, `${at}.escalateAfter`, problems);
+      if (notifier !== undefined && escalateAfterMs !== undefined) notifier.escalateAfterMs = escalateAfterMs;
       if (notifier !== undefined && problems.list.length === before) notifiers.push(notifier);
     });
   }

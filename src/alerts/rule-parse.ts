@@ -6,6 +6,7 @@ import {
   oneOf,
   type ParseOutcome,
   Problems,
+  parseRepeat,
 } from "./config-fields.js";
 import { allDefaultRules } from "./default-rules.js";
 import type { Notifier } from "./notifier.js";
@@ -33,8 +34,18 @@ import {
  * Every problem is collected and returned at once, each with its path (`alerts.rules[1].for`).
  */
 
-const RULE_FIELDS = ["name", "metric", "op", "value", "for", "severity", "description", "disabled"];
-const SECTION_FIELDS = ["rules", "notify"];
+const RULE_FIELDS = [
+  "name",
+  "metric",
+  "op",
+  "value",
+  "for",
+  "severity",
+  "description",
+  "disabled",
+  "repeatEvery",
+];
+const SECTION_FIELDS = ["rules", "notify", "repeatEvery", "ackFile"];
 const RULE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 /** A day: longer than any run, so a larger `for` can only be a unit mistake (`30000` meant as ms). */
 const MAX_FOR_MS = 86_400_000;
@@ -43,6 +54,10 @@ export interface AlertsConfig {
   /** The rules to evaluate: the defaults, amended, switched off or added to by the file. */
   rules: AlertRule[];
   notifiers: Notifier[];
+  /** Remind of a firing rule every so often, ms (Alertmanager's repeat_interval); per rule too. */
+  repeatEveryMs?: number;
+  /** Where acknowledgements are read from while the run is live (docs/alerts.md). */
+  ackFile?: string;
 }
 
 export interface ParseAlertsOptions {
@@ -65,6 +80,8 @@ export function parseAlertsSection(
   const problems = new Problems(options.source);
   let rules = options.defaults.map((r) => ({ ...r }));
   let notifiers: Notifier[] = [];
+  let repeatEveryMs: number | undefined;
+  let ackFile: string | undefined;
   if (section !== undefined && section !== null) {
     if (!isPlainObject(section)) {
       problems.add(path, section, "a section with `rules:` and/or `notify:`");
@@ -74,11 +91,28 @@ export function parseAlertsSection(
       const notify = parseNotifyConfig(section.notify, { env: options.env, path: `${path}.notify` });
       if (notify.ok) notifiers = notify.value;
       else for (const p of notify.problems) problems.add(p.field, p.value, p.allowed);
+      if (section.repeatEvery !== undefined)
+        repeatEveryMs = parseRepeat(section.repeatEvery, `${path}.repeatEvery`, problems);
+      if (section.ackFile !== undefined) {
+        if (typeof section.ackFile === "string" && section.ackFile.trim() !== "") ackFile = section.ackFile;
+        else problems.add(`${path}.ackFile`, section.ackFile, "a file path, e.g. alerts.ack");
+      }
+      if (
+        ackFile !== undefined &&
+        repeatEveryMs === undefined &&
+        !notifiers.some((n) => n.escalateAfterMs !== undefined) &&
+        !rules.some((r) => r.repeatEveryMs !== undefined)
+      )
+        problems.add(
+          `${path}.ackFile`,
+          ackFile,
+          "an ack file together with repeatEvery or an escalateAfter notifier: an acknowledgement silences reminders and escalations, and there are none",
+        );
     }
   }
   return problems.list.length > 0
     ? { ok: false, problems: problems.list }
-    : { ok: true, value: { rules, notifiers } };
+    : { ok: true, value: { rules, notifiers, repeatEveryMs, ackFile } };
 }
 
 /**
@@ -168,6 +202,8 @@ function parseRule(
   else if (item.value === undefined && metric !== undefined && value !== undefined)
     value = checkLimit(value, metric, `${at}.metric`, metric, problems);
   const forMs = item.for === undefined ? (base?.forMs ?? 0) : parseFor(item.for, `${at}.for`, problems);
+  const repeatEveryMs =
+    item.repeatEvery === undefined ? undefined : parseRepeat(item.repeatEvery, `${at}.repeatEvery`, problems);
   const severity =
     item.severity === undefined
       ? (base?.severity ?? "warning")
@@ -192,6 +228,7 @@ function parseRule(
     severity: severity!,
   };
   if (description !== undefined) rule.description = description;
+  if (repeatEveryMs !== undefined) rule.repeatEveryMs = repeatEveryMs;
   return rule;
 }
 

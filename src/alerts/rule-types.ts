@@ -39,6 +39,8 @@ export interface AlertRule {
   forMs: number;
   severity: AlertSeverity;
   description?: string;
+  /** Remind of this rule while it fires, every so often, ms (overrides the section's `repeatEvery`). */
+  repeatEveryMs?: number;
 }
 
 /** What the unit of a metric is, how to print it, and whether its limit is a share (0..100). */
@@ -126,6 +128,10 @@ export interface AlertEvent {
   threshold: number;
   /** One line for humans: `memory_high firing: memory_used_percent 75.2 % > 70 % for 5s`. */
   message: string;
+  /** A reminder of a rule still firing: the n-th (alerts.repeatEvery). */
+  repeat?: number;
+  /** Sent to an escalation notifier (notify[].escalateAfter). */
+  escalated?: boolean;
 }
 
 export function compareAlert(op: AlertOp, actual: number, limit: number): boolean {

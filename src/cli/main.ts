@@ -7,6 +7,7 @@ import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
+import { alertsCommand } from "./alerts-command.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
 import { cleanupCommand } from "./cleanup-command.js";
@@ -30,6 +31,8 @@ Usage:
   cachestress scenarios                          list the scenarios that ship with the tool
   cachestress dashboard [--port N] [--api-key KEY | --key-file FILE]
                                                  live web dashboard: start, watch, stop runs (127.0.0.1)
+  cachestress alerts ack RULE... --file FILE     acknowledge firing alerts of a live run (no more
+                                                 reminders or escalations for this firing)
   cachestress run ... --shard I/N                run share I (0-based) of N of the scenario
   cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
                                                  merge every shard's result into one, thresholds re-judged
@@ -69,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.pass;
   }
   if (command === "audit") return auditCommand(rest);
+  if (command === "alerts") return alertsCommand(rest);
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
@@ -76,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === "dashboard") return dashboardCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, dashboard, scenarios, merge, k8s, cleanup, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, --help, --version\n`,
     );
     return EXIT.usage;
   }

@@ -71,6 +71,10 @@ export function alertLines(result: RunResult): string[] {
   return [
     `alerts: ${alerts.rules.length} rules, ${alerts.events.length} events, ${alerts.firingAtEnd.length} firing at the end`,
     ...alerts.events.map((e) => `  ${e.tS.toFixed(1)}s ${e.message}`),
+    ...(alerts.followUps ?? []).map(
+      (f) =>
+        `  ${f.tS.toFixed(1)}s ${f.rule} ${f.kind === "reminder" ? "reminder sent" : f.kind === "escalation" ? `escalated to notifier ${f.notifier}` : `acknowledged${f.by !== undefined ? ` by ${f.by}` : ""}`}`,
+    ),
     ...failed.map(
       (d) =>
         `  notification NOT delivered: ${d.notifier} (${d.eventRule} ${d.eventType}): ${d.error ?? "unknown"}`,

@@ -1,3 +1,5 @@
+import { AckFile } from "../alerts/ack-file.js";
+import { AlertFollowUp } from "../alerts/alert-follow-up.js";
 import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import {
   AlertEvaluator,
@@ -26,18 +28,21 @@ export class RunAlerts {
   /** Called with each firing/resolved event (the run's event stream). */
   onAlert: ((event: AlertEvent) => void) | undefined;
 
+  private ackProblemSaid = false;
   private constructor(
     private readonly evaluator: AlertEvaluator,
     private readonly dispatcher: NotificationDispatcher,
     private readonly rules: AlertRule[],
     private readonly say: (line: string) => void,
+    private readonly followUp: AlertFollowUp,
+    private readonly ackFile: AckFile | undefined,
   ) {}
 
   /** Validates the alerts section up front (ConfigError with every problem) so a bad file fails before any load. */
   static create(config: RunConfig, targetDisplayUrl: string, say: (line: string) => void): RunAlerts {
     const parsed = parseAlertsSection(config.alerts, { defaults: defaultRules(config.useCase) });
     if (!parsed.ok) throw new ConfigError(parsed.problems);
-    const { rules, notifiers } = parsed.value;
+    const { rules, notifiers, repeatEveryMs, ackFile } = parsed.value;
     const dispatcher = new NotificationDispatcher(notifiers, {
       context: {
         scenario: config.scenario,
@@ -48,7 +53,19 @@ export class RunAlerts {
       dryRun: config.alertsDryRun,
       log: say,
     });
-    return new RunAlerts(new AlertEvaluator(rules), dispatcher, rules, say);
+    const followUp = new AlertFollowUp({
+      repeatEveryMs,
+      repeatEveryMsByRule: Object.fromEntries(
+        rules.filter((r) => r.repeatEveryMs !== undefined).map((r) => [r.name, r.repeatEveryMs as number]),
+      ),
+      escalations: notifiers.flatMap((n, i) =>
+        n.escalateAfterMs !== undefined ? [{ notifier: i, afterMs: n.escalateAfterMs }] : [],
+      ),
+    });
+    const acks = ackFile !== undefined ? new AckFile(ackFile) : undefined;
+    if (acks !== undefined)
+      say(`alerts: acknowledge a firing rule with: cachestress alerts ack RULE --file ${ackFile}`);
+    return new RunAlerts(new AlertEvaluator(rules), dispatcher, rules, say, followUp, acks);
   }
 
   /** One measured interval: evaluate every rule, print and notify what changed. */
@@ -64,10 +81,29 @@ export class RunAlerts {
       },
       server,
     });
-    for (const event of events) {
-      this.say(`ALERT ${event.message}`);
-      this.onAlert?.(event);
-      this.dispatcher.notify(event);
+    for (const event of events) this.onAlert?.(event);
+    if (!this.followUp.active) {
+      for (const event of events) {
+        this.say(`ALERT ${event.message}`);
+        this.dispatcher.notify(event);
+      }
+      return;
+    }
+    const acks = this.ackFile?.read() ?? [];
+    const before = this.followUp.records.length;
+    for (const delivery of this.followUp.step(events, point.tS, Date.now(), acks)) {
+      const to = delivery.to === "primary" ? "" : ` → escalation notifier ${delivery.to.join(", ")}`;
+      this.say(`ALERT ${delivery.event.message}${to}`);
+      this.dispatcher.notify(delivery.event, delivery.to === "primary" ? undefined : delivery.to);
+    }
+    for (const record of this.followUp.records.slice(before))
+      if (record.kind === "acknowledged")
+        this.say(
+          `ALERT ${record.rule} acknowledged${record.by !== undefined ? ` by ${record.by}` : ""}: no more reminders or escalations for this firing`,
+        );
+    if (this.ackFile?.problem !== undefined && !this.ackProblemSaid) {
+      this.ackProblemSaid = true;
+      this.say(`alerts: cannot read the ack file: ${this.ackFile.problem}`);
     }
   }
 
@@ -78,6 +114,7 @@ export class RunAlerts {
       events: [...this.evaluator.events],
       firingAtEnd: this.evaluator.firing(),
       deliveries,
+      ...(this.followUp.records.length > 0 && { followUps: [...this.followUp.records] }),
     };
   }
 }

@@ -107,7 +107,7 @@ test("every problem in the rules is reported at once, with its path, value and w
     ],
   });
   const expected: [string, unknown, RegExp][] = [
-    ["alerts.rule", [], /one of the fields rules, notify \(did you mean "rules"\?\)/],
+    ["alerts.rule", [], /one of the fields rules, notify, repeatEvery, ackFile \(did you mean "rules"\?\)/],
     ["alerts.rules[0].metric", "p99", /one of memory_used_percent, p99_ms.* \(did you mean "p99_ms"\?\)/],
     ["alerts.rules[0].op", "=>", /one of > >= < <=|one of >, >=, <, <=/],
     ["alerts.rules[0].value", "500", /a number in the metric's unit/],
