@@ -82,14 +82,14 @@ async function runCommand(argv: string[]): Promise<number> {
     const stopSignal = stopOnSignal("the load");
 
     const tty = process.stderr.isTTY === true;
-    const { result, jsonPath, markdownPath } = await runScenario(config, {
+    const { result, jsonPath, markdownPath, htmlPath } = await runScenario(config, {
       signal: stopSignal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
-    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
+    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n        ${htmlPath}\n`);
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     return result.status === "failed"
       ? EXIT.couldNotRun

@@ -60,6 +60,9 @@ export interface SeriesPoint {
   errorsByKind?: Record<string, number>;
   /** Connections that came back in this interval (absent = 0). */
   reconnects?: number;
+  /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
+  serviceP50Ms?: number;
+  serviceP99Ms?: number;
 }
 
 export interface ThresholdOutcome {

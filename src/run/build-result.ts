@@ -216,6 +216,13 @@ export function seriesPoint(
   if (interval.totalErrorReplies > 0) point.errorReplies = interval.totalErrorReplies;
   if (Object.keys(interval.errorsByKind).length > 0) point.errorsByKind = { ...interval.errorsByKind };
   if (interval.reconnects > 0) point.reconnects = interval.reconnects;
+  // Open loop: service time (from the actual send) beside latency, for the HTML report's chart.
+  const service = interval.overallServiceTime();
+  if (service.totalCount > 0) {
+    const s = summarizeMs(service);
+    point.serviceP50Ms = s.p50;
+    point.serviceP99Ms = s.p99;
+  }
   return point;
 }
 
