@@ -8,16 +8,19 @@ import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
+import { compareCommand } from "./compare-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
+import { reportCommand } from "./report-command.js";
 import { listScenarios } from "./scenarios-command.js";
 import { stopOnSignal } from "./stop-on-signal.js";
+import { summaryCommand } from "./summary-command.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
 Usage:
-  cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json + .md
+  cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json, .md, .html
   cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]...
                                                  judge the server's configuration for a use case
   cachestress capacity [scenario|file.yaml] [run flags] [--start-rate OPS] [--step-factor N]
@@ -30,6 +33,11 @@ Usage:
                                                  merge every shard's result into one, thresholds re-judged
   cachestress k8s --shards N [run flags] [--image IMAGE] [--namespace NS] [--name NAME]
                                                  print a Kubernetes Indexed Job that runs N shards
+  cachestress report FILE... --format html|md|csv|json [--out DIR] [--template FILE]
+                                                 render result files again, in any format
+  cachestress compare BASE CURRENT... | --base GLOB --current GLOB [--max-regression 'p(99)=10%']...
+                                                 runs side by side; exit 1 on a regression
+  cachestress summary FILE... [--out DIR]        one document across environments and scenarios
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -59,9 +67,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
+  if (command === "report") return reportCommand(rest);
+  if (command === "compare") return compareCommand(rest);
+  if (command === "summary") return summaryCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, report, compare, summary, --help, --version\n`,
     );
     return EXIT.usage;
   }
