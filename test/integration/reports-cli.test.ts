@@ -259,7 +259,7 @@ describe("report, compare, summary (real runs)", () => {
       assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
       const lines = r.stderr.trimEnd().split("\n");
       assert.equal(lines.length, paths.length, r.stderr);
-      paths.forEach((p, i) => assert.ok(lines[i].includes(p), lines[i]));
+      for (const [i, p] of paths.entries()) assert.ok(lines[i].includes(p), lines[i]);
       assert.match(
         r.stderr,
         /empty file[\s\S]*not complete JSON[\s\S]*not a cachestress result[\s\S]*schemaVersion 2 is newer/,
