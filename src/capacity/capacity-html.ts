@@ -71,7 +71,7 @@ export function renderCapacityHtml(result: CapacityResult): string {
     section(
       "verdict",
       "Capacity",
-      `<p><span class="badge ${good !== null ? "pass" : "fail"}">${good !== null ? `${escapeHtml(formatRate(good))} ops/s` : "NONE"}</span> ${escapeHtml(redactText(result.capacity.message))}</p>${result.knee !== null ? `<p>Knee at ${escapeHtml(formatRate(result.knee.rate))} ops/s.</p>` : "<p>No knee: p99 stayed flat.</p>"}`,
+      `<p><span class="badge ${good !== null ? "pass" : "fail"}">${good !== null ? `${escapeHtml(formatRate(good))} ops/s` : "NONE"}</span> ${escapeHtml(redactText(result.capacity.message))}</p>${result.knee !== null ? `<p>Knee at ${escapeHtml(formatRate(result.knee.rate))} ops/s.</p>` : "<p>No knee found (it needs two or more measured rates, and p99 leaving its low-load level).</p>"}`,
     ),
     charts.length > 0
       ? section("curve", "Latency-versus-throughput curve", charts.map(chartFigure).join("\n"))
