@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -24,8 +24,19 @@ const only = (dir: string, ext: string) => {
   return join(dir, files[0]);
 };
 
+const MARKED_SCENARIO = `name: marked
+viaProxy: true
+rate: 1000
+duration: 4s
+faults:
+  - { at: 1s, for: 1s, kind: latency, latencyMs: 20 }
+alerts:
+  rules:
+    - { name: any_latency, metric: p99_ms, op: ">", value: 0, for: 0s, severity: warning }
+`;
+
 interface PageCheck {
-  charts: { id: string; points: number }[];
+  charts: { id: string; points: number; markers: number }[];
   problems: string[];
 }
 
@@ -51,6 +62,7 @@ async function openReport(
       els.map((e) => ({
         id: e.getAttribute("data-chart") ?? "",
         points: Number(e.getAttribute("data-points")),
+        markers: Number(e.getAttribute("data-markers") ?? 0),
       })),
     );
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -76,10 +88,13 @@ describe("HTML reports in headless Chromium", () => {
     );
     redis = await startRedis();
     const common = ["--url", redis.url, "-c", "4", "--key-max", "2000", "--prefill"];
-    for (const out of [runDir, runDir2]) {
-      const r = await runCli(["run", ...common, "--duration", "3s", "--rate", "2000", "--out", out]);
-      assert.equal(r.code, 0, r.stderr);
-    }
+    // The first run has a fault and an alert that fires at once, so every time chart has markers.
+    const marked = join(runDir, "..", "marked.yaml");
+    writeFileSync(marked, MARKED_SCENARIO);
+    const first = await runCli(["run", marked, ...common, "--out", runDir]);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli(["run", ...common, "--duration", "3s", "--rate", "1000", "--out", runDir2]);
+    assert.equal(second.code, 0, second.stderr);
     const c = await runCli([
       "capacity",
       ...common,
@@ -118,6 +133,11 @@ describe("HTML reports in headless Chromium", () => {
         const ids = check.charts.map((c) => c.id);
         for (const id of expected) assert.ok(ids.includes(id), `${id} in ${ids.join(", ")}`);
         for (const c of check.charts) assert.ok(c.points > 0, `${c.id} has ${c.points} points`);
+        if (name === "run") {
+          // The fault and the alert, on every chart with a time axis.
+          const timed = check.charts.filter((c) => c.id !== "distribution");
+          for (const c of timed) assert.equal(c.markers, 2, `${c.id} markers`);
+        }
       });
     }
   }

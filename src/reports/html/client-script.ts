@@ -23,8 +23,10 @@ export const CLIENT_SCRIPT = String.raw`
     return { hooks: { draw: function (u) {
       var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
       ctx.save();
+      var drawn = 0;
       if (spec.timeAxis) {
         data.markers.forEach(function (m) {
+          drawn++;
           var x0 = u.valToPos(m.fromS, "x", true), x1 = u.valToPos(m.toS, "x", true);
           var color = m.kind === "alert" ? css("--alert") : m.kind === "fault" ? css("--fault") : css("--failover");
           if (x1 - x0 > 1) {
@@ -42,6 +44,8 @@ export const CLIENT_SCRIPT = String.raw`
         ctx.fillText(v.label, x + 4, top + 14 * devicePixelRatio);
       });
       ctx.restore();
+      var figure = u.root.closest("figure");
+      if (figure) figure.setAttribute("data-markers", String(drawn));
     } } };
   }
 
