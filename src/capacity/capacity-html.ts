@@ -4,7 +4,7 @@ import { escapeHtml, htmlTable, section } from "../reports/html/escape.js";
 import { chartFigure, htmlPage } from "../reports/html/page.js";
 import { redactText } from "../reports/redact.js";
 import type { CapacityResult } from "./capacity-result.js";
-import { capacityRows } from "./render-report.js";
+import { capacityRows, HEADER } from "./render-report.js";
 
 /**
  * The capacity search as a self-contained HTML page: the message first, then the
@@ -76,25 +76,7 @@ export function renderCapacityHtml(result: CapacityResult): string {
     charts.length > 0
       ? section("curve", "Latency-versus-throughput curve", charts.map(chartFigure).join("\n"))
       : "",
-    section(
-      "steps",
-      "Steps",
-      htmlTable(
-        [
-          "step",
-          "asked ops/s",
-          "achieved ops/s",
-          "p50 ms",
-          "p99 ms",
-          "p99.9 ms",
-          "errors",
-          "late",
-          "result",
-          "marks",
-        ],
-        rows,
-      ),
-    ),
+    section("steps", "Steps", htmlTable([...HEADER, "marks"], rows)),
     result.warnings.length > 0
       ? section(
           "warnings",

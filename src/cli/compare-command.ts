@@ -1,5 +1,4 @@
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
 import { type ConfigProblem, formatProblem } from "../config/errors.js";
 import { renderCompareHtml } from "../reports/compare/compare-html.js";
 import {
@@ -14,7 +13,8 @@ import { renderCompareMarkdown, renderCompareText } from "../reports/compare/ren
 import { expandPaths } from "../reports/expand-paths.js";
 import { ResultFileError, readRunResults } from "../reports/read-result.js";
 import { reportTimestamp, writeReportFiles } from "../reports/write-report.js";
-import { describeFailure, EXIT } from "./exit-codes.js";
+import { EXIT } from "./exit-codes.js";
+import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /**
  * `cachestress compare BASE CURRENT...` or `--base GLOB --current GLOB`: runs side by side with
@@ -79,20 +79,9 @@ async function groupsFrom(
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`cachestress compare: ${describeFailure(error)}; see cachestress compare --help\n`);
-    return EXIT.usage;
-  }
+  const parsed = parseResultCommandArgs("compare", argv, OPTIONS, COMPARE_HELP);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${COMPARE_HELP}\n`);
-    return EXIT.pass;
-  }
   const problems: ConfigProblem[] = [];
   const limits: RegressionLimit[] = [];
   for (const text of values["max-regression"] ?? []) {
@@ -156,11 +145,6 @@ export async function compareCommand(argv: string[]): Promise<number> {
     if (values.json) process.stdout.write(`${JSON.stringify(comparison)}\n`);
     return comparison.regressions.length > 0 ? EXIT.thresholdsFailed : EXIT.pass;
   } catch (error) {
-    if (error instanceof ResultFileError) {
-      process.stderr.write(error.lines.map((l) => `cachestress compare: ${l}\n`).join(""));
-      return EXIT.usage;
-    }
-    process.stderr.write(`cachestress compare: ${describeFailure(error)}\n`);
-    return EXIT.couldNotRun;
+    return resultCommandFailure("compare", error);
   }
 }

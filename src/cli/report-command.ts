@@ -1,5 +1,4 @@
 import { basename, dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { renderCapacityReport } from "../capacity/capacity-formats.js";
 import { type ConfigProblem, formatProblem } from "../config/errors.js";
 import { expandPaths } from "../reports/expand-paths.js";
@@ -13,7 +12,8 @@ import {
 import { renderRunReport } from "../reports/render/run-formats.js";
 import { readTemplate } from "../reports/template/read-template.js";
 import { writeReportFiles } from "../reports/write-report.js";
-import { describeFailure, EXIT } from "./exit-codes.js";
+import { EXIT } from "./exit-codes.js";
+import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /**
  * `cachestress report FILE... --format html|md|csv|json [--out DIR] [--template FILE]`: renders
@@ -45,20 +45,9 @@ const OPTIONS = {
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const problems: ConfigProblem[] = [];
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`cachestress report: ${describeFailure(error)}; see cachestress report --help\n`);
-    return EXIT.usage;
-  }
+  const parsed = parseResultCommandArgs("report", argv, OPTIONS, REPORT_HELP);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${REPORT_HELP}\n`);
-    return EXIT.pass;
-  }
   const formats: ReportFormat[] = [];
   for (const f of (values.format ?? ["html"]).flatMap((v) => v.split(","))) {
     if (isReportFormat(f.trim())) formats.push(f.trim() as ReportFormat);
@@ -91,15 +80,6 @@ export async function reportCommand(argv: string[]): Promise<number> {
     }
     return EXIT.pass;
   } catch (error) {
-    if (error instanceof ResultFileError) {
-      process.stderr.write(error.lines.map((l) => `cachestress report: ${l}\n`).join(""));
-      return EXIT.usage;
-    }
-    if ((error as { code?: string }).code === "E_CONFIG") {
-      process.stderr.write(`cachestress report: ${(error as Error).message}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`cachestress report: ${describeFailure(error)}\n`);
-    return EXIT.couldNotRun;
+    return resultCommandFailure("report", error);
   }
 }

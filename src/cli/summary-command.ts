@@ -1,10 +1,10 @@
-import { parseArgs } from "node:util";
 import { expandPaths } from "../reports/expand-paths.js";
 import { ResultFileError, readRunResults } from "../reports/read-result.js";
 import { renderSummaryHtml, renderSummaryMarkdown } from "../reports/summary/render-summary.js";
 import { summarizeRuns } from "../reports/summary/summarize-runs.js";
 import { reportTimestamp, writeReportFiles } from "../reports/write-report.js";
-import { describeFailure, EXIT } from "./exit-codes.js";
+import { EXIT } from "./exit-codes.js";
+import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /**
  * `cachestress summary Reports/*.json [--out DIR]`: one consolidated Markdown and HTML document
@@ -32,20 +32,9 @@ const OPTIONS = {
 } as const;
 
 export async function summaryCommand(argv: string[]): Promise<number> {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>
-  >;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    process.stderr.write(`cachestress summary: ${describeFailure(error)}; see cachestress summary --help\n`);
-    return EXIT.usage;
-  }
+  const parsed = parseResultCommandArgs("summary", argv, OPTIONS, SUMMARY_HELP);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${SUMMARY_HELP}\n`);
-    return EXIT.pass;
-  }
   if (positionals.length === 0) {
     process.stderr.write(
       "cachestress summary: FILE: got nothing; allowed: one or more run results, e.g. Reports/*.json\n",
@@ -65,11 +54,6 @@ export async function summaryCommand(argv: string[]): Promise<number> {
     process.stderr.write(`summary of ${inputs.length} runs: ${written.join("\n")}\n`);
     return EXIT.pass;
   } catch (error) {
-    if (error instanceof ResultFileError) {
-      process.stderr.write(error.lines.map((l) => `cachestress summary: ${l}\n`).join(""));
-      return EXIT.usage;
-    }
-    process.stderr.write(`cachestress summary: ${describeFailure(error)}\n`);
-    return EXIT.couldNotRun;
+    return resultCommandFailure("summary", error);
   }
 }
