@@ -142,7 +142,7 @@ describe("HTML reports in headless Chromium", () => {
     }
   }
 
-  it("the per-command view of the latency chart has points too, and the theme toggles", async () => {
+  it("the per-command view of the latency chart has points too, the theme toggles, print is light", async () => {
     const page = await browser.newPage({ colorScheme: "light" });
     try {
       await page.goto(pathToFileURL(only(runDir, ".html")).href);
@@ -158,6 +158,18 @@ describe("HTML reports in headless Chromium", () => {
       assert.equal(await page.getAttribute("html", "data-theme"), "dark");
       const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.equal(bg, "rgb(15, 23, 42)");
+      // Printed, it is black on white whatever the theme, without the controls.
+      await page.emulateMedia({ media: "print" });
+      assert.equal(
+        await page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+        "rgb(255, 255, 255)",
+      );
+      assert.equal(
+        await page.$eval("#theme-toggle", (e) => getComputedStyle(e.parentElement!).display),
+        "none",
+      );
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.pdf({ path: join(ARTIFACTS, "run-report.pdf"), format: "A4" });
     } finally {
       await page.close();
     }

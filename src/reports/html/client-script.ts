@@ -113,6 +113,8 @@ export const CLIENT_SCRIPT = String.raw`
     drawAll();
   });
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", drawAll);
+  // Print preview and headless PDF switch media without a beforeprint event: redraw with print colours.
+  matchMedia("print").addEventListener("change", drawAll);
   var resizeTimer = 0;
   addEventListener("resize", function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 150); });
   drawAll();

@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../../src/config/errors.js";
+import {
+  type CompareGroup,
+  type Comparison,
+  compareRuns,
+} from "../../../src/reports/compare/compare-runs.js";
 import { mannWhitney } from "../../../src/reports/compare/mann-whitney.js";
 import { renderCommandsCsv, renderSeriesCsv } from "../../../src/reports/csv.js";
 import { formatMs } from "../../../src/reports/format.js";
 import { renderRunHtml } from "../../../src/reports/html/run-html.js";
 import { resultProblem } from "../../../src/reports/read-result.js";
+import type { RunResult } from "../../../src/reports/result-types.js";
 import {
   renderTemplateMarkdown,
   unknownPlaceholders,
@@ -145,4 +151,45 @@ describe("result file checks", () => {
   for (const [name, text, expected] of table) it(name, () => assert.match(resultProblem(text), expected));
   it("a real result reads as a run", () =>
     assert.equal(resultProblem(JSON.stringify(makeRunResult())), "run"));
+});
+
+describe("compareRuns", () => {
+  const base = makeRunResult();
+  const slower = makeRunResult({
+    latency: { ...base.latency, p99: base.latency.p99 * 1.5 },
+    totals: { ...base.totals, opsPerSec: base.totals.opsPerSec * 1.1 },
+  });
+  const group = (label: string, ...results: RunResult[]): CompareGroup => ({ label, paths: [], results });
+  const cell = (c: Comparison, key: string) => c.rows.find((r) => r.key === key)?.cells[1];
+
+  it("says better or worse by each metric's direction, and gates on the worse ones", () => {
+    const c = compareRuns(
+      [group("base", base), group("new", slower)],
+      [
+        { key: "p(99)", percent: 10 },
+        { key: "throughput", percent: 5 },
+      ],
+    );
+    assert.equal(cell(c, "p(99)")?.change, "worse");
+    assert.ok(Math.abs((cell(c, "p(99)")?.deltaPercent ?? 0) - 50) < 1e-9);
+    assert.equal(cell(c, "throughput")?.change, "better");
+    assert.deepEqual(
+      c.regressions.map((r) => r.key),
+      ["p(99)"],
+    );
+  });
+
+  it("within a limit is no regression", () => {
+    const c = compareRuns([group("base", base), group("new", slower)], [{ key: "p(99)", percent: 60 }]);
+    assert.deepEqual(c.regressions, []);
+  });
+
+  it("two repeated runs per side are ~ (never beyond noise), so they cannot fail the gate", () => {
+    const c = compareRuns(
+      [group("base", base, base), group("new", slower, slower)],
+      [{ key: "p(99)", percent: 1 }],
+    );
+    assert.equal(cell(c, "p(99)")?.change, "~");
+    assert.deepEqual(c.regressions, []);
+  });
 });
