@@ -52,8 +52,8 @@ export interface SeriesPoint {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Per command: ops and p99 in this interval. */
-  perCommand: Record<string, { ops: number; p50Ms: number; p99Ms: number }>;
+  /** Per command: ops and p99 in this interval (open loop: service time p99 too). */
+  perCommand: Record<string, { ops: number; p50Ms: number; p99Ms: number; serviceP99Ms?: number }>;
   /** Error replies among `ops` (absent = 0), so successes = ops − errorReplies. */
   errorReplies?: number;
   /** `errors` by kind, as in totals.errorsByKind (absent = none). */

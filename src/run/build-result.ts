@@ -199,6 +199,8 @@ export function seriesPoint(
   interval.commandNames.forEach((name, c) => {
     const s = summarizeMs(interval.latency[c]);
     perCommand[name] = { ops: interval.ops[c], p50Ms: s.p50, p99Ms: s.p99 };
+    if (interval.serviceTime[c].totalCount > 0)
+      perCommand[name].serviceP99Ms = summarizeMs(interval.serviceTime[c]).p99;
   });
   const point: SeriesPoint = {
     tS,

@@ -56,6 +56,15 @@ export function latencyChart(result: RunResult): ChartSpec {
       series: [
         { label: `${name} p50${from}`, values: s.map((p) => p.perCommand[name]?.p50Ms ?? null) },
         { label: `${name} p99${from}`, values: s.map((p) => p.perCommand[name]?.p99Ms ?? null) },
+        ...(s.some((p) => p.perCommand[name]?.serviceP99Ms !== undefined)
+          ? [
+              {
+                label: `${name} service p99 (from send)`,
+                values: s.map((p) => p.perCommand[name]?.serviceP99Ms ?? null),
+                dashed: true,
+              },
+            ]
+          : []),
       ],
     };
   }
