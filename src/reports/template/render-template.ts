@@ -158,6 +158,11 @@ function nextSteps(result: RunResult): string {
     );
   if (result.countCheck.checked && !result.countCheck.ok)
     steps.push("Investigate the count mismatch: the server did not count what the tool sent.");
+  for (const z of result.zones ?? [])
+    if (z.zone === "risk" || z.zone === "failure")
+      steps.push(
+        `Look into ${z.label}: ${z.value} is in the ${z.zone} zone (stable below ${z.band.stableBelow}).`,
+      );
   for (const r of result.recommendations ?? [])
     if (r.severity === "action") steps.push(`Act on: ${redactText(r.title)}.`);
   if (result.status !== "completed") steps.push("Repeat the run to its end; this one was partial.");
