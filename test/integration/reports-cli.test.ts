@@ -235,7 +235,7 @@ describe("report, compare, summary (real runs)", () => {
     ]);
     assert.equal(okRun.code, 0, okRun.stderr);
     const md = readFileSync(join(out, readdirSync(out).find((f) => f.endsWith(".md"))!), "utf8");
-    assert.match(md, /^# cachestress: adhoc \(local\), PASS\n\n## Next steps\n\n- Set thresholds/);
+    assert.match(md, /^# cachestress: adhoc \(local\), PASS\n\n## Next steps\n\n(- .*\n)*- Set thresholds/);
   });
 
   it("bad input: empty, truncated, foreign, newer files → exit 2, one line per file, nothing written", async () => {
