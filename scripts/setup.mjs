@@ -107,13 +107,31 @@ function installRedis(say) {
   process.exit(EXIT_COULD_NOT_RUN);
 }
 
+/** Debian's chromium, for the HTML report's browser test; never fatal, only that test needs it. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+function installChromium(say) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const aptGet = findExecutable("apt-get");
+  if (isRoot && aptGet) {
+    say(`${CHROMIUM_PATH} not found → apt-get install -y chromium`);
+    process.env.DEBIAN_FRONTEND = "noninteractive";
+    const result = spawnSync(aptGet, ["install", "-y", "chromium"], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+    if (result.status === 0 && isExecutable(CHROMIUM_PATH)) return;
+  }
+  process.stderr.write(
+    `setup: ${CHROMIUM_PATH} not found; the HTML report's browser test (test/e2e/html-report.test.ts) needs it: 'sudo apt-get install -y chromium'.\n`,
+  );
+}
+
 /**
- * @param {{ needRedis?: boolean; quiet?: boolean; build?: "auto" | "always" }} [opts]
+ * @param {{ needRedis?: boolean; needChromium?: boolean; quiet?: boolean; build?: "auto" | "always" }} [opts]
+ *   needChromium: install Debian's chromium when missing (as root with apt-get), else print how; default false.
  *   needRedis: install (or ask for) redis-server when it is missing; default true.
  *   quiet: do not print the steps (failures are always printed).
  *   build: "always" compiles even when dist/ looks up to date; default "auto".
  */
-export function ensureSetup({ needRedis = true, quiet = false, build = "auto" } = {}) {
+export function ensureSetup({ needRedis = true, needChromium = false, quiet = false, build = "auto" } = {}) {
   const say = (line) => {
     if (!quiet) process.stderr.write(`setup: ${line}\n`);
   };
@@ -137,8 +155,9 @@ export function ensureSetup({ needRedis = true, quiet = false, build = "auto" } 
   }
 
   if (needRedis && !findExecutable("redis-server")) installRedis(say);
+  if (needChromium && !isExecutable(CHROMIUM_PATH)) installChromium(say);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  ensureSetup({ build: process.argv.includes("--build") ? "always" : "auto" });
+  ensureSetup({ build: process.argv.includes("--build") ? "always" : "auto", needChromium: true });
 }

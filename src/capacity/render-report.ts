@@ -17,7 +17,7 @@ import { KNEE_FACTOR, KNEE_MIN_RISE_MS } from "./knee.js";
  * the last good rate and the knee marked. Both renderers return strings; nothing writes here.
  */
 
-const HEADER = [
+export const HEADER = [
   "step",
   "asked ops/s",
   "achieved ops/s",

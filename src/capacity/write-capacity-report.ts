@@ -1,24 +1,24 @@
-import { reportTimestamp, sanitizeEnv, writeReportPair } from "../reports/write-report.js";
+import { DEFAULT_FORMATS } from "../reports/render/report-file.js";
+import {
+  namedPaths,
+  reportTimestamp,
+  sanitizeEnv,
+  type WrittenReports,
+  writeReportFiles,
+} from "../reports/write-report.js";
+import { renderCapacityReport } from "./capacity-formats.js";
 import type { CapacityResult } from "./capacity-result.js";
-import { renderCapacityMarkdown } from "./render-report.js";
 
 /**
- * `capacity_{env}_{timestamp}.json` and `.md` in the run's `--out` directory, named like the run
- * reports (`result_...`) so the two kinds sort together and never overwrite each other. The result
- * is already redacted by runCapacity; the pair is written atomically by writeReportPair.
+ * `capacity_{env}_{timestamp}.json`, `.md` and `.html` in the run's `--out` directory, named like
+ * the run reports (`result_...`) so the two kinds sort together and never overwrite each other. The
+ * result is already redacted by runCapacity; the set is written atomically by writeReportFiles.
  */
 export function capacityReportBaseName(result: CapacityResult): string {
   return `capacity_${sanitizeEnv(result.env)}_${reportTimestamp(result.startedAt)}`;
 }
 
-export function writeCapacityReport(
-  result: CapacityResult,
-  outDir: string,
-): Promise<{ jsonPath: string; markdownPath: string }> {
-  return writeReportPair(
-    outDir,
-    capacityReportBaseName(result),
-    `${JSON.stringify(result, null, 2)}\n`,
-    renderCapacityMarkdown(result),
-  );
+export async function writeCapacityReport(result: CapacityResult, outDir: string): Promise<WrittenReports> {
+  const files = DEFAULT_FORMATS.flatMap((format) => renderCapacityReport(result, format));
+  return namedPaths(await writeReportFiles(outDir, capacityReportBaseName(result), files));
 }

@@ -59,9 +59,9 @@ export async function capacityCommand(argv: string[]): Promise<number> {
             `p99 ${formatMs(s.latencyMs.p99)} ms, errors ${formatPercent(s.errorPercent)}: ${stepResultText(s)}`,
         ),
     });
-    const { jsonPath, markdownPath } = await writeCapacityReport(result, config.outDir);
+    const { jsonPath, markdownPath, htmlPath } = await writeCapacityReport(result, config.outDir);
     process.stderr.write(`\n${renderCapacityTable(result, { color: tty })}\n`);
-    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
+    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n        ${htmlPath}\n`);
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     // A search the target walked out of is not a capacity, whatever passed before: exit 3, as a run.
     if (result.status === "failed") return EXIT.couldNotRun;

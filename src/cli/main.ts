@@ -11,17 +11,20 @@ import { alertsCommand } from "./alerts-command.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
 import { cleanupCommand } from "./cleanup-command.js";
+import { compareCommand } from "./compare-command.js";
 import { dashboardCommand } from "./dashboard-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
+import { reportCommand } from "./report-command.js";
 import { listScenarios } from "./scenarios-command.js";
 import { stopRunOnSignal } from "./stop-on-signal.js";
+import { summaryCommand } from "./summary-command.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
 Usage:
-  cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json + .md
+  cachestress run [scenario|file.yaml] [flags]   run load and write Reports/result_{env}_{time}.json, .md, .html
   cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]...
                                                  judge the server's configuration for a use case
   cachestress capacity [scenario|file.yaml] [run flags] [--start-rate OPS] [--step-factor N]
@@ -40,6 +43,11 @@ Usage:
                                                  print a Kubernetes Indexed Job that runs N shards
   cachestress cleanup --url URL --prefix PREFIX [--dry-run]
                                                  delete the keys an interrupted run left under its prefix
+  cachestress report FILE... --format html|md|csv|json [--out DIR] [--template FILE]
+                                                 render result files again, in any format
+  cachestress compare BASE CURRENT... | --base GLOB --current GLOB [--max-regression 'p(99)=10%']...
+                                                 runs side by side; exit 1 on a regression
+  cachestress summary FILE... [--out DIR]        one document across environments and scenarios
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -78,9 +86,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "capacity") return capacityCommand(rest);
   if (command === "cleanup") return cleanupCommand(rest);
   if (command === "dashboard") return dashboardCommand(rest);
+  if (command === "report") return reportCommand(rest);
+  if (command === "compare") return compareCommand(rest);
+  if (command === "summary") return summaryCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, --help, --version\n`,
     );
     return EXIT.usage;
   }
@@ -103,7 +114,7 @@ async function runCommand(argv: string[]): Promise<number> {
     stop.know(config);
 
     const tty = process.stderr.isTTY === true;
-    const { result, jsonPath, markdownPath } = await runScenario(config, {
+    const { result, jsonPath, markdownPath, htmlPath } = await runScenario(config, {
       signal: stop.signal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
@@ -111,7 +122,7 @@ async function runCommand(argv: string[]): Promise<number> {
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
-    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n`);
+    process.stderr.write(`report: ${jsonPath}\n        ${markdownPath}\n        ${htmlPath}\n`);
     if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
     if (result.status === "stopped") return EXIT.stopped;
     return result.status === "failed"

@@ -27,7 +27,7 @@ export const MERGE_HELP = `Usage: cachestress merge FILE... [--out DIR] [--json]
 Merges the results of every shard of one 'cachestress run --shard i/N' run: HDR histograms and
 counts add exactly, rates add, the per-second series is aligned by wall-clock second, thresholds
 are evaluated on the merged result, and the count check compares all shards together with the
-server's INFO commandstats. Writes Reports/merged_{env}_{time}.json and .md.
+server's INFO commandstats. Writes Reports/merged_{env}_{time}.json, .md and .html.
 
 A FILE is a result JSON file, or a log holding a --json result line (what 'kubectl logs' returns).
 
@@ -139,9 +139,11 @@ export async function mergeCommand(argv: string[]): Promise<number> {
     prefix = merged.config.prefix;
     await addAnalysis(merged);
     if (flags.cleanupUrl !== undefined) await cleanUp(flags.cleanupUrl, merged);
-    const { jsonPath, markdownPath } = await writeReports(merged, flags.outDir);
+    const { jsonPath, markdownPath, htmlPath } = await writeReports(merged, flags.outDir);
     process.stderr.write(`${renderSummary(merged, { color: process.stderr.isTTY === true })}\n`);
-    process.stderr.write(`merged report: ${jsonPath}\n               ${markdownPath}\n`);
+    process.stderr.write(
+      `merged report: ${jsonPath}\n               ${markdownPath}\n               ${htmlPath}\n`,
+    );
     if (flags.json) process.stdout.write(`${JSON.stringify(merged)}\n`);
     if (stopSignal.aborted) return EXIT.stopped;
     return merged.status === "failed"

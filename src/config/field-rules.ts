@@ -235,6 +235,7 @@ export const rules = {
   probeInterval: durationRule(false, 3_600_000),
   priceFile: textRule("a path to a JSON price table", /^.{1,4096}$/),
   tlsFile: textRule("a path to a PEM file", /^.{1,4096}$/),
+  reportFile: textRule("a file path", /^.{1,4096}$/),
   tlsServername: hostNameRule,
   authTokenCommand: textRule(
     "a shell command that prints the token, e.g. az account get-access-token --resource https://redis.azure.com --query accessToken -o tsv",

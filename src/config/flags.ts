@@ -306,6 +306,21 @@ const FLAGS: readonly FlagSpec[] = [
     "data/elasticache-serverless-prices.json",
   ),
   valued(
+    "template",
+    "FILE",
+    rules.reportFile,
+    "templateFile",
+    "Markdown template for the report (docs/reports.md)",
+    "built in",
+  ),
+  valued(
+    "hdr-log",
+    "FILE",
+    rules.reportFile,
+    "hdrLogFile",
+    "also write per-command HDR interval histograms to FILE (HdrHistogram log format)",
+  ),
+  valued(
     "shard",
     "I/N",
     shardRule,

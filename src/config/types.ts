@@ -120,6 +120,10 @@ export interface RunConfig extends TargetSecurity {
   alertsDryRun: boolean;
   /** A price table to use for the cost estimate instead of the shipped one. */
   priceFile?: string;
+  /** `--template`: a Markdown template for the report instead of the default (docs/reports.md). */
+  templateFile?: string;
+  /** `--hdr-log`: write per-command HDR histograms per interval to this file (HdrHistogram log format). */
+  hdrLogFile?: string;
   /** `replicas`: reads go to replicas (cluster replicas, or a standalone primary's); writes to primaries. */
   readFrom: ReadFrom;
   /**

@@ -399,3 +399,30 @@ export function renderMarkdown(result: RunResult): string {
     .map((s) => s.join("\n"))
     .join("\n\n")}\n`;
 }
+
+/**
+ * The sections of renderMarkdown by name, each with its own `##` heading, for Markdown templates
+ * (src/reports/template/): the default template places every one of them, so a templated report
+ * says all that this one does.
+ */
+export function markdownSections(result: RunResult): Record<string, string> {
+  const text = (lines: string[]) => lines.join("\n");
+  return {
+    verdict: text(verdictSection(result)),
+    analysis: text(analysisSection(result)),
+    configuration: text(configSection(result)),
+    totals: text(totalsSection(result)),
+    latency: text(latencySection(result)),
+    openLoop: text(openLoopSection(result)),
+    shards: text(shardSection(result)),
+    thresholds: text(thresholdsSection(result)),
+    countCheck: text(countCheckSection(result)),
+    errors: text(errorsSection(result)),
+    series: text(seriesSection(result)),
+    phases: text(phasesAndCleanupSections(result)),
+    warnings:
+      result.warnings.length > 0
+        ? text(["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)])
+        : "",
+  };
+}

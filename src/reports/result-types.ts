@@ -53,8 +53,8 @@ export interface SeriesPoint {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Per command: ops and p99 in this interval. */
-  perCommand: Record<string, { ops: number; p50Ms: number; p99Ms: number }>;
+  /** Per command: ops and p99 in this interval (open loop: service time p99 too). */
+  perCommand: Record<string, { ops: number; p50Ms: number; p99Ms: number; serviceP99Ms?: number }>;
   /** Error replies among `ops` (absent = 0), so successes = ops − errorReplies. */
   errorReplies?: number;
   /** `errors` by kind, as in totals.errorsByKind (absent = none). */
@@ -65,6 +65,9 @@ export interface SeriesPoint {
   connectionErrors?: number;
   /** Connections up at the end of an interval with no reply or with connection errors. */
   connectionsUp?: number;
+  /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
+  serviceP50Ms?: number;
+  serviceP99Ms?: number;
 }
 
 export interface ThresholdOutcome {

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { access, link, mkdir, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { renderMarkdown } from "./markdown.js";
 import { redactConfig, redactUrl } from "./redact.js";
+import type { ReportFile } from "./render/report-file.js";
+import { DEFAULT_FORMATS, renderRunReport } from "./render/run-formats.js";
 import type { RunResult } from "./result-types.js";
 
 /**
- * Writes `result_{env}_{timestamp}.json` and the Markdown summary with the same base name.
+ * Writes `result_{env}_{timestamp}.json`, the Markdown summary and the HTML report with one base name.
  *
  * Each file is written to a private temporary name, flushed to disk, then given its final name in
  * one step, so a crash or a full disk leaves either a complete report or none, never half a JSON
@@ -59,22 +60,42 @@ function safeForDisk(result: RunResult): RunResult {
   };
 }
 
+/** The paths of one written report set: JSON, Markdown and HTML always, plus any extra formats. */
+export interface WrittenReports {
+  jsonPath: string;
+  markdownPath: string;
+  htmlPath: string;
+  /** Every file written, in the order of the formats. */
+  paths: string[];
+}
+
+/**
+ * Writes the result's default report set (JSON, Markdown, HTML; see src/reports/render/) with one
+ * base name. `template` (a template's text) swaps the Markdown template (docs/reports.md).
+ */
+export function safeForDiskResult(result: RunResult): RunResult {
+  return safeForDisk(result);
+}
+
 export async function writeReports(
   result: RunResult,
   outDir: string,
-): Promise<{ jsonPath: string; markdownPath: string }> {
+  options: { template?: string } = {},
+): Promise<WrittenReports> {
   const safe = safeForDisk(result);
-  return writeReportPair(
-    outDir,
-    reportBaseName(safe),
-    `${JSON.stringify(safe, null, 2)}\n`,
-    renderMarkdown(safe),
-  );
+  const files = DEFAULT_FORMATS.flatMap((format) => renderRunReport(safe, format, options));
+  return namedPaths(await writeReportFiles(outDir, reportBaseName(safe), files));
+}
+
+/** Picks the JSON, Markdown and HTML paths out of a written set. */
+export function namedPaths(paths: string[]): WrittenReports {
+  const find = (ext: string) => paths.find((p) => p.endsWith(ext)) ?? "";
+  return { jsonPath: find(".json"), markdownPath: find(".md"), htmlPath: find(".html"), paths };
 }
 
 /**
  * Writes `{base}.json` and `{base}.md` (or `{base}-N.*`) in `outDir`, each complete or not at all:
- * the file-writing half of writeReports, also used by reports of another shape (capacity search).
+ * kept for callers that write exactly these two files.
  */
 export async function writeReportPair(
   outDir: string,
@@ -82,29 +103,40 @@ export async function writeReportPair(
   json: string,
   markdown: string,
 ): Promise<{ jsonPath: string; markdownPath: string }> {
+  const [jsonPath, markdownPath] = await writeReportFiles(outDir, base, [
+    { suffix: ".json", text: json },
+    { suffix: ".md", text: markdown },
+  ]);
+  return { jsonPath, markdownPath };
+}
+
+/**
+ * The one artefact writer of every report (run, capacity, merge, `cachestress report`): writes
+ * `{base}{suffix}` for each file (or `{base}-N{suffix}`), all complete or none, all with one name.
+ * Returns the paths in the order of `files`.
+ */
+export async function writeReportFiles(
+  outDir: string,
+  base: string,
+  files: readonly ReportFile[],
+): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const unique = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  const jsonTmp = join(outDir, `.${base}.json.${unique}.tmp`);
-  const markdownTmp = join(outDir, `.${base}.md.${unique}.tmp`);
+  const tmps = files.map((f, i) => join(outDir, `.${base}${f.suffix}.${unique}-${i}.tmp`));
   try {
-    await writeDurably(jsonTmp, json);
-    await writeDurably(markdownTmp, markdown);
+    for (let i = 0; i < files.length; i++) await writeDurably(tmps[i], files[i].text);
     for (let n = 1; n <= MAX_SUFFIX; n++) {
       const name = n === 1 ? base : `${base}-${n}`;
-      const jsonPath = join(outDir, `${name}.json`);
-      const markdownPath = join(outDir, `${name}.md`);
-      // The pair shares one name: if the .md is taken, give the .json back and try the next suffix.
-      if (!(await claim(jsonTmp, jsonPath))) continue;
-      if (!(await claim(markdownTmp, markdownPath))) {
-        await release(jsonTmp, jsonPath);
-        continue;
-      }
-      return { jsonPath, markdownPath };
+      const finals = files.map((f) => join(outDir, `${name}${f.suffix}`));
+      // The set shares one name: if one file's name is taken, give the others back and try the next suffix.
+      let claimed = 0;
+      while (claimed < files.length && (await claim(tmps[claimed], finals[claimed]))) claimed++;
+      if (claimed === files.length) return finals;
+      for (let i = claimed - 1; i >= 0; i--) await release(tmps[i], finals[i]);
     }
-    throw new Error(`writeReportPair: ${MAX_SUFFIX} files named ${base}* already exist in ${outDir}`);
+    throw new Error(`writeReportFiles: ${MAX_SUFFIX} files named ${base}* already exist in ${outDir}`);
   } finally {
-    await removeIfPresent(jsonTmp);
-    await removeIfPresent(markdownTmp);
+    for (const tmp of tmps) await removeIfPresent(tmp);
   }
 }
 

@@ -302,6 +302,8 @@ export function seriesPoint(
   interval.commandNames.forEach((name, c) => {
     const s = summarizeMs(interval.latency[c]);
     perCommand[name] = { ops: interval.ops[c], p50Ms: s.p50, p99Ms: s.p99 };
+    if (interval.serviceTime[c].totalCount > 0)
+      perCommand[name].serviceP99Ms = summarizeMs(interval.serviceTime[c]).p99;
   });
   const point: SeriesPoint = {
     tS,
@@ -321,6 +323,13 @@ export function seriesPoint(
   if (interval.reconnects > 0) point.reconnects = interval.reconnects;
   if (interval.connectionErrors > 0) point.connectionErrors = interval.connectionErrors;
   if (interval.connectionErrors > 0 || interval.totalOps === 0) point.connectionsUp = interval.connectionsUp;
+  // Open loop: service time (from the actual send) beside latency, for the HTML report's chart.
+  const service = interval.overallServiceTime();
+  if (service.totalCount > 0) {
+    const s = summarizeMs(service);
+    point.serviceP50Ms = s.p50;
+    point.serviceP99Ms = s.p99;
+  }
   return point;
 }
 

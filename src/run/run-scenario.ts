@@ -6,9 +6,11 @@ import type { KeyRange, PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
 import { nodeName, type Topology } from "../engine/topology.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import { summarizeServer } from "../probes/sample-series.js";
+import { HdrIntervalLog } from "../reports/hdr-log.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
 import { redactConfig } from "../reports/redact.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
+import { readTemplate } from "../reports/template/read-template.js";
 import { writeReports } from "../reports/write-report.js";
 import {
   type CheckContext,
@@ -52,12 +54,15 @@ export interface RunHooks {
   onEvent?(event: RunEvent): void;
   /** Consumers of the event stream; their failures are counted in `result.outputs`, never thrown. */
   outputs?: RunOutput[];
+  /** Each interval of the measured phase with its histograms (the HDR interval log, --hdr-log). */
+  onMeasuredInterval?(interval: PhaseTotals, tS: number, spanS: number): void;
 }
 
 export interface RunOutcome {
   result: RunResult;
   jsonPath: string;
   markdownPath: string;
+  htmlPath: string;
 }
 
 /** Time between the main thread's snapshots, ms: the resolution of the per-second series. */
@@ -73,8 +78,15 @@ const PHASE_START_DELAY_MS = 30;
  * keeps describing the whole scenario.
  */
 export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const result = await measureScenario(requested, hooks);
-  const paths = await writeReports(result, requested.outDir);
+  // Read before any load: a bad template is a usage error, not a run whose report is lost.
+  const template =
+    requested.templateFile === undefined ? undefined : await readTemplate(requested.templateFile);
+  const hdrLog = requested.hdrLogFile === undefined ? undefined : new HdrIntervalLog();
+  const onMeasuredInterval =
+    hdrLog && ((i: PhaseTotals, tS: number, spanS: number) => hdrLog.add(i, tS, spanS));
+  const result = await measureScenario(requested, hdrLog ? { ...hooks, onMeasuredInterval } : hooks);
+  const paths = await writeReports(result, requested.outDir, { template });
+  if (hdrLog !== undefined && requested.hdrLogFile !== undefined) await hdrLog.write(requested.hdrLogFile);
   return { result, ...paths };
 }
 
@@ -648,6 +660,7 @@ async function runPhases(
           const targetRate = stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined;
           measureHooks.onMeasuredPoint(seriesPoint(interval, tS, spanS, targetRate));
           measured.series.push({ interval, tS, spanS, targetRate });
+          hooks.onMeasuredInterval?.(interval, tS, spanS);
         },
       );
       measured.durationMs = run.durationMs;

@@ -82,11 +82,11 @@ describe("writeReports", () => {
       ],
     );
     const files = (await readdir(outDir)).sort();
-    assert.equal(files.length, 6);
+    assert.equal(files.length, 9, "JSON, Markdown and HTML, three times");
     assert.ok(files.every((f) => !f.endsWith(".tmp")));
   });
 
-  it("keeps the pair together when only the .md name is taken", async () => {
+  it("keeps the set together when only the .md name is taken", async () => {
     const outDir = await tempDir();
     await writeFile(join(outDir, "result_local_20261125T091500Z.md"), "someone else's notes");
     const paths = await writeReports(makeRunResult(), outDir);
@@ -96,7 +96,9 @@ describe("writeReports", () => {
       await readFile(join(outDir, "result_local_20261125T091500Z.md"), "utf8"),
       "someone else's notes",
     );
+    assert.ok(paths.htmlPath.endsWith("result_local_20261125T091500Z-2.html"));
     assert.deepEqual((await readdir(outDir)).sort(), [
+      "result_local_20261125T091500Z-2.html",
       "result_local_20261125T091500Z-2.json",
       "result_local_20261125T091500Z-2.md",
       "result_local_20261125T091500Z.md",
@@ -119,7 +121,7 @@ describe("writeReports", () => {
     const url = `redis://app:${FIXTURE_SECRET}@host:6379`;
     const result = makeRunResult({ config: makeConfig({ url }), target: { ...makeRunResult().target, url } });
     const paths = await writeReports(result, outDir);
-    for (const path of [paths.jsonPath, paths.markdownPath]) {
+    for (const path of [paths.jsonPath, paths.markdownPath, paths.htmlPath]) {
       const text = await readFile(path, "utf8");
       assert.ok(!text.includes(FIXTURE_SECRET), path);
       assert.ok(text.includes("redis://app:***@host:6379"), path);
