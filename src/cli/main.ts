@@ -13,6 +13,7 @@ import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
 import { stopOnSignal } from "./stop-on-signal.js";
+import { streamWriterCommand } from "./stream-writer-command.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
@@ -30,6 +31,10 @@ Usage:
                                                  merge every shard's result into one, thresholds re-judged
   cachestress k8s --shards N [run flags] [--image IMAGE] [--namespace NS] [--name NAME]
                                                  print a Kubernetes Indexed Job that runs N shards
+  cachestress stream-writer --url URL --streams KEYS --out DIR [--once | --every DUR | --cron EXPR]
+                                                 drain Redis Streams into partitioned Parquet, losing nothing
+  cachestress stream-writer verify --url URL --streams KEYS --out DIR
+                                                 read the Parquet back: every entry exactly once?
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -59,9 +64,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
+  if (command === "stream-writer") return streamWriterCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, stream-writer, --help, --version\n`,
     );
     return EXIT.usage;
   }
