@@ -90,20 +90,17 @@ export function parseWriterFlags(argv: string[]): Parsed<WriterOptions> {
   );
   if (chosen.length > 1)
     problems.push({ field: chosen.join(" "), value: chosen, allowed: "one of --once, --every, --cron" });
-  let schedule: Schedule = { kind: "every", everyMs: DEFAULT_EVERY_MS };
+  const everyMs = v.every === undefined ? undefined : duration(v.every, "--every", 0, problems);
+  const cronError = v.cron === undefined ? undefined : cronProblem(v.cron);
+  if (cronError !== undefined)
+    problems.push({
+      field: "--cron",
+      value: v.cron,
+      allowed: `a cron expression like "*/5 * * * *" (${cronError})`,
+    });
+  let schedule: Schedule = { kind: "every", everyMs: everyMs ?? DEFAULT_EVERY_MS };
   if (v.once === true) schedule = { kind: "once" };
-  else if (v.every !== undefined)
-    schedule = { kind: "every", everyMs: duration(v.every, "--every", 0, problems) };
-  else if (v.cron !== undefined) {
-    const problem = cronProblem(v.cron);
-    if (problem !== undefined)
-      problems.push({
-        field: "--cron",
-        value: v.cron,
-        allowed: `a cron expression like "*/5 * * * *" (${problem})`,
-      });
-    schedule = { kind: "cron", expression: v.cron };
-  }
+  else if (v.cron !== undefined) schedule = { kind: "cron", expression: v.cron };
   const claimIdleMs =
     v["claim-idle"] === undefined
       ? DEFAULT_CLAIM_IDLE_MS
