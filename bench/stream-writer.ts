@@ -39,7 +39,9 @@ async function main(): Promise<number> {
   });
   const endToEnd = values["end-to-end"] === true;
   const events = Number(values.events ?? (endToEnd ? 2_700_000 : 450_000));
-  const redis = await startManagedRedis({ extraArgs: ["--maxmemory", "6gb", "--maxmemory-policy", "noeviction"] });
+  const redis = await startManagedRedis({
+    extraArgs: ["--maxmemory", "6gb", "--maxmemory-policy", "noeviction"],
+  });
   const outDir = mkdtempSync(join(tmpdir(), "cachestress-bench-stream-writer-"));
   const client = createClient({ url: redis.url }) as RedisClient;
   client.on("error", () => {});
@@ -65,7 +67,9 @@ async function main(): Promise<number> {
     let written = 0;
     if (!endToEnd) {
       const produced = await produceFirehose(client, { prefix, events });
-      log(`produced ${events.toLocaleString("en-US")} events in ${(produced.durationMs / 1000).toFixed(1)} s (not timed)`);
+      log(
+        `produced ${events.toLocaleString("en-US")} events in ${(produced.durationMs / 1000).toFixed(1)} s (not timed)`,
+      );
       const startMs = performance.now();
       const outcome = await runStreamWriter(writer);
       seconds = (performance.now() - startMs) / 1000;
@@ -74,8 +78,14 @@ async function main(): Promise<number> {
         ["events drained to Parquet", written.toLocaleString("en-US")],
         ["time", `${seconds.toFixed(2)} s (target < ${TARGET_S} s)`],
         ["events/s", Math.round(written / seconds).toLocaleString("en-US")],
-        ["files", `${outcome.metrics.filesWritten} (${(outcome.metrics.bytesWritten / 1024 ** 2).toFixed(1)} MiB)`],
-        ["batch", `${writer.batchSize} entries per stream; longest ${Math.round(outcome.metrics.batchDurationMsMax)} ms`],
+        [
+          "files",
+          `${outcome.metrics.filesWritten} (${(outcome.metrics.bytesWritten / 1024 ** 2).toFixed(1)} MiB)`,
+        ],
+        [
+          "batch",
+          `${writer.batchSize} entries per stream; longest ${Math.round(outcome.metrics.batchDurationMsMax)} ms`,
+        ],
       ]);
     } else {
       const startMs = performance.now();
@@ -102,7 +112,9 @@ async function main(): Promise<number> {
       ]);
     }
     const verdict = await verifyOutput({ client, outDir, streams: writer.streams });
-    log(`verify: ${verdict.files} files, ${verdict.rows} rows: ${verdict.ok ? "every entry exactly once" : "FAILED"}`);
+    log(
+      `verify: ${verdict.files} files, ${verdict.rows} rows: ${verdict.ok ? "every entry exactly once" : "FAILED"}`,
+    );
     for (const problem of verdict.problems.slice(0, 10)) log(`  ${problem}`);
     return verdict.ok && verdict.rows === events ? 0 : 1;
   } finally {
