@@ -1,8 +1,6 @@
-import { createClient } from "redis";
 import { ConfigError } from "../config/errors.js";
-import { redactText } from "../reports/redact.js";
 import type { RedisClient } from "../stream-writer/group-reader.js";
-import { runStreamWriter } from "../stream-writer/stream-writer.js";
+import { connectWriterClient, runStreamWriter } from "../stream-writer/stream-writer.js";
 import { verifyOutput } from "../stream-writer/verify.js";
 import { renderBatchLine, renderRunLine } from "../stream-writer/writer-metrics.js";
 import { parseVerifyFlags, parseWriterFlags } from "../stream-writer/writer-options.js";
@@ -85,18 +83,14 @@ async function verifyCommand(argv: string[]): Promise<number> {
   }
   if ("problems" in parsed) return reportFailure(new ConfigError(parsed.problems), debug);
   const opts = parsed.options;
-  const client = createClient({ url: opts.url });
-  client.on("error", () => {});
+  let client: RedisClient;
   try {
-    try {
-      await client.connect();
-    } catch (error) {
-      process.stderr.write(
-        `cachestress: cannot reach ${redactText(opts.url)}: ${(error as Error).message}\n`,
-      );
-      return EXIT.couldNotRun;
-    }
-    const result = await verifyOutput({ ...opts, client: client as RedisClient });
+    client = await connectWriterClient(opts.url);
+  } catch (error) {
+    return reportFailure(error, debug);
+  }
+  try {
+    const result = await verifyOutput({ ...opts, client });
     for (const s of result.streams) {
       process.stderr.write(
         `verify ${s.stream}: ${s.entriesAdded} added, ${s.inFiles} in Parquet, ${s.duplicates} duplicates, ` +

@@ -33,7 +33,7 @@ export class WriterConnectError extends Error {
 }
 
 export async function runStreamWriter(opts: WriterOptions, hooks: WriterHooks = {}): Promise<WriterOutcome> {
-  const client = await connect(opts.url);
+  const client = await connectWriterClient(opts.url);
   const metrics = new WriterMetrics();
   const alerts: string[] = [];
   const alert = (line: string) => {
@@ -101,12 +101,15 @@ export async function runStreamWriter(opts: WriterOptions, hooks: WriterHooks = 
   }
 }
 
-async function connect(url: string): Promise<RedisClient> {
+export async function connectWriterClient(url: string): Promise<RedisClient> {
+  let connected = false;
   const client = createClient({
     url,
-    // Reconnect quickly at first, then every 5 s; each command is retried with backoff on top.
     socket: {
-      reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5000),
+      // Reconnect quickly at first, then every 5 s; each command is retried with backoff on top. The
+      // first connection gives up after a few attempts, so a wrong URL fails at once (exit 3).
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !connected && retries >= 3 ? cause : Math.min(100 * 2 ** retries, 5000),
       connectTimeout: 10_000,
     },
   });
@@ -116,8 +119,13 @@ async function connect(url: string): Promise<RedisClient> {
   try {
     await client.connect();
     await client.ping();
+    connected = true;
   } catch (error) {
-    client.destroy();
+    try {
+      client.destroy();
+    } catch {
+      // Already closed by the failed connection.
+    }
     throw new WriterConnectError(`cannot reach ${redactText(url)}: ${redactText((error as Error).message)}`);
   }
   return client as RedisClient;
