@@ -101,6 +101,10 @@ async function verifyCommand(argv: string[]): Promise<number> {
       process.stderr.write(
         `verify sequence 0..${result.seq.expected - 1}: ${result.seq.missing} missing, ${result.seq.duplicates} duplicates\n`,
       );
+    if (result.tempFiles > 0)
+      process.stderr.write(
+        `verify: ${result.tempFiles} temp file(s) of killed writers (.part-*.tmp): ignored, safe to delete\n`,
+      );
     process.stderr.write(
       `verify: ${result.files} files, ${result.rows} rows: ${result.ok ? "OK, every entry exactly once" : "FAILED"}\n`,
     );

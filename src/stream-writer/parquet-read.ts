@@ -34,7 +34,16 @@ export async function partFilesIn(dir: string): Promise<PartFile[]> {
 
 /** Every part file under `outDir`, at any depth. */
 export async function allPartFiles(outDir: string): Promise<PartFile[]> {
+  return (await scanOutDir(outDir)).files;
+}
+
+/**
+ * Part files and the temp files a killed writer left behind (never renamed, so nothing was
+ * acknowledged for them; safe to delete).
+ */
+export async function scanOutDir(outDir: string): Promise<{ files: PartFile[]; tempFiles: string[] }> {
   const files: PartFile[] = [];
+  const tempFiles: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
@@ -42,11 +51,13 @@ export async function allPartFiles(outDir: string): Promise<PartFile[]> {
       else {
         const range = parsePartFileName(entry.name);
         if (range !== undefined) files.push({ path, ...range });
+        else if (entry.name.startsWith(".part-") && entry.name.endsWith(".tmp")) tempFiles.push(path);
       }
     }
   };
   await walk(outDir);
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, tempFiles };
 }
 
 /** Selected columns of a part file, as row objects. */

@@ -1,6 +1,6 @@
 import { deadLetterStream } from "./dead-letter.js";
 import type { RedisClient, StreamSpec } from "./group-reader.js";
-import { allPartFiles, readPartColumns } from "./parquet-read.js";
+import { readPartColumns, scanOutDir } from "./parquet-read.js";
 import { compareStreamIds } from "./stream-ids.js";
 
 /**
@@ -47,6 +47,8 @@ export interface VerifyResult {
   rows: number;
   streams: StreamVerdict[];
   seq?: { expected: number; seen: number; missing: number; duplicates: number };
+  /** Temp files of killed writers: never renamed, nothing acknowledged for them; safe to delete. */
+  tempFiles: number;
   problems: string[];
 }
 
@@ -67,7 +69,7 @@ export async function verifyOutput(opts: VerifyOptions): Promise<VerifyResult> {
   };
   const typeOf = new Map(opts.streams.map((s) => [s.key, s.type]));
 
-  const files = await allPartFiles(opts.outDir);
+  const { files, tempFiles } = await scanOutDir(opts.outDir);
   let rows = 0;
   for (const file of files) {
     const columns = seqKey === undefined ? ["stream", "stream_id"] : ["stream", "stream_id", "extra"];
@@ -165,7 +167,15 @@ export async function verifyOutput(opts: VerifyOptions): Promise<VerifyResult> {
     if (seqDuplicates > 0) problems.push(`${seqDuplicates} sequence numbers appear more than once`);
     if (outside > 0) problems.push(`${outside} sequence numbers are outside 0..${expected - 1}`);
   }
-  return { ok: problems.length === 0, files: files.length, rows, streams, seq, problems };
+  return {
+    ok: problems.length === 0,
+    files: files.length,
+    rows,
+    streams,
+    seq,
+    tempFiles: tempFiles.length,
+    problems,
+  };
 }
 
 async function entriesAddedOf(client: RedisClient, stream: string): Promise<number> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
@@ -129,6 +129,36 @@ describe("stream-writer CLI", () => {
     for (const line of lines)
       assert.ok(new Date(line.run.startedAt).getUTCMilliseconds() < 900, line.run.startedAt);
     assert.equal(lines[1].metrics.eventsWritten, 100);
+  });
+
+  it("a batch that fails after its retries raises an ALERT line and exit 1; its entries stay pending", async () => {
+    await produceFirehose(client, { prefix: PREFIX, events: 300 });
+    // --out is a regular file: every mkdir under it fails (ENOTDIR), as a broken disk would.
+    const notADir = join(outDir, "file");
+    writeFileSync(notADir, "x");
+    const args = [
+      "stream-writer",
+      "--url",
+      redis.url,
+      "--prefix",
+      PREFIX,
+      "--streams",
+      "post",
+      "--out",
+      notADir,
+    ];
+    const result = await runCli([...args, "--once", "--retries", "1", "--json"]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /ALERT stream-writer: run 1: batch failed: .*write parquet .* failed 2 times/,
+    );
+    assert.match(result.stderr, /attempt 1 failed .*retrying in \d+ ms/);
+    const pending = (await client.sendCommand(["XPENDING", `${PREFIX}post`, "cachestress-writer"])) as [
+      number,
+    ];
+    assert.ok(pending[0] > 0, "the failed batch is still pending, to be re-read next run");
+    assert.equal(runLines(result.stdout)[0].metrics.eventsWritten, 0);
   });
 
   it("bad flags: every problem at once, exit 2; an unreachable server exits 3", async () => {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { createClient } from "redis";
+import { resolveRunConfig } from "../../src/config/resolve.js";
+import { runScenario } from "../../src/run/run-scenario.js";
 import { deadLetterStream } from "../../src/stream-writer/dead-letter.js";
 import { FIREHOSE_TYPES, produceFirehose } from "../../src/stream-writer/firehose-producer.js";
 import type { RedisClient } from "../../src/stream-writer/group-reader.js";
@@ -94,6 +96,36 @@ describe("stream writer", () => {
       assert.equal(await client.xLen(stream.key), 0, `${stream.key} emptied`);
       const pending = (await client.sendCommand(["XPENDING", stream.key, "g"])) as [number];
       assert.equal(pending[0], 0, `${stream.key} nothing pending`);
+    }
+  });
+
+  it("end to end with the stream-pipeline scenario as producer: every XADD is in Parquet once", async () => {
+    const reports = mkdtempSync(join(tmpdir(), "cachestress-sw-reports-"));
+    try {
+      const statsBefore = await commandStats(redis.url);
+      const { config } = await resolveRunConfig([
+        "stream-pipeline",
+        ...["--url", redis.url, "--requests", "20000", "--prefix", "sp:", "--keep-keys", "--out", reports],
+      ]);
+      const { result } = await runScenario(config);
+      assert.equal(result.totals.errors, 0);
+      const produced = result.totals.ops;
+      assert.equal(produced, 20_000);
+      const statsAfter = await commandStats(redis.url);
+      assert.equal(statsAfter["xadd"].calls - (statsBefore["xadd"]?.calls ?? 0), produced);
+
+      const streams = FIREHOSE_TYPES.map((type) => ({ key: `sp:events:${type}`, type }));
+      const outcome = await runStreamWriter(writerOptions({ streams, batchSize: 5000 }));
+      assert.equal(outcome.metrics.eventsWritten, produced);
+      const verdict = await verifyOutput({ client, outDir, streams, expectedEvents: produced });
+      assert.deepEqual(verdict.problems, []);
+      assert.equal(verdict.rows, produced);
+      assert.equal(
+        verdict.streams.reduce((n, s) => n + s.entriesAdded, 0),
+        produced,
+      );
+    } finally {
+      rmSync(reports, { recursive: true, force: true });
     }
   });
 
