@@ -71,13 +71,19 @@ async function main(): Promise<number> {
         `produced ${events.toLocaleString("en-US")} events in ${(produced.durationMs / 1000).toFixed(1)} s (not timed)`,
       );
       const startMs = performance.now();
+      const cpuBefore = process.cpuUsage();
       const outcome = await runStreamWriter(writer);
       seconds = (performance.now() - startMs) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
       written = outcome.metrics.eventsWritten;
       report([
         ["events drained to Parquet", written.toLocaleString("en-US")],
         ["time", `${seconds.toFixed(2)} s (target < ${TARGET_S} s)`],
         ["events/s", Math.round(written / seconds).toLocaleString("en-US")],
+        [
+          "writer CPU",
+          `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s user + system (less sensitive to other load than the time)`,
+        ],
         [
           "files",
           `${outcome.metrics.filesWritten} (${(outcome.metrics.bytesWritten / 1024 ** 2).toFixed(1)} MiB)`,

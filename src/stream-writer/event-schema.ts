@@ -12,6 +12,11 @@ export type ColumnType = "STRING" | "INT64" | "JSON";
 export interface ColumnSpec {
   name: string;
   type: ColumnType;
+  /**
+   * False for values unique per event (IDs, text): a dictionary would hold every value once more,
+   * and trying one costs time. True where values repeat (accounts, collections, subjects).
+   */
+  dictionary: boolean;
 }
 
 /** One row's values in column order, and its event time for the hour partition. */
@@ -20,23 +25,24 @@ export interface EventRow {
   values: unknown[];
 }
 
-const COMMON: ColumnSpec[] = [
-  { name: "stream", type: "STRING" },
-  { name: "stream_id", type: "STRING" },
-  { name: "time_us", type: "INT64" },
-  { name: "did", type: "STRING" },
-  { name: "kind", type: "STRING" },
-  { name: "operation", type: "STRING" },
-  { name: "collection", type: "STRING" },
-  { name: "rkey", type: "STRING" },
-  { name: "rev", type: "STRING" },
-  { name: "cid", type: "STRING" },
-  { name: "record_type", type: "STRING" },
-  { name: "created_at", type: "STRING" },
-];
+const s = (name: string, dictionary = true): ColumnSpec => ({ name, type: "STRING", dictionary });
+/** JSON columns take the values themselves; the Parquet writer encodes them. */
+const j = (name: string, dictionary = false): ColumnSpec => ({ name, type: "JSON", dictionary });
 
-const s = (name: string): ColumnSpec => ({ name, type: "STRING" });
-const j = (name: string): ColumnSpec => ({ name, type: "JSON" });
+const COMMON: ColumnSpec[] = [
+  s("stream"),
+  s("stream_id", false),
+  { name: "time_us", type: "INT64", dictionary: false },
+  s("did"),
+  s("kind"),
+  s("operation"),
+  s("collection"),
+  s("rkey", false),
+  s("rev", false),
+  s("cid", false),
+  s("record_type"),
+  s("created_at", false),
+];
 
 interface TypeSchema {
   columns: ColumnSpec[];
@@ -71,8 +77,8 @@ const SUBJECT_DID: TypeSchema = {
 
 const POST: TypeSchema = {
   columns: [
-    s("text"),
-    j("langs"),
+    s("text", false),
+    j("langs", true),
     s("reply_root_uri"),
     s("reply_root_cid"),
     s("reply_parent_uri"),
@@ -183,7 +189,7 @@ export function eventRow(type: string, stream: string, id: string, fields: strin
     // An event without a record (an identity or account event) keeps only the shared columns.
     for (let i = 0; i < schema.columns.length; i++) values.push(null);
   }
-  values.push(hasKeys(extra) ? JSON.stringify(extra) : null);
+  values.push(hasKeys(extra) ? extra : null);
   return { timeUs, values };
 }
 
@@ -219,8 +225,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function jsonOrNull(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
+function jsonOrNull(value: unknown): unknown {
+  return value === undefined ? null : value;
 }
 
 function hasKeys(object: Record<string, unknown>): boolean {

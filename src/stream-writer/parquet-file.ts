@@ -40,6 +40,7 @@ export async function writePartitionFile(
     type: spec.type,
     nullable: spec.name !== "stream" && spec.name !== "stream_id" && spec.name !== "time_us",
     statistics: STATISTICS_COLUMNS.has(spec.name),
+    encoding: spec.dictionary ? undefined : "PLAIN",
   }));
   const buffer = parquetWriteBuffer({
     columnData,
