@@ -97,9 +97,10 @@ async function main(): Promise<number> {
       const startMs = performance.now();
       const produced = produceWithScenario(redis.url, events, outDir);
       let producing = true;
-      produced.finally(() => {
+      const stopped = () => {
         producing = false;
-      });
+      };
+      produced.then(stopped, stopped);
       // Drain while the producer runs, then once more after it stopped, until a run finds nothing.
       for (let round = 0; round < 100_000; round++) {
         const stillProducing = producing;
@@ -145,7 +146,7 @@ async function produceWithScenario(url: string, events: number, outDir: string):
       "timeout: 30s",
       "useCase: buffer",
       "commands:",
-      '  - cmd: "XADD bench:events:{type} * type {type} event {value}"',
+      '  - cmd: "XADD {prefix}events:{type} * type {type} event {value}"',
       "    weight: 1",
       "",
     ].join("\n"),
@@ -154,7 +155,7 @@ async function produceWithScenario(url: string, events: number, outDir: string):
   try {
     const { config } = await resolveRunConfig([
       file,
-      ...["--url", url, "--requests", String(events), "--keep-keys", "--out", reports],
+      ...["--url", url, "--requests", String(events), "--prefix", "bench:", "--keep-keys", "--out", reports],
     ]);
     const { result } = await runScenario(config);
     return result.totals.ops - result.totals.errors;

@@ -96,28 +96,33 @@ export async function drainRun(opts: RunOptions, runNumber: number): Promise<Run
     }
   }
 
-  while (timeLeft()) {
+  // The next read is sent before the current batches are written, so the server builds its reply
+  // (on its own core) while this process parses and writes; a read is sent only with time left.
+  const readActive = () => {
     const active = opts.streams.filter((s) => !failed.has(s.key));
-    if (active.length === 0) break;
+    if (active.length === 0) return Promise.resolve(new Map<string, StreamEntry[]>());
+    const keys = active.map((s) => s.key);
+    return retry("read new entries", () =>
+      readNew(opts.client, keys, opts.group, opts.consumer, opts.batchSize),
+    );
+  };
+  let next: Promise<Map<string, StreamEntry[]>> | undefined = timeLeft() ? readActive() : undefined;
+  while (next !== undefined) {
     let byStream: Map<string, StreamEntry[]>;
     try {
-      byStream = await retry("read new entries", () =>
-        readNew(
-          opts.client,
-          active.map((s) => s.key),
-          opts.group,
-          opts.consumer,
-          opts.batchSize,
-        ),
-      );
+      byStream = await next;
     } catch (error) {
       failures.push(`read: ${(error as Error).message}`);
       break;
     }
     if (byStream.size === 0) break;
-    for (const stream of active) {
+    next = timeLeft() ? readActive() : undefined;
+    // Keep a rejected prefetch from being reported as unhandled while the batches are written.
+    next?.catch(() => {});
+    for (const stream of opts.streams) {
       const entries = byStream.get(stream.key);
-      if (entries !== undefined) await runBatch(stream, entries, false);
+      // A stream whose batch failed keeps its prefetched entries pending: the next run re-reads them.
+      if (entries !== undefined && !failed.has(stream.key)) await runBatch(stream, entries, false);
     }
   }
 

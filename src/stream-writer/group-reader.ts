@@ -75,17 +75,7 @@ export async function readPending(
   afterId: string,
   count: number,
 ): Promise<StreamEntry[]> {
-  const reply = (await client.sendCommand([
-    "XREADGROUP",
-    "GROUP",
-    group,
-    consumer,
-    "COUNT",
-    String(count),
-    "STREAMS",
-    stream,
-    afterId,
-  ])) as [string, StreamEntry[]][] | null;
+  const reply = await readGroup(client, group, consumer, count, [stream], [afterId]);
   return reply?.[0]?.[1] ?? [];
 }
 
@@ -97,7 +87,28 @@ export async function readNew(
   consumer: string,
   count: number,
 ): Promise<Map<string, StreamEntry[]>> {
-  const reply = (await client.sendCommand([
+  const reply = await readGroup(
+    client,
+    group,
+    consumer,
+    count,
+    streams,
+    streams.map(() => ">"),
+  );
+  const byStream = new Map<string, StreamEntry[]>();
+  for (const [stream, entries] of reply ?? []) if (entries.length > 0) byStream.set(stream, entries);
+  return byStream;
+}
+
+function readGroup(
+  client: RedisClient,
+  group: string,
+  consumer: string,
+  count: number,
+  streams: string[],
+  ids: string[],
+): Promise<[string, StreamEntry[]][] | null> {
+  return client.sendCommand([
     "XREADGROUP",
     "GROUP",
     group,
@@ -106,11 +117,8 @@ export async function readNew(
     String(count),
     "STREAMS",
     ...streams,
-    ...streams.map(() => ">"),
-  ])) as [string, StreamEntry[]][] | null;
-  const byStream = new Map<string, StreamEntry[]>();
-  for (const [stream, entries] of reply ?? []) if (entries.length > 0) byStream.set(stream, entries);
-  return byStream;
+    ...ids,
+  ]) as Promise<[string, StreamEntry[]][] | null>;
 }
 
 export interface GroupState {
