@@ -23,7 +23,9 @@ const PREFIX = "crash:events:";
 const STREAMS = FIREHOSE_TYPES.map((type) => ({ key: `${PREFIX}${type}`, type }));
 const KILLS = 20;
 const FIRST_EVENTS = 20_000;
-const EVENTS_PER_RESTART = 1000;
+const EVENTS_PER_RESTART = 1500;
+/** Writers that finished before their kill do not count; this bounds the loop all the same. */
+const MAX_ATTEMPTS = 60;
 
 describe("stream writer killed with SIGKILL", () => {
   let redis: ManagedRedis;
@@ -59,25 +61,32 @@ describe("stream writer killed with SIGKILL", () => {
       "--streams",
       FIREHOSE_TYPES.join(","),
     ];
-    const writerFlags = [...flags, "--out", outDir, "--once", "--batch", "500", "--claim-idle", "0"];
+    const writerFlags = [...flags, "--out", outDir, "--once", "--batch", "300", "--claim-idle", "0"];
     let killed = 0;
+    let attempts = 0;
+    // How long a writer that was not killed took; kill delays are drawn below it, so on a fast or a
+    // slow machine the kills land while the writer is still running.
+    let runMs = 1500;
     const delays: number[] = [];
-    for (let i = 0; i < KILLS; i++) {
-      // Node starts in ~150-400 ms; kills land from startup through reading, writing, renaming and acking.
-      const delayMs = 150 + rng.int(1200);
+    while (killed < KILLS && attempts < MAX_ATTEMPTS) {
+      const delayMs = 100 + rng.int(Math.max(100, runMs - 50));
       delays.push(delayMs);
-      const result = await runCli([...writerFlags, "--consumer", `w${i % 3}`], {
+      const result = await runCli([...writerFlags, "--consumer", `w${attempts % 3}`], {
         signalAfterMs: { signal: "SIGKILL", afterMs: delayMs },
         timeoutMs: 60_000,
       });
+      attempts++;
       if (result.signal === "SIGKILL") killed++;
-      else assert.equal(result.code, 0, `restart ${i} (not killed) failed: ${result.stderr}`);
+      else {
+        assert.equal(result.code, 0, `restart ${attempts} (not killed) failed: ${result.stderr}`);
+        runMs = result.durationMs;
+      }
       await produceFirehose(client, {
         prefix: PREFIX,
         events: EVENTS_PER_RESTART,
         seq: true,
         firstSeq: produced,
-        seed: i + 2,
+        seed: attempts + 2,
       });
       produced += EVENTS_PER_RESTART;
     }
@@ -91,7 +100,7 @@ describe("stream writer killed with SIGKILL", () => {
       seqField: "seq",
       expectedEvents: produced,
     });
-    const context = `seed ${seed}, kill delays ${delays.join(",")} ms, ${killed} killed mid-run`;
+    const context = `seed ${seed}, kill delays ${delays.join(",")} ms, ${killed} of ${attempts} killed mid-run`;
     assert.deepEqual(verdict.problems, [], context);
     assert.equal(verdict.rows, produced, context);
     assert.deepEqual(verdict.seq, { expected: produced, seen: produced, missing: 0, duplicates: 0 }, context);
