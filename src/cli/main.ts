@@ -19,6 +19,7 @@ import { mergeCommand } from "./merge-command.js";
 import { reportCommand } from "./report-command.js";
 import { listScenarios } from "./scenarios-command.js";
 import { stopRunOnSignal } from "./stop-on-signal.js";
+import { streamWriterCommand } from "./stream-writer-command.js";
 import { summaryCommand } from "./summary-command.js";
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
@@ -48,6 +49,10 @@ Usage:
   cachestress compare BASE CURRENT... | --base GLOB --current GLOB [--max-regression 'p(99)=10%']...
                                                  runs side by side; exit 1 on a regression
   cachestress summary FILE... [--out DIR]        one document across environments and scenarios
+  cachestress stream-writer --url URL --streams KEYS --out DIR [--once | --every DUR | --cron EXPR]
+                                                 drain Redis Streams into partitioned Parquet, losing nothing
+  cachestress stream-writer verify --url URL --streams KEYS --out DIR
+                                                 read the Parquet back: every entry exactly once?
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -89,9 +94,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "report") return reportCommand(rest);
   if (command === "compare") return compareCommand(rest);
   if (command === "summary") return summaryCommand(rest);
+  if (command === "stream-writer") return streamWriterCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, --help, --version\n`,
     );
     return EXIT.usage;
   }
