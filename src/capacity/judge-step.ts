@@ -5,6 +5,7 @@ import {
   formatRate,
   formatThresholdActual,
 } from "../reports/format.js";
+import { keepUpAdvice } from "../reports/generator-behind.js";
 import type { RunResult } from "../reports/result-types.js";
 import type { CapacityStep } from "./capacity-result.js";
 import type { StepPhase } from "./search-plan.js";
@@ -83,11 +84,13 @@ export function judgeStep(
       serverCpuPercentMax !== undefined && serverCpuPercentMax >= SERVER_SATURATED_CPU_PERCENT
         ? `; redis-server CPU reached ${formatPercent(serverCpuPercentMax)} of a core, so the server may be saturated too`
         : "";
-    reasons.push(
+    // Said first: an SLO broken while the client fell behind is no evidence against the server.
+    reasons.unshift(
       `client could not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
         `${formatPercent(lateStartPercent)} of sends late with pipeline slots free (about ${formatCount(inFlight)} of ${formatCount(slots)} in flight), ` +
         `event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms. ` +
-        `This is a limit of the load generator (more --threads or --connections may help), not a measured server limit${saturated}`,
+        `This is a limit of the load generator, not a measured server limit${saturated}; ` +
+        `to go further: ${keepUpAdvice(result.config.threads)}`,
     );
   } else if (!rateDelivered || !scheduleKept) {
     reasons.push(

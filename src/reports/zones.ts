@@ -44,6 +44,8 @@ export interface ZoneInputs {
   memoryUsedPercent?: number;
   p99Ms?: number;
   errorPercent?: number;
+  /** Set when the load generator fell behind: p99 is shown with this note but not judged. */
+  p99NotJudged?: string;
 }
 
 export function zoneOf(value: number, band: ZoneBand): Zone {
@@ -62,6 +64,9 @@ export function computeZones(
     const value = inputs[metric];
     if (value === undefined || Number.isNaN(value)) {
       return { metric, label: LABELS[metric], band, note: missingNote(metric) };
+    }
+    if (metric === "p99Ms" && inputs.p99NotJudged !== undefined) {
+      return { metric, label: LABELS[metric], value: round2(value), band, note: inputs.p99NotJudged };
     }
     return { metric, label: LABELS[metric], value: round2(value), zone: zoneOf(value, band), band };
   });

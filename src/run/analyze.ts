@@ -4,6 +4,7 @@ import type { RunConfig } from "../config/types.js";
 import { type ServerSummary, summarizeServer } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
 import { type CostEstimate, estimateServerlessCost, loadPriceTable } from "../reports/cost-estimate.js";
+import { generatorFellBehind, lateSendPercent } from "../reports/generator-behind.js";
 import { type Recommendation, recommend } from "../reports/recommendations.js";
 import type { RunResult } from "../reports/result-types.js";
 import { computeZones, type ZoneVerdict } from "../reports/zones.js";
@@ -32,6 +33,9 @@ export async function analyzeRun(
     memoryUsedPercent: server.memoryUsedPercentMax,
     p99Ms: result.latency.count > 0 ? result.latency.p99 : undefined,
     errorPercent: attempted > 0 ? (result.totals.errors / attempted) * 100 : undefined,
+    p99NotJudged: generatorFellBehind(result)
+      ? `${result.latency.p99} ms, not judged: ${lateSendPercent(result).toFixed(1)} % of sends left late, so it is partly the load generator's`
+      : undefined,
   });
   const prices = await loadPriceTable(
     config.priceFile ?? join(packageRoot(), "data", "elasticache-serverless-prices.json"),
