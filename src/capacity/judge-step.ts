@@ -84,8 +84,7 @@ export function judgeStep(
       serverCpuPercentMax !== undefined && serverCpuPercentMax >= SERVER_SATURATED_CPU_PERCENT
         ? `; redis-server CPU reached ${formatPercent(serverCpuPercentMax)} of a core, so the server may be saturated too`
         : "";
-    // Said first: an SLO broken while the client fell behind is no evidence against the server.
-    reasons.unshift(
+    reasons.push(
       `client could not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
         `${formatPercent(lateStartPercent)} of sends late with pipeline slots free (about ${formatCount(inFlight)} of ${formatCount(slots)} in flight), ` +
         `event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms. ` +
