@@ -29,6 +29,8 @@ export interface OpenLoopRow {
   tool: "cachestress" | "memtier";
   opsPerSec: number;
   cpuUsPerOp: number;
+  /** cachestress only: without its start-up and clean-up, µs. */
+  runCpuUsPerOp?: number;
   /** cachestress only: sends 1 ms or more late, % of sends. */
   latePercent?: number;
   /** From the intended start (cachestress) or the send (memtier), ms. */
@@ -42,6 +44,7 @@ export async function runOpenLoop(
   tools: ("cachestress" | "memtier")[],
   repetitions: number,
   seconds: number,
+  startupCpuUs: number,
   log: (line: string) => void,
 ): Promise<OpenLoopRow[]> {
   const rows: OpenLoopRow[] = [];
@@ -50,7 +53,7 @@ export async function runOpenLoop(
       for (const tool of tools) {
         const out =
           tool === "cachestress"
-            ? await cachestress(redis, rate, connections, seconds)
+            ? await cachestress(redis, rate, connections, seconds, startupCpuUs)
             : await memtier(redis, rate, connections, seconds);
         await flushdb(redis.url);
         rows.push(out);
@@ -81,6 +84,7 @@ async function cachestress(
   rate: number,
   connections: number,
   seconds: number,
+  startupCpuUs: number,
 ): Promise<OpenLoopRow> {
   const { result, cpuUs } = await runCachestressOnce(redis, connections, MAX_IN_FLIGHT, [
     ...["--rate", String(rate), "--duration", `${seconds}s`],
@@ -91,6 +95,7 @@ async function cachestress(
     tool: "cachestress",
     opsPerSec: result.totals.opsPerSec,
     cpuUsPerOp: cpuUs / allOps(result),
+    runCpuUsPerOp: Math.max(0, cpuUs - startupCpuUs) / allOps(result),
     latePercent: sent > 0 ? ((result.openLoop?.lateStarts ?? 0) / sent) * 100 : undefined,
     p99Ms: result.latency.p99,
     serviceP99Ms: result.serviceTime?.p99,
@@ -98,7 +103,9 @@ async function cachestress(
 }
 
 export function renderOpenLoop(rows: OpenLoopRow[], repetitions: number): string {
-  const table = [["rate", "tool", "ops/s", "client µs/op", "late ≥1 ms", "p99 ms", "service p99 ms"]];
+  const table = [
+    ["rate", "tool", "ops/s", "client µs/op", "excl. start-up", "late ≥1 ms", "p99 ms", "service p99 ms"],
+  ];
   for (const { rate } of CASES) {
     for (const tool of ["cachestress", "memtier"] as const) {
       const list = rows.filter((r) => r.rate === rate && r.tool === tool);
@@ -112,6 +119,7 @@ export function renderOpenLoop(rows: OpenLoopRow[], repetitions: number): string
         tool,
         fmtInt(of((r) => r.opsPerSec) ?? 0),
         fmtUs(of((r) => r.cpuUsPerOp) ?? 0),
+        tool === "cachestress" ? fmtUs(of((r) => r.runCpuUsPerOp) ?? 0) : "-",
         fmtPercent(of((r) => r.latePercent)),
         fmtMs(of((r) => r.p99Ms)),
         fmtMs(of((r) => r.serviceP99Ms)),

@@ -34,6 +34,8 @@ interface Sample {
   opsPerSec: number;
   /** Client CPU (user + sys) per completed operation, µs. */
   clientCpuUsPerOp: number;
+  /** cachestress: the same without its start-up and clean-up (a 100-request run's CPU), µs. */
+  clientRunCpuUsPerOp?: number;
   /** redis-server CPU (user + sys, from INFO cpu) per operation over the same run, µs. */
   serverCpuUsPerOp: number;
   /** Latency percentiles, ms (redis-benchmark's CSV has no p99.9: undefined). */
@@ -103,6 +105,7 @@ async function runCachestress(
   redis: ManagedRedis,
   shape: (typeof SHAPES)[number],
   durationS: number,
+  startupCpuUs: number,
 ): Promise<Sample> {
   const before = await serverCounters(redis.url);
   const { result, cpuUs } = await runCachestressOnce(redis, shape.connections, shape.pipeline, [
@@ -116,6 +119,7 @@ async function runCachestress(
   return {
     opsPerSec: result.totals.opsPerSec,
     clientCpuUsPerOp: cpuUs / allOps(result),
+    clientRunCpuUsPerOp: Math.max(0, cpuUs - startupCpuUs) / allOps(result),
     serverCpuUsPerOp: server.cpuUs / allOps(result),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -159,6 +163,7 @@ function medianSample(list: Sample[]): Sample {
   return {
     opsPerSec: of((s) => s.opsPerSec) ?? 0,
     clientCpuUsPerOp: of((s) => s.clientCpuUsPerOp) ?? 0,
+    clientRunCpuUsPerOp: of((s) => s.clientRunCpuUsPerOp),
     serverCpuUsPerOp: of((s) => s.serverCpuUsPerOp) ?? 0,
     p50Ms: of((s) => s.p50Ms),
     p99Ms: of((s) => s.p99Ms),
@@ -191,6 +196,17 @@ async function main(): Promise<number> {
   log(
     `redis-server pid ${redis.pid} on ${redis.url}; ${repetitions} repetition(s) of ~${secondsPerRun} s per tool`,
   );
+  // Node's start-up and the run's clean-up cost the same whatever the load: measured on their own
+  // (a 100-request run) so the table can show the per-operation cost without them too.
+  let startupCpuUs = 0;
+  if (tools.includes("cachestress")) {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++)
+      runs.push((await runCachestressOnce(redis, 1, 1, ["--requests", "100"])).cpuUs);
+    startupCpuUs = median(runs);
+    await flushdb(redis.url);
+    log(`cachestress start-up and clean-up: ${fmtInt(startupCpuUs / 1000)} ms CPU per run (median of 3)`);
+  }
   const samples = new Map<string, Sample[]>();
   const openLoop: OpenLoopRow[] = [];
   let failed = false;
@@ -213,7 +229,7 @@ async function main(): Promise<number> {
                 ? await runRedisBenchmark(redis, shape, requestsPerTest)
                 : tool === "memtier"
                   ? await runMemtierSample(redis, shape, secondsPerRun)
-                  : await runCachestress(redis, shape, secondsPerRun);
+                  : await runCachestress(redis, shape, secondsPerRun, startupCpuUs);
             const key = `${shapeName}|${tool}`;
             samples.set(key, [...(samples.get(key) ?? []), sample]);
             log(
@@ -230,7 +246,8 @@ async function main(): Promise<number> {
     }
     const openTools = tools.filter((t): t is "cachestress" | "memtier" => t !== "redis-benchmark");
     if (openTools.length > 0) {
-      const rows = await runOpenLoop(redis, openTools, repetitions, values.quick ? 5 : 10, log);
+      const seconds = values.quick ? 5 : 10;
+      const rows = await runOpenLoop(redis, openTools, repetitions, seconds, startupCpuUs, log);
       openLoop.push(...rows);
     }
   } finally {
@@ -245,6 +262,7 @@ async function main(): Promise<number> {
     "p99 ms",
     "p99.9 ms",
     "client µs/op",
+    "excl. start-up",
     "server µs/op",
     "hits",
   ];
@@ -265,6 +283,7 @@ async function main(): Promise<number> {
         fmtMs(m.p99Ms),
         fmtMs(m.p999Ms),
         fmtUs(m.clientCpuUsPerOp),
+        m.clientRunCpuUsPerOp !== undefined ? fmtUs(m.clientRunCpuUsPerOp) : "-",
         fmtUs(m.serverCpuUsPerOp),
         fmtHit(m.hitRatio),
       ]);
@@ -283,6 +302,7 @@ async function main(): Promise<number> {
         ratio(cs.p99Ms, o.p99Ms),
         ratio(cs.p999Ms, o.p999Ms),
         ratio(cs.clientCpuUsPerOp, o.clientCpuUsPerOp),
+        ratio(cs.clientRunCpuUsPerOp, o.clientCpuUsPerOp),
         ratio(cs.serverCpuUsPerOp, o.serverCpuUsPerOp),
         "",
       ]);
