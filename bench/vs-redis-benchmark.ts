@@ -1,156 +1,103 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createClient } from "redis";
-import type { RunResult } from "../src/reports/result-types.js";
 import { type ManagedRedis, startManagedRedis } from "../src/run/managed-redis.js";
+import { allOps, CLI_JS, runCachestressOnce } from "./cachestress-run.js";
+import { flushdb, onPath, runMeasured, serverCounters, serverDelta } from "./measure-process.js";
+import { runMemtier } from "./memtier.js";
+import { type OpenLoopRow, renderOpenLoop, runOpenLoop } from "./open-loop-bench.js";
+import { fmtInt, fmtMs, fmtRatio, fmtUs, median, renderTable } from "./table.js";
 
 /**
- * `npm run bench`: cachestress against redis-benchmark on the same local redis-server, same shape
- * (connections × pipeline depth), same key space and value size, one after the other. Reports
- * throughput and the client's own CPU cost per operation, because a load generator that needs more
- * CPU per operation runs out of machine before the server does.
+ * `npm run bench`: cachestress against redis-benchmark (and memtier_benchmark when it is on the
+ * PATH) on the same local redis-server, same shape (connections × pipeline depth), same key space,
+ * value size and SET:GET mix, one after the other. Reports throughput, latency percentiles, the
+ * GET hit ratio the server counted (equal work), and the client's own CPU per operation, because a
+ * load generator that needs more CPU per operation runs out of machine before the server does.
+ * Then the open loop: a fixed rate, where what counts is the client's CPU and how punctual its
+ * sends are.
  *
- *   node dist/bench/vs-redis-benchmark.js [--quick] [--only redis-benchmark|cachestress]
+ *   node dist/bench/vs-redis-benchmark.js [--quick] [--only redis-benchmark|cachestress|memtier]
  */
 
-const CLI_JS = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const SHAPES = [
   { connections: 50, pipeline: 1 },
   { connections: 50, pipeline: 16 },
+  { connections: 10, pipeline: 100 },
 ];
 const KEY_MAX = 100_000;
 const DATA_SIZE = 32; // bytes
-/** No single tool run may take longer than this, ms; it is killed and the bench fails. */
-const RUN_TIMEOUT_MS = 90_000;
 
-type Tool = "redis-benchmark" | "cachestress";
+type Tool = "redis-benchmark" | "cachestress" | "memtier";
+const ALL_TOOLS: Tool[] = ["redis-benchmark", "cachestress", "memtier"];
 
 interface Sample {
   opsPerSec: number;
   /** Client CPU (user + sys) per completed operation, µs. */
   clientCpuUsPerOp: number;
+  /** cachestress: the same without its start-up and clean-up (a 100-request run's CPU), µs. */
+  clientRunCpuUsPerOp?: number;
   /** redis-server CPU (user + sys, from INFO cpu) per operation over the same run, µs. */
   serverCpuUsPerOp: number;
-}
-
-interface Measured {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** user + sys of the command and everything it waited for, µs. */
-  cpuUs: number;
-}
-
-/**
- * Runs a command and measures its CPU time. The command runs under `bash -c '"$@"; times'`: bash
- * waits for it, so the kernel has added its user and sys time (and that of anything it started and
- * waited for, e.g. worker threads or helper processes) to bash's "children" account, which `times`
- * prints on its second line. Unlike sampling /proc/<pid>/stat, this cannot miss the last moments
- * before exit or a process that forks, and it works the same for a C and a Node client.
- */
-function runMeasured(cmd: string, args: string[]): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", '"$@"; rc=$?; times >&2; exit $rc', "_", cmd, ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, LC_ALL: "C" }, // `times` prints 0m1.234s, never 0m1,234s
-      detached: true,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    }, RUN_TIMEOUT_MS);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      const lines = stderr.trimEnd().split("\n");
-      const children = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? "");
-      if (!children) {
-        reject(new Error(`${cmd}: no CPU times from bash (exit ${code}): ${stderr.slice(-500)}`));
-        return;
-      }
-      const [, um, us, sm, ss] = children;
-      const cpuUs = ((Number(um) + Number(sm)) * 60 + Number(us) + Number(ss)) * 1e6;
-      resolve({ code, stdout, stderr: lines.slice(0, -2).join("\n"), cpuUs });
-    });
-  });
-}
-
-async function serverCpuUs(url: string): Promise<number> {
-  const client = createClient({ url });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    const text = await client.info("cpu");
-    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
-    return (field("used_cpu_user") + field("used_cpu_sys")) * 1e6;
-  } finally {
-    client.destroy();
-  }
-}
-
-async function flushdb(url: string): Promise<void> {
-  const client = createClient({ url });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    await client.flushDb();
-  } finally {
-    client.destroy();
-  }
+  /** Latency percentiles, ms (redis-benchmark's CSV has no p99.9: undefined). */
+  p50Ms?: number;
+  p99Ms?: number;
+  p999Ms?: number;
+  /** GET hits / lookups the server counted during the run. */
+  hitRatio?: number;
 }
 
 /** `"SET","57903.88",...` rows of `redis-benchmark --csv` → requests per second per test. */
-function parseBenchmarkCsv(csv: string): Map<string, number> {
-  const rps = new Map<string, number>();
+function parseBenchmarkCsv(csv: string): Map<string, { rps: number; p50Ms?: number; p99Ms?: number }> {
+  const rows = new Map<string, { rps: number; p50Ms?: number; p99Ms?: number }>();
+  let header: string[] = [];
   for (const line of csv.split("\n")) {
     const cells = line.split(",").map((c) => c.replace(/"/g, ""));
-    if (cells.length >= 2 && /^[A-Z]+$/.test(cells[0]) && Number(cells[1]) > 0)
-      rps.set(cells[0], Number(cells[1]));
+    if (cells[0] === "test") header = cells;
+    if (cells.length >= 2 && /^[A-Z]+$/.test(cells[0]) && Number(cells[1]) > 0) {
+      const at = (name: string) =>
+        header.indexOf(name) > 0 ? Number(cells[header.indexOf(name)]) : undefined;
+      rows.set(cells[0], { rps: Number(cells[1]), p50Ms: at("p50_latency_ms"), p99Ms: at("p99_latency_ms") });
+    }
   }
-  return rps;
+  return rows;
 }
 
 async function runRedisBenchmark(
   redis: ManagedRedis,
   shape: (typeof SHAPES)[number],
   requestsPerTest: number,
-): Promise<{ sample: Sample; requests: number; elapsedS: number }> {
-  const cpuBefore = await serverCpuUs(redis.url);
+): Promise<Sample> {
+  const before = await serverCounters(redis.url);
   const m = await runMeasured("redis-benchmark", [
     ...["-h", redis.host, "-p", String(redis.port), "-c", String(shape.connections)],
     ...["-P", String(shape.pipeline), "-r", String(KEY_MAX), "-d", String(DATA_SIZE)],
     ...["-t", "set,get", "-n", String(requestsPerTest), "--csv", "-q"],
   ]);
-  const serverUs = (await serverCpuUs(redis.url)) - cpuBefore;
+  const server = serverDelta(before, await serverCounters(redis.url));
   if (m.code === 127) {
     throw new Error(
       "redis-benchmark not found: install it with 'apt-get install redis-tools' or 'brew install redis'",
     );
   }
-  const rps = parseBenchmarkCsv(m.stdout);
-  if (m.code !== 0 || !rps.has("SET") || !rps.has("GET")) {
+  const rows = parseBenchmarkCsv(m.stdout);
+  const set = rows.get("SET");
+  const get = rows.get("GET");
+  if (m.code !== 0 || set === undefined || get === undefined) {
     throw new Error(`redis-benchmark failed (exit ${m.code}): ${(m.stderr || m.stdout).slice(-500)}`);
   }
   // Each test sends requestsPerTest requests; its elapsed time is requests / rate. The combined
   // rate is all requests over all elapsed time (not the mean of the two rates).
-  const elapsedS = requestsPerTest / rps.get("SET")! + requestsPerTest / rps.get("GET")!;
+  const elapsedS = requestsPerTest / set.rps + requestsPerTest / get.rps;
   const requests = 2 * requestsPerTest;
   await flushdb(redis.url);
   return {
-    sample: {
-      opsPerSec: requests / elapsedS,
-      clientCpuUsPerOp: m.cpuUs / requests,
-      serverCpuUsPerOp: serverUs / requests,
-    },
-    requests,
-    elapsedS,
+    opsPerSec: requests / elapsedS,
+    clientCpuUsPerOp: m.cpuUs / requests,
+    serverCpuUsPerOp: server.cpuUs / requests,
+    // Its GET test runs on its own (the SETs came first): percentiles of the GET test, the bulk.
+    p50Ms: get.p50Ms,
+    p99Ms: get.p99Ms,
+    hitRatio: server.hitRatio,
   };
 }
 
@@ -158,69 +105,72 @@ async function runCachestress(
   redis: ManagedRedis,
   shape: (typeof SHAPES)[number],
   durationS: number,
+  startupCpuUs: number,
 ): Promise<Sample> {
-  const outDir = mkdtempSync(join(tmpdir(), "cachestress-bench-"));
-  try {
-    const cpuBefore = await serverCpuUs(redis.url);
-    const m = await runMeasured(process.execPath, [
-      CLI_JS,
-      "run",
-      ...[
-        "--url",
-        redis.url,
-        "--connections",
-        String(shape.connections),
-        "--pipeline",
-        String(shape.pipeline),
-      ],
-      ...["--key-max", String(KEY_MAX), "--key-pattern", "uniform", "--data-size", String(DATA_SIZE)],
-      ...["--ratio", "1:10", "--duration", `${durationS}s`, "--json", "--out", outDir],
-    ]);
-    const serverUs = (await serverCpuUs(redis.url)) - cpuBefore;
-    // Exit 1 means thresholds failed; none are set here, but the numbers are still good.
-    if (m.code !== 0 && m.code !== 1) {
-      throw new Error(`cachestress failed (exit ${m.code}): ${m.stderr.slice(-500)}`);
-    }
-    let result: RunResult;
-    try {
-      result = JSON.parse(m.stdout) as RunResult;
-    } catch {
-      throw new Error(
-        `cachestress printed no RunResult JSON on stdout: ${m.stdout.slice(0, 200)}${m.stderr.slice(-300)}`,
-      );
-    }
-    // The process's CPU also covers Node's start-up, warm-up, prefill and key clean-up, so count
-    // every operation it sent, not only the measured ones; start-up and clean-up stay in (they are
-    // part of what the tool costs), which makes the comparison slightly unfavourable to cachestress.
-    const allOps = result.totals.ops + (result.phases.warmup?.ops ?? 0) + (result.phases.prefill?.ops ?? 0);
-    await flushdb(redis.url);
-    return {
-      opsPerSec: result.totals.opsPerSec,
-      clientCpuUsPerOp: m.cpuUs / allOps,
-      serverCpuUsPerOp: serverUs / allOps,
-    };
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  const before = await serverCounters(redis.url);
+  const { result, cpuUs } = await runCachestressOnce(redis, shape.connections, shape.pipeline, [
+    "--duration",
+    `${durationS}s`,
+  ]);
+  const server = serverDelta(before, await serverCounters(redis.url));
+  await flushdb(redis.url);
+  // The process's CPU also covers Node's start-up and key clean-up: they stay in (they are part of
+  // what the tool costs), which makes the comparison slightly unfavourable to cachestress.
+  return {
+    opsPerSec: result.totals.opsPerSec,
+    clientCpuUsPerOp: cpuUs / allOps(result),
+    clientRunCpuUsPerOp: Math.max(0, cpuUs - startupCpuUs) / allOps(result),
+    serverCpuUsPerOp: server.cpuUs / allOps(result),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    p999Ms: result.latency.p999,
+    hitRatio: server.hitRatio,
+  };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+async function runMemtierSample(
+  redis: ManagedRedis,
+  shape: (typeof SHAPES)[number],
+  durationS: number,
+): Promise<Sample> {
+  const before = await serverCounters(redis.url);
+  const run = await runMemtier(new URL(redis.url), shape, {
+    keyMax: KEY_MAX,
+    dataSize: DATA_SIZE,
+    seconds: durationS,
+  });
+  const server = serverDelta(before, await serverCounters(redis.url));
+  await flushdb(redis.url);
+  return {
+    opsPerSec: run.opsPerSec,
+    clientCpuUsPerOp: run.cpuUs / run.ops,
+    serverCpuUsPerOp: server.cpuUs / run.ops,
+    p50Ms: run.p50Ms,
+    p99Ms: run.p99Ms,
+    p999Ms: run.p999Ms,
+    hitRatio: server.hitRatio,
+  };
 }
 
-function renderTable(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "))
-    .join("\n");
-}
-
-const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
-const fmtUs = (n: number) => n.toFixed(2);
-const fmtRatio = (n: number) => `${n.toFixed(2)}×`;
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const fmtHit = (r: number | undefined) => (r === undefined ? "-" : `${(r * 100).toFixed(1)} %`);
+
+function medianSample(list: Sample[]): Sample {
+  const of = (pick: (s: Sample) => number | undefined) => {
+    const values = list.map(pick).filter((v): v is number => v !== undefined);
+    return values.length > 0 ? median(values) : undefined;
+  };
+  return {
+    opsPerSec: of((s) => s.opsPerSec) ?? 0,
+    clientCpuUsPerOp: of((s) => s.clientCpuUsPerOp) ?? 0,
+    clientRunCpuUsPerOp: of((s) => s.clientRunCpuUsPerOp),
+    serverCpuUsPerOp: of((s) => s.serverCpuUsPerOp) ?? 0,
+    p50Ms: of((s) => s.p50Ms),
+    p99Ms: of((s) => s.p99Ms),
+    p999Ms: of((s) => s.p999Ms),
+    hitRatio: of((s) => s.hitRatio),
+  };
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -228,14 +178,15 @@ async function main(): Promise<number> {
   });
   const repetitions = values.quick ? 1 : 3;
   const secondsPerRun = values.quick ? 3 : 6;
-  const tools: Tool[] =
-    values.only === "redis-benchmark" || values.only === "cachestress"
-      ? [values.only]
-      : ["redis-benchmark", "cachestress"];
-  if (values.only !== undefined && tools.length !== 1) {
-    log(`--only must be redis-benchmark or cachestress, not '${values.only}'`);
+  if (values.only !== undefined && !ALL_TOOLS.includes(values.only as Tool)) {
+    log(`--only must be one of ${ALL_TOOLS.join(", ")}, not '${values.only}'`);
     return 2;
   }
+  const hasMemtier = await onPath("memtier_benchmark");
+  if (!hasMemtier) log("memtier_benchmark is not on the PATH: its columns are left out");
+  const tools = (values.only !== undefined ? [values.only as Tool] : ALL_TOOLS).filter(
+    (t) => t !== "memtier" || hasMemtier,
+  );
   if (tools.includes("cachestress") && !existsSync(CLI_JS)) {
     log(`${CLI_JS} is missing: build with 'npx tsc -p tsconfig.json' (or run --only redis-benchmark)`);
     return 1;
@@ -245,7 +196,19 @@ async function main(): Promise<number> {
   log(
     `redis-server pid ${redis.pid} on ${redis.url}; ${repetitions} repetition(s) of ~${secondsPerRun} s per tool`,
   );
+  // Node's start-up and the run's clean-up cost the same whatever the load: measured on their own
+  // (a 100-request run) so the table can show the per-operation cost without them too.
+  let startupCpuUs = 0;
+  if (tools.includes("cachestress")) {
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++)
+      runs.push((await runCachestressOnce(redis, 1, 1, ["--requests", "100"])).cpuUs);
+    startupCpuUs = median(runs);
+    await flushdb(redis.url);
+    log(`cachestress start-up and clean-up: ${fmtInt(startupCpuUs / 1000)} ms CPU per run (median of 3)`);
+  }
   const samples = new Map<string, Sample[]>();
+  const openLoop: OpenLoopRow[] = [];
   let failed = false;
   try {
     for (const shape of SHAPES) {
@@ -254,21 +217,25 @@ async function main(): Promise<number> {
       if (tools.includes("redis-benchmark")) {
         // A short run sizes the real ones so each lasts about secondsPerRun on this machine.
         const probe = await runRedisBenchmark(redis, shape, shape.pipeline === 1 ? 20_000 : 200_000);
-        requestsPerTest = Math.max(10_000, Math.round((probe.sample.opsPerSec * secondsPerRun) / 2));
-        log(`${shapeName}: calibration ${fmtInt(probe.sample.opsPerSec)} ops/s → -n ${requestsPerTest}`);
+        requestsPerTest = Math.max(10_000, Math.round((probe.opsPerSec * secondsPerRun) / 2));
+        log(`${shapeName}: calibration ${fmtInt(probe.opsPerSec)} ops/s → -n ${requestsPerTest}`);
       }
+      // Interleaved: each repetition runs every tool once, so a noisy minute hits them all.
       for (let rep = 1; rep <= repetitions; rep++) {
         for (const tool of tools) {
           try {
             const sample =
               tool === "redis-benchmark"
-                ? (await runRedisBenchmark(redis, shape, requestsPerTest)).sample
-                : await runCachestress(redis, shape, secondsPerRun);
+                ? await runRedisBenchmark(redis, shape, requestsPerTest)
+                : tool === "memtier"
+                  ? await runMemtierSample(redis, shape, secondsPerRun)
+                  : await runCachestress(redis, shape, secondsPerRun, startupCpuUs);
             const key = `${shapeName}|${tool}`;
             samples.set(key, [...(samples.get(key) ?? []), sample]);
             log(
               `${shapeName} ${tool} #${rep}: ${fmtInt(sample.opsPerSec)} ops/s, ` +
-                `client ${fmtUs(sample.clientCpuUsPerOp)} µs/op, server ${fmtUs(sample.serverCpuUsPerOp)} µs/op`,
+                `client ${fmtUs(sample.clientCpuUsPerOp)} µs/op, server ${fmtUs(sample.serverCpuUsPerOp)} µs/op, ` +
+                `p99 ${fmtMs(sample.p99Ms)} ms, hits ${fmtHit(sample.hitRatio)}`,
             );
           } catch (err) {
             failed = true;
@@ -277,38 +244,72 @@ async function main(): Promise<number> {
         }
       }
     }
+    const openTools = tools.filter((t): t is "cachestress" | "memtier" => t !== "redis-benchmark");
+    if (openTools.length > 0) {
+      const seconds = values.quick ? 5 : 10;
+      const rows = await runOpenLoop(redis, openTools, repetitions, seconds, startupCpuUs, log);
+      openLoop.push(...rows);
+    }
   } finally {
     await redis.stop();
   }
 
-  const rows = [["shape", "tool", "ops/s (median)", "client CPU µs/op", "server CPU µs/op"]];
+  const header = [
+    "shape",
+    "tool",
+    "ops/s",
+    "p50 ms",
+    "p99 ms",
+    "p99.9 ms",
+    "client µs/op",
+    "excl. start-up",
+    "server µs/op",
+    "hits",
+  ];
+  const rows = [header];
   for (const shape of SHAPES) {
     const shapeName = `${shape.connections}×${shape.pipeline}`;
     const medians = new Map<Tool, Sample>();
     for (const tool of tools) {
       const list = samples.get(`${shapeName}|${tool}`) ?? [];
       if (list.length === 0) continue;
-      const m: Sample = {
-        opsPerSec: median(list.map((s) => s.opsPerSec)),
-        clientCpuUsPerOp: median(list.map((s) => s.clientCpuUsPerOp)),
-        serverCpuUsPerOp: median(list.map((s) => s.serverCpuUsPerOp)),
-      };
+      const m = medianSample(list);
       medians.set(tool, m);
-      rows.push([shapeName, tool, fmtInt(m.opsPerSec), fmtUs(m.clientCpuUsPerOp), fmtUs(m.serverCpuUsPerOp)]);
-    }
-    const cs = medians.get("cachestress");
-    const rb = medians.get("redis-benchmark");
-    if (cs && rb) {
       rows.push([
         shapeName,
-        "cachestress / redis-benchmark",
-        fmtRatio(cs.opsPerSec / rb.opsPerSec),
-        fmtRatio(cs.clientCpuUsPerOp / rb.clientCpuUsPerOp),
-        fmtRatio(cs.serverCpuUsPerOp / rb.serverCpuUsPerOp),
+        tool,
+        fmtInt(m.opsPerSec),
+        fmtMs(m.p50Ms),
+        fmtMs(m.p99Ms),
+        fmtMs(m.p999Ms),
+        fmtUs(m.clientCpuUsPerOp),
+        m.clientRunCpuUsPerOp !== undefined ? fmtUs(m.clientRunCpuUsPerOp) : "-",
+        fmtUs(m.serverCpuUsPerOp),
+        fmtHit(m.hitRatio),
+      ]);
+    }
+    const cs = medians.get("cachestress");
+    for (const other of ["redis-benchmark", "memtier"] as const) {
+      const o = medians.get(other);
+      if (cs === undefined || o === undefined) continue;
+      const ratio = (a: number | undefined, b: number | undefined) =>
+        a !== undefined && b !== undefined && b > 0 ? fmtRatio(a / b) : "-";
+      rows.push([
+        shapeName,
+        `cachestress / ${other}`,
+        ratio(cs.opsPerSec, o.opsPerSec),
+        ratio(cs.p50Ms, o.p50Ms),
+        ratio(cs.p99Ms, o.p99Ms),
+        ratio(cs.p999Ms, o.p999Ms),
+        ratio(cs.clientCpuUsPerOp, o.clientCpuUsPerOp),
+        ratio(cs.clientRunCpuUsPerOp, o.clientCpuUsPerOp),
+        ratio(cs.serverCpuUsPerOp, o.serverCpuUsPerOp),
+        "",
       ]);
     }
   }
-  process.stdout.write(`${renderTable(rows)}\n`);
+  process.stdout.write(`closed loop (medians of ${repetitions}):\n${renderTable(rows)}\n`);
+  if (openLoop.length > 0) process.stdout.write(`\n${renderOpenLoop(openLoop, repetitions)}\n`);
   return failed ? 1 : 0;
 }
 

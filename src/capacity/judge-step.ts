@@ -5,6 +5,7 @@ import {
   formatRate,
   formatThresholdActual,
 } from "../reports/format.js";
+import { keepUpAdvice } from "../reports/generator-behind.js";
 import type { RunResult } from "../reports/result-types.js";
 import type { CapacityStep } from "./capacity-result.js";
 import type { StepPhase } from "./search-plan.js";
@@ -87,7 +88,8 @@ export function judgeStep(
       `client could not keep up: achieved ${formatRate(achievedRate)} ops/s (${formatPercent(achievedPercent)} of asked), ` +
         `${formatPercent(lateStartPercent)} of sends late with pipeline slots free (about ${formatCount(inFlight)} of ${formatCount(slots)} in flight), ` +
         `event-loop delay p99 ${formatMs(eventLoopDelayP99Ms)} ms. ` +
-        `This is a limit of the load generator (more --threads or --connections may help), not a measured server limit${saturated}`,
+        `This is a limit of the load generator, not a measured server limit${saturated}; ` +
+        `to go further: ${keepUpAdvice(result.config.threads)}`,
     );
   } else if (!rateDelivered || !scheduleKept) {
     reasons.push(

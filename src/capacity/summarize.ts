@@ -34,7 +34,7 @@ export function summarizeCapacity(
       );
       parts.push(
         limitedBy === "client"
-          ? "The client could not hold even that rate: lower --start-rate, or add --threads / --connections."
+          ? "The client could not hold even that rate: lower --start-rate; the step's reason says what else helps on this machine."
           : `Lower --start-rate or loosen the SLO (${slo}).`,
       );
     } else if (end === "target-lost")
@@ -64,7 +64,7 @@ export function summarizeCapacity(
     if (limitedBy === "client") {
       parts.push(
         "The failure above was the load generator's, not the server's: the server's capacity may be higher " +
-          "(try more --threads or --connections, or several machines with --shard).",
+          "(the failed step's reason says what would help the client on this machine).",
       );
     }
   }

@@ -3,6 +3,7 @@ import type { CommandWeight } from "../config/types.js";
 import type { RecordTypes } from "../workload/datasets/record-types.js";
 import type { ValuePool } from "../workload/datasets/value-pool.js";
 import type { UniformSource } from "../workload/key-chooser.js";
+import { copyBytes } from "./copy-bytes.js";
 import { writeDecimal } from "./resp-number.js";
 import { TemplateWriter } from "./template-writer.js";
 
@@ -190,7 +191,7 @@ export class CommandWriter {
     out[pos++] = 13;
     out[pos++] = 10;
     const start = Math.floor(this.random.next() * VALUE_POOL_SLACK_BYTES);
-    this.valuePool.copy(out, pos, start, start + length);
+    copyBytes(this.valuePool, start, out, pos, length);
     pos += length;
     out[pos++] = 13;
     out[pos++] = 10;
@@ -206,7 +207,7 @@ export class CommandWriter {
     pos += writeDecimal(out, pos, end - start);
     out[pos++] = 13;
     out[pos++] = 10;
-    dataset.bytes.copy(out, pos, start, end);
+    copyBytes(dataset.bytes, start, out, pos, end - start);
     pos += end - start;
     out[pos++] = 13;
     out[pos++] = 10;

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { IntervalReport, SuccessTimeline } from "../measure/thread-recorder.js";
 import type { FromWorker, PhasePlan, ReauthStats, ThreadPlan, ToWorker } from "./thread-plan.js";
 import type { Topology } from "./topology.js";
+import { sizeEngineYoungGeneration } from "./young-generation.js";
 
 /** The end of one phase over all threads. */
 export interface PhaseOutcome {
@@ -81,6 +82,7 @@ export class EngineThreads {
   /** Starts one worker per plan and waits until every connection is up. */
   static async start(plans: ThreadPlan[]): Promise<EngineThreads> {
     const url = new URL("./worker.js", import.meta.url);
+    sizeEngineYoungGeneration();
     const workers = plans.map((plan) => new Worker(url, { workerData: plan }));
     const ready = workers.map(
       (worker) =>

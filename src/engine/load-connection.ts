@@ -58,6 +58,11 @@ export interface ConnectionOwner {
 
 /** Output slabs are at least this big; one socket write takes a slice, the next write the rest. */
 const SLAB_BYTES = 64 * 1024;
+/**
+ * Plain TCP reads land in one buffer per connection, reused for every read: Node would otherwise
+ * allocate a Buffer per chunk, the main source of young-generation garbage under load.
+ */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Wall-clock milliseconds with sub-ms precision, comparable across worker threads. */
 const EPOCH_OFFSET_MS = performance.timeOrigin;
@@ -110,6 +115,8 @@ export class LoadConnection implements ReplySink {
   private outStart = 0;
   private outPos = 0;
   private readonly slabBytes: number;
+  /** Plain TCP only: the reused read buffer (TLS sockets deliver chunks as 'data' events). */
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
   constructor(
     readonly index: number,
@@ -126,6 +133,7 @@ export class LoadConnection implements ReplySink {
     this.slabBytes = Math.max(SLAB_BYTES, maxCommandBytes * Math.min(capacity, 256) * 2);
     this.out = Buffer.allocUnsafe(this.slabBytes);
     this.onData = this.onData.bind(this);
+    this.onRead = this.onRead.bind(this);
     this.onSocketError = this.onSocketError.bind(this);
     this.onClose = this.onClose.bind(this);
     this.onConnect = this.onConnect.bind(this);
@@ -144,10 +152,14 @@ export class LoadConnection implements ReplySink {
     const t = this.target;
     const socket = t.tls
       ? tls.connect({ host: t.host, port: t.port, ...tlsOptions(t) })
-      : net.connect({ host: t.host, port: t.port });
+      : net.connect({
+          host: t.host,
+          port: t.port,
+          onread: { buffer: this.readBuffer, callback: this.onRead },
+        });
     socket.setNoDelay(true);
     socket.on(t.tls ? "secureConnect" : "connect", this.onConnect);
-    socket.on("data", this.onData);
+    if (t.tls) socket.on("data", this.onData);
     socket.on("error", this.onSocketError);
     socket.on("close", this.onClose);
     this.socket = socket;
@@ -313,10 +325,15 @@ export class LoadConnection implements ReplySink {
   }
 
   private onData(chunk: Buffer): void {
+    this.onRead(chunk.length, chunk);
+  }
+
+  private onRead(length: number, chunk: Uint8Array): boolean {
     this.nowMs = epochNowMs();
-    this.parser.parse(chunk, this);
+    this.parser.parse(chunk, this, length);
     if (this.up) this.owner.afterReplies(this);
     this.flush();
+    return true;
   }
 
   private onConnect(): void {

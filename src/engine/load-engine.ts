@@ -18,6 +18,16 @@ const RECONNECT_FIRST_MS = 25;
 const RECONNECT_MAX_MS = 1000;
 /** A phase ends early when every connection has been down this long, ms. */
 const TARGET_LOST_AFTER_MS = 5000;
+/**
+ * Open loop: with nothing in flight, no reply can wake the thread before the next send, and a
+ * timer wakes up on a 1 ms grid at best; a next send closer than this is waited for with a
+ * precise sleep instead (ms). Docs: docs/engine.md.
+ */
+const SLEEP_BELOW_MS = 2;
+/** Sleeps per wake-up at most: bounds the loop when a send cannot leave (ring full, link down). */
+const MAX_SLEEPS_PER_WAKE = 64;
+/** A cell nobody notifies: Atomics.wait on it is a sleep with µs precision that costs no CPU. */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
 /** What each phase gets: its own command mix, keys and counters. */
 export interface PhaseState {
@@ -51,8 +61,9 @@ export class LoadEngine implements ConnectionOwner {
   private readonly templateExtras: TemplateExtras;
   private timeoutTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
-  private tickImmediate: NodeJS.Immediate | undefined;
   private readonly onTick = () => this.tick();
+  /** Open loop: the earliest intended start among the connections (lanes), epoch ms. */
+  protected dueMs = Number.POSITIVE_INFINITY;
 
   constructor(protected readonly plan: ThreadPlan) {
     // 64 streams per shard: MAX_THREADS is 64, so no two threads of any shard share a stream.
@@ -244,7 +255,7 @@ export class LoadEngine implements ConnectionOwner {
     if (state === undefined) return;
     if (state.issuing) {
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, connection.nowMs);
-      else this.sendDue(connection, state, connection.nowMs);
+      else this.keepSchedule(state, connection.nowMs);
       if (state.plan.endEpochMs !== undefined && connection.nowMs >= state.plan.endEpochMs)
         this.stopIssuing();
     } else if (connection.count === 0) {
@@ -263,7 +274,10 @@ export class LoadEngine implements ConnectionOwner {
     if (state.issuing) {
       const now = epochNowMs();
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, now);
-      else this.sendDue(connection, state, now);
+      else {
+        this.sendDue(connection, state, now);
+        this.dueMs = this.earliestIntendedMs();
+      }
     }
   }
 
@@ -303,8 +317,11 @@ export class LoadEngine implements ConnectionOwner {
     const state = this.phase!;
     if (!state.issuing) return;
     const now = epochNowMs();
-    this.issueAll(state, now);
-    if (state.schedule !== undefined) this.scheduleTick(now);
+    if (state.schedule === undefined) this.issueAll(state, now);
+    else {
+      this.issueDue(state, now);
+      this.scheduleTick(now);
+    }
     if (state.plan.endEpochMs !== undefined) {
       const left = state.plan.endEpochMs - now;
       setTimeout(() => this.stopIssuing(), Math.max(left, 0));
@@ -347,16 +364,43 @@ export class LoadEngine implements ConnectionOwner {
 
   private tick(): void {
     this.tickTimer = undefined;
-    this.tickImmediate = undefined;
     const state = this.phase;
     if (state === undefined || !state.issuing || state.schedule === undefined) return;
-    const now = epochNowMs();
-    this.issueAll(state, now);
+    this.keepSchedule(state, epochNowMs());
     if (this.allQuotaUsed()) {
       this.stopIssuing();
       return;
     }
-    this.scheduleTick(now);
+    this.scheduleTick(epochNowMs());
+  }
+
+  /**
+   * Open loop, at every wake-up (a timer, a chunk of replies): sends what is due on every
+   * connection, one socket write each. When nothing is in flight and the next send is under
+   * SLEEP_BELOW_MS away, nothing but a coarse timer could wake the thread in time, so it sleeps
+   * until then: no reply can be kept waiting by that sleep, since none is expected.
+   */
+  protected keepSchedule(state: PhaseState, nowMs: number): void {
+    let now = nowMs;
+    for (let i = 0; i < MAX_SLEEPS_PER_WAKE; i++) {
+      if (now >= this.dueMs) this.issueDue(state, now);
+      const wait = this.dueMs - now;
+      if (wait <= 0 || wait >= SLEEP_BELOW_MS || this.anyInFlight()) return;
+      Atomics.wait(SLEEP_CELL, 0, 0, wait);
+      now = epochNowMs();
+    }
+  }
+
+  /** Operations in flight on any connection (lane)? */
+  protected anyInFlight(): boolean {
+    for (const c of this.connections) if (c.count > 0) return true;
+    return false;
+  }
+
+  /** Open loop: every connection sends what is due, then the next wake-up time is known. */
+  protected issueDue(state: PhaseState, now: number): void {
+    this.issueAll(state, now);
+    this.dueMs = this.earliestIntendedMs();
   }
 
   /** Every connection (lane) that is up sends what it may now, then flushes. */
@@ -383,18 +427,16 @@ export class LoadEngine implements ConnectionOwner {
 
   /** Wakes up for the earliest intended start among the connections. */
   protected scheduleTick(now: number): void {
-    const wait = this.earliestIntendedMs() - now;
+    const wait = this.dueMs - now;
     if (wait === Number.POSITIVE_INFINITY) return;
-    // Under 1 ms, a timer would oversleep; check again on the next turn of the event loop.
-    if (wait < 1) this.tickImmediate = setImmediate(this.onTick);
-    else this.tickTimer = setTimeout(this.onTick, Math.floor(wait));
+    // Timers fire on a 1 ms grid, up to 1 ms after their delay: wake a little early, and sleep
+    // or let the replies carry the rest of the way (keepSchedule).
+    this.tickTimer = setTimeout(this.onTick, Math.max(1, Math.floor(wait) - 1));
   }
 
   protected clearTick(): void {
     if (this.tickTimer !== undefined) clearTimeout(this.tickTimer);
-    if (this.tickImmediate !== undefined) clearImmediate(this.tickImmediate);
     this.tickTimer = undefined;
-    this.tickImmediate = undefined;
   }
 
   protected assignQuotas(requests: number | undefined): void {

@@ -65,9 +65,11 @@ export class ReplyParser {
     this.topIsNil = false;
   }
 
-  /** Feed one chunk; calls sink.onReply for each reply it completes. */
-  parse(chunk: Uint8Array, sink: ReplySink): void {
-    const length = chunk.length;
+  /**
+   * Feed one chunk (its first `length` bytes: a reused read buffer is longer than what was read);
+   * calls sink.onReply for each reply it completes.
+   */
+  parse(chunk: Uint8Array, sink: ReplySink, length = chunk.length): void {
     let i = 0;
     while (i < length) {
       switch (this.state) {

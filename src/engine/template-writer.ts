@@ -3,6 +3,7 @@ import type { CommandTemplate, TemplatePart } from "../config/command-template.j
 import type { RecordTypes } from "../workload/datasets/record-types.js";
 import type { ValuePool } from "../workload/datasets/value-pool.js";
 import type { UniformSource } from "../workload/key-chooser.js";
+import { copyBytes } from "./copy-bytes.js";
 import { slotOfBytes } from "./key-slot.js";
 import { decimalDigits, writeDecimal } from "./resp-number.js";
 
@@ -316,7 +317,7 @@ export class TemplateWriter {
         return end;
       }
       case STEP_VALUE:
-        this.valueSource.copy(out, pos, this.valueStart, this.valueStart + this.valueLength);
+        copyBytes(this.valueSource, this.valueStart, out, pos, this.valueLength);
         return pos + this.valueLength;
       case STEP_RAND:
         return pos + writeDecimal(out, pos, this.rand);

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
+import { NO_COUNTS } from "../measure/histogram.js";
 import { LoadEngine } from "./load-engine.js";
 import { RoutedLoadEngine } from "./routed-engine.js";
 import type { FromWorker, ThreadPlan, ToWorker } from "./thread-plan.js";
@@ -115,9 +116,9 @@ function emptyReport() {
     aborted: 0,
     reconnects: 0,
     errorsByKind: {},
-    latencyUs: zeros.map(() => ""),
+    latencyUs: zeros.map(() => NO_COUNTS),
     serviceTimeUs: [],
-    scheduleLagUs: "",
+    scheduleLagUs: NO_COUNTS,
     lateStarts: 0,
     connectionsUp: engine.connections.filter((c) => c.up).length,
   };

@@ -41,3 +41,48 @@ export function addEncoded(into: LatencyHistogram, encoded: string): void {
   if (encoded === "") return;
   into.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
 }
+
+/**
+ * A histogram's recorded values as (value µs, count) pairs, one pair per non-empty bucket, the
+ * value being the lowest of its bucket. Engine threads ship these each interval instead of
+ * encoding: reading the counts takes a pass over one typed array, where encoding deflated and
+ * base64-encoded them on the load thread, stalling it for a fraction of a millisecond and leaving
+ * strings to collect. Adding them back is exact (every value lands in its own bucket again).
+ */
+export type HistogramCounts = Float64Array;
+
+/** What an empty histogram ships. */
+export const NO_COUNTS: HistogramCounts = new Float64Array(0);
+
+/** The internals of the JS implementation (useWebAssembly: false) that reading buckets needs. */
+type Buckets = hdr.JsHistogram;
+
+export function histogramCounts(histogram: LatencyHistogram): HistogramCounts {
+  if (histogram.totalCount === 0) return NO_COUNTS;
+  const buckets = histogram as unknown as Buckets;
+  const length = buckets.countsArrayLength;
+  let filled = 0;
+  for (let i = 0; i < length; i++) if (buckets.getCountAtIndex(i) > 0) filled++;
+  const pairs = new Float64Array(filled * 2);
+  let at = 0;
+  for (let i = 0; i < length; i++) {
+    const count = buckets.getCountAtIndex(i);
+    if (count === 0) continue;
+    pairs[at++] = buckets.valueFromIndex(i);
+    pairs[at++] = count;
+  }
+  return pairs;
+}
+
+/**
+ * Adds shipped counts into `into`. The highest bucket is recorded at its highest equivalent value,
+ * so the maximum reads the same as after decoding an encoded histogram.
+ */
+export function addCounts(into: LatencyHistogram, pairs: HistogramCounts): void {
+  const last = pairs.length - 2;
+  for (let at = 0; at < last; at += 2) into.recordValueWithCount(pairs[at], pairs[at + 1]);
+  if (last >= 0) {
+    const top = (into as unknown as Buckets).highestEquivalentValue(pairs[last]);
+    into.recordValueWithCount(top, pairs[last + 1]);
+  }
+}

@@ -1,4 +1,4 @@
-import { encodeHistogram, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
+import { histogramCounts, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
 import type { NodeIntervalReport } from "./thread-recorder.js";
 
 /**
@@ -46,7 +46,7 @@ export class NodeRecorder {
         ops: this.ops[node],
         errors: this.errors[node],
         errorsByKind: Object.fromEntries(this.errorsByKind[node]),
-        latencyUs: latency.totalCount === 0 ? "" : encodeHistogram(latency, true),
+        latencyUs: histogramCounts(latency),
       };
       this.ops[node] = 0;
       this.errors[node] = 0;

@@ -1,5 +1,5 @@
 import type { LatencySummaryMs } from "../reports/result-types.js";
-import { addEncoded, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
+import { addCounts, type HistogramCounts, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
 import type { IntervalReport } from "./thread-recorder.js";
 
 /** What a set of thread reports adds up to; used both for one interval and for a whole phase. */
@@ -59,7 +59,7 @@ export class PhaseTotals {
       into.errors += node.errors;
       for (const [kind, n] of Object.entries(node.errorsByKind))
         into.errorsByKind[kind] = (into.errorsByKind[kind] ?? 0) + n;
-      if (typeof node.latency === "string") addEncoded(into.latency, node.latency);
+      if (node.latency instanceof Float64Array) addCounts(into.latency, node.latency);
       else into.latency.add(node.latency);
     }
     if (
@@ -76,10 +76,12 @@ export class PhaseTotals {
       this.errorReplies[c] += report.errorReplies[c];
       this.nils[c] += report.nils[c];
       this.sent[c] += report.sent[c];
-      addEncoded(this.latency[c], report.latencyUs[c] ?? "");
-      addEncoded(this.serviceTime[c], report.serviceTimeUs[c] ?? "");
+      const latency = report.latencyUs[c];
+      if (latency !== undefined) addCounts(this.latency[c], latency);
+      const service = report.serviceTimeUs[c];
+      if (service !== undefined) addCounts(this.serviceTime[c], service);
     }
-    addEncoded(this.scheduleLag, report.scheduleLagUs);
+    addCounts(this.scheduleLag, report.scheduleLagUs);
     this.timeouts += report.timeouts;
     this.aborted += report.aborted;
     this.reconnects += report.reconnects;
@@ -155,7 +157,7 @@ export interface NodeTotals {
   latency: LatencyHistogram;
 }
 
-type NodeLike = Omit<NodeTotals, "latency"> & { latency: LatencyHistogram | string };
+type NodeLike = Omit<NodeTotals, "latency"> & { latency: LatencyHistogram | HistogramCounts };
 
 const US_PER_MS = 1000;
 

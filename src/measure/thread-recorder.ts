@@ -1,8 +1,15 @@
-import { encodeHistogram, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
+import {
+  type HistogramCounts,
+  histogramCounts,
+  type LatencyHistogram,
+  NO_COUNTS,
+  newLatencyHistogram,
+} from "./histogram.js";
 
 /**
  * What one engine thread measured since its last report. Plain data (numbers, strings, arrays), so
- * it crosses `postMessage` as is; histograms travel encoded and are added exactly on the other side.
+ * it crosses `postMessage` as is; histograms travel as bucket counts and are added exactly on the
+ * other side (encoding them is left to the main thread).
  * Arrays are indexed by command index (the order of RunConfig.commands).
  */
 export interface IntervalReport {
@@ -24,11 +31,11 @@ export interface IntervalReport {
   /** Error replies by first word (`ERR`, `OOM`...), plus `timeout` and connection error codes. */
   errorsByKind: Record<string, number>;
   /** Per command, µs: from intended start (open loop) or send (closed loop) to reply. */
-  latencyUs: string[];
+  latencyUs: HistogramCounts[];
   /** Per command, µs, open loop only: from the actual send to reply. */
-  serviceTimeUs: string[];
+  serviceTimeUs: HistogramCounts[];
   /** Open loop: how late sends were against their intended start, µs. */
-  scheduleLagUs: string;
+  scheduleLagUs: HistogramCounts;
   /** Open loop: sends 1 ms or more behind schedule. */
   lateStarts: number;
   /** Connections that are connected at the time of the report. */
@@ -64,7 +71,7 @@ export interface NodeIntervalReport {
   ops: number;
   errors: number;
   errorsByKind: Record<string, number>;
-  latencyUs: string;
+  latencyUs: HistogramCounts;
 }
 
 /** 1 ms, in µs: a send this far behind its intended start counts as a late start. */
@@ -166,9 +173,9 @@ export class ThreadRecorder {
       reconnects: this.reconnects,
       ...(this.connectionErrors > 0 ? { connectionErrors: this.connectionErrors } : {}),
       errorsByKind: Object.fromEntries(this.errorsByKind),
-      latencyUs: this.latency.map(encodeOrEmpty),
-      serviceTimeUs: this.serviceTime.map(encodeOrEmpty),
-      scheduleLagUs: this.openLoop ? encodeOrEmpty(this.scheduleLag) : "",
+      latencyUs: this.latency.map(histogramCounts),
+      serviceTimeUs: this.serviceTime.map(histogramCounts),
+      scheduleLagUs: this.openLoop ? histogramCounts(this.scheduleLag) : NO_COUNTS,
       lateStarts: this.lateStarts,
       connectionsUp,
       ...(this.gapToMs > 0 ? { longestGap: { fromMs: this.gapFromMs, toMs: this.gapToMs } } : {}),
@@ -194,8 +201,4 @@ export class ThreadRecorder {
   get commands(): number {
     return this.commandCount;
   }
-}
-
-function encodeOrEmpty(histogram: LatencyHistogram): string {
-  return histogram.totalCount === 0 ? "" : encodeHistogram(histogram, true);
 }

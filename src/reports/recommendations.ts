@@ -1,3 +1,4 @@
+import { generatorFellBehind, keepUpAdvice, lateSendPercent } from "./generator-behind.js";
 import type { RunResult } from "./result-types.js";
 
 /** What the server side of a run showed; every field is optional because managed services hide some. */
@@ -39,6 +40,31 @@ const HEADROOM = 1.25;
 export function recommend(context: RecommendationContext): Recommendation[] {
   const { result, server, profile } = context;
   const out: Recommendation[] = [];
+  // When cachestress itself sent late, that comes first, and no advice about the server is built
+  // on the latency it inflated.
+  const behind = generatorFellBehind(result);
+  if (behind) {
+    const open = result.openLoop;
+    out.push({
+      id: "load-generator-behind",
+      severity: "action",
+      title: "The load generator fell behind: part of the latency is its own, not the server's",
+      advice: `Rerun before acting on latency: ${keepUpAdvice(result.config.threads)}. Advice built on this run's latency is held back.`,
+      evidence: [
+        `${lateSendPercent(result).toFixed(1)} % of sends left 1 ms or more after their intended start (limit 1 %)`,
+        ...(open !== undefined
+          ? [
+              `schedule lag p99 ${open.scheduleLagMs.p99.toFixed(2)} ms, event-loop delay p99 ${open.eventLoopDelayMs.p99.toFixed(2)} ms`,
+            ]
+          : []),
+        ...(result.serviceTime !== undefined
+          ? [
+              `p99 from the intended start ${result.latency.p99.toFixed(2)} ms vs ${result.serviceTime.p99.toFixed(2)} ms from the actual send`,
+            ]
+          : []),
+      ],
+    });
+  }
   const memory = server.memoryUsedPercentMax;
   if (memory !== undefined && memory > 80) {
     out.push({
@@ -60,7 +86,7 @@ export function recommend(context: RecommendationContext): Recommendation[] {
     });
   }
 
-  const trend = latencyTrend(result);
+  const trend = behind ? undefined : latencyTrend(result);
   if (trend !== undefined) {
     const peakOps = Math.max(...result.series.map((p) => p.opsPerSec));
     const minEcpu = Math.ceil(peakOps * context.ecpuPerOp * HEADROOM);

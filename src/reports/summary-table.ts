@@ -13,6 +13,7 @@ import {
   padStartWidth,
   percentOf,
 } from "./format.js";
+import { keepUpAdvice } from "./generator-behind.js";
 import { redactText, redactUrl } from "./redact.js";
 import type { CountCheck, LatencySummaryMs, RunResult } from "./result-types.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
@@ -180,7 +181,7 @@ function openLoopLines(result: RunResult, paint: Paint): string[] {
       paint(
         `WARNING: ${formatPercent(latePercent)} of operations started late: cachestress itself could not keep ` +
           "the schedule, so part of the latency above is the load generator's, not the server's. " +
-          "Use more threads, more connections or a lower rate.",
+          `To keep it: ${keepUpAdvice(result.config.threads)}.`,
         "warn",
       ),
     );

@@ -56,6 +56,8 @@ export interface ZoneInputs {
   unavailablePercent?: number;
   /** The target went away for good: the availability zone is a failure whatever the share. */
   targetLost?: boolean;
+  /** Set when the load generator fell behind: p99 is shown with this note but not judged. */
+  p99NotJudged?: string;
 }
 
 export function zoneOf(value: number, band: ZoneBand): Zone {
@@ -91,6 +93,9 @@ export function computeZones(
     }
     if (value === undefined || Number.isNaN(value)) {
       return { metric, label: LABELS[metric], band, note: missingNote(metric) };
+    }
+    if (metric === "p99Ms" && inputs.p99NotJudged !== undefined) {
+      return { metric, label: LABELS[metric], value: round2(value), band, note: inputs.p99NotJudged };
     }
     return { metric, label: LABELS[metric], value: round2(value), zone: zoneOf(value, band), band };
   });

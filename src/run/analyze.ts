@@ -4,6 +4,7 @@ import type { RunConfig } from "../config/types.js";
 import { type ServerSummary, summarizeServer } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
 import { type CostEstimate, estimateServerlessCost, loadPriceTable } from "../reports/cost-estimate.js";
+import { generatorFellBehind, lateSendPercent } from "../reports/generator-behind.js";
 import { type Recommendation, recommend } from "../reports/recommendations.js";
 import type { RunResult } from "../reports/result-types.js";
 import { computeZones, type ZoneVerdict } from "../reports/zones.js";
@@ -37,6 +38,9 @@ export async function analyzeRun(
         ? 100 - result.availability.availabilityPercent
         : undefined,
     targetLost: result.status === "failed" || (result.verdictReasons ?? []).some((r) => /target/.test(r)),
+    p99NotJudged: generatorFellBehind(result)
+      ? `${result.latency.p99} ms, not judged: ${lateSendPercent(result).toFixed(1)} % of sends left late, so it is partly the load generator's`
+      : undefined,
   });
   const prices = await loadPriceTable(
     config.priceFile ?? join(packageRoot(), "data", "elasticache-serverless-prices.json"),

@@ -4,6 +4,7 @@ import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { type ConnectionTarget, epochNowMs } from "../engine/load-connection.js";
 import type { KeyRange, PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
 import { nodeName, type Topology } from "../engine/topology.js";
+import { intervalTargetRate } from "../measure/interval-target-rate.js";
 import { PhaseTotals } from "../measure/phase-totals.js";
 import { summarizeServer } from "../probes/sample-series.js";
 import { HdrIntervalLog } from "../reports/hdr-log.js";
@@ -67,6 +68,8 @@ export interface RunOutcome {
 
 /** Time between the main thread's snapshots, ms: the resolution of the per-second series. */
 const INTERVAL_MS = 1000;
+/** How long the tick at the planned end waits for the in-flight replies to drain, ms. */
+const DRAIN_GRACE_MS = 250;
 /** Threads get this long to receive a phase before it starts, so they all start together, ms. */
 const PHASE_START_DELAY_MS = 30;
 
@@ -657,7 +660,11 @@ async function runPhases(
           targetRateAtS: (tS) => (stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined),
         },
         (interval, tS, spanS) => {
-          const targetRate = stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined;
+          // The rate during the interval (not at its end), up to the planned end of the phase.
+          const targetRate =
+            stages !== undefined
+              ? intervalTargetRate(stages, (tS - spanS) * 1000, tS * 1000, config.seed, durationMs)
+              : undefined;
           measureHooks.onMeasuredPoint(seriesPoint(interval, tS, spanS, targetRate));
           measured.series.push({ interval, tS, spanS, targetRate });
           hooks.onMeasuredInterval?.(interval, tS, spanS);
@@ -734,6 +741,12 @@ async function runWithProgress(
     const wait = Math.max(0, nextTickMs - epochNowMs());
     await Promise.race([finished, new Promise((r) => setTimeout(r, wait))]);
     if (outcome !== undefined) break;
+    // The tick at the planned end comes while the last replies drain (a few ms): give the phase a
+    // moment to finish, so the drain joins the final interval rather than being a point of its own.
+    if (plannedMs !== undefined && nextTickMs >= startMs + plannedMs) {
+      await Promise.race([finished, new Promise((r) => setTimeout(r, DRAIN_GRACE_MS))]);
+      if (outcome !== undefined) break;
+    }
     const reports = await engine.snapshot();
     if (outcome !== undefined) {
       lateReports = reports;
