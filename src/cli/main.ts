@@ -3,6 +3,7 @@ import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { resolveRunConfig } from "../config/resolve.js";
 import { NdjsonOutput } from "../outputs/ndjson-output.js";
+import { createPublishers } from "../publishers/create-publishers.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
@@ -79,7 +80,7 @@ async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`Usage: cachestress run [scenario|file.yaml] [flags]\n\n${RUN_FLAGS_HELP}\n`);
       return EXIT.pass;
     }
-    const { config, json, events } = resolved;
+    const { config, json, events, publish } = resolved;
     const stopSignal = stopOnSignal("the load");
 
     const tty = process.stderr.isTTY === true;
@@ -87,7 +88,10 @@ async function runCommand(argv: string[]): Promise<number> {
       signal: stopSignal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
-      outputs: events !== undefined ? [new NdjsonOutput(events)] : [],
+      outputs: [
+        ...(events !== undefined ? [new NdjsonOutput(events)] : []),
+        ...(publish !== undefined ? createPublishers(publish, publisherHooks(json || events === "-")) : []),
+      ],
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
@@ -101,6 +105,14 @@ async function runCommand(argv: string[]): Promise<number> {
   } catch (error) {
     return reportFailure(error, debug);
   }
+}
+
+/** Dry-run payloads go to stdout, unless stdout already carries --json or --events -. */
+function publisherHooks(stdoutTaken: boolean) {
+  return {
+    print: (text: string) => (stdoutTaken ? process.stderr : process.stdout).write(`${text}\n`),
+    notice: (message: string) => process.stderr.write(`cachestress: ${message}\n`),
+  };
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,7 @@ import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
+import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
@@ -25,6 +26,8 @@ export interface ResolvedRun {
   json: boolean;
   /** --events FILE|-: the run's events as NDJSON. */
   events?: string;
+  /** --publish: where metrics go while the run runs (undefined: nowhere). */
+  publish?: PublishOptions;
   debug: boolean;
   /** With --help nothing is validated and `config` holds the defaults; the caller prints RUN_FLAGS_HELP. */
   help: boolean;
@@ -112,8 +115,9 @@ export async function resolveRunConfig(
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags));
+  const publish = resolvePublishOptions(flags.publish, config.env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, json, debug, events, help: false };
+  return { config, json, debug, events, ...(publish !== undefined && { publish }), help: false };
 }
 
 async function merge(
@@ -127,6 +131,7 @@ async function merge(
     templateCommands,
     json: _json,
     events: _events,
+    publish: _publish,
     debug: _debug,
     help: _help,
     ...flagInput
