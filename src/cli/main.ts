@@ -11,6 +11,7 @@ import { TOOL_VERSION } from "../run/version.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
+import { exportCommand } from "./export-command.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { listScenarios } from "./scenarios-command.js";
@@ -32,6 +33,10 @@ Usage:
                                                  merge every shard's result into one, thresholds re-judged
   cachestress k8s --shards N [run flags] [--image IMAGE] [--namespace NS] [--name NAME]
                                                  print a Kubernetes Indexed Job that runs N shards
+  cachestress run ... --publish prometheus|pushgateway|otlp|cloudwatch|azure
+                                                 publish metrics while the run runs (docs/publishers.md)
+  cachestress export grafana|prometheus-rules|alertmanager|cloudwatch-alarms|azure-alerts [run flags] [--apply]
+                                                 print dashboards and alert rules for the published metrics
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -61,9 +66,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "merge") return mergeCommand(rest);
   if (command === "k8s") return k8sCommand(rest);
   if (command === "capacity") return capacityCommand(rest);
+  if (command === "export") return exportCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, scenarios, merge, k8s, export, --help, --version\n`,
     );
     return EXIT.usage;
   }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
@@ -171,10 +172,11 @@ describe("publishing to CloudWatch and Azure Monitor (loopback receivers)", () =
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cw.url;
     try {
       const output = new CloudWatchOutput({ namespace: "CacheStress", resolutionS: 60, intervalMs: 1000 });
-      const { result } = await runScenario(
+      const { result, markdownPath } = await runScenario(
         testRunConfig({ url: redis.url, durationMs: 4000, rate: 1000, connections: 4 }),
         { outputs: [output] },
       );
+      assert.match(readFileSync(markdownPath, "utf8"), /## Outputs that failed\n\n- cloudwatch: 2 failure\(s\)/);
       assert.equal(result.verdict, "pass");
       assert.equal(output.loop.stats.failedAttempts, 2, output.loop.summary());
       assert.equal(output.loop.stats.lostPushes, 0, output.loop.summary());
