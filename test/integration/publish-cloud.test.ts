@@ -176,7 +176,10 @@ describe("publishing to CloudWatch and Azure Monitor (loopback receivers)", () =
         testRunConfig({ url: redis.url, durationMs: 4000, rate: 1000, connections: 4 }),
         { outputs: [output] },
       );
-      assert.match(readFileSync(markdownPath, "utf8"), /## Outputs that failed\n\n- cloudwatch: 2 failure\(s\)/);
+      assert.match(
+        readFileSync(markdownPath, "utf8"),
+        /## Outputs that failed\n\n- cloudwatch: 2 failure\(s\)/,
+      );
       assert.equal(result.verdict, "pass");
       assert.equal(output.loop.stats.failedAttempts, 2, output.loop.summary());
       assert.equal(output.loop.stats.lostPushes, 0, output.loop.summary());

@@ -89,6 +89,7 @@ const PANELS: Panel[] = [
 ];
 
 export function grafanaDashboard(): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, not a JS template.
   const datasource = { type: "prometheus", uid: "${datasource}" };
   const dashboard = {
     title: "cachestress",
