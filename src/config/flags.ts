@@ -32,8 +32,8 @@ export interface RunFlags extends RunInput {
   json: boolean;
   /** --events: where the run's events go as NDJSON ("-" = stdout). */
   events?: string;
-  /** --publish and its settings (src/config/publish-rules.ts). */
-  publish: PublishFlags;
+  /** --publish and its settings (src/config/publish-rules.ts); absent when none was given. */
+  publish?: PublishFlags;
   debug: boolean;
   help: boolean;
 }
@@ -342,7 +342,7 @@ function publishFlags(): FlagSpec[] {
   const to =
     (key: keyof PublishFlags) =>
     (flags: RunFlags, value: unknown): void => {
-      (flags.publish as Record<string, unknown>)[key] = value;
+      flags.publish = { ...flags.publish, [key]: value };
     };
   const r = publishRules;
   return [
@@ -351,7 +351,7 @@ function publishFlags(): FlagSpec[] {
       "WHERE",
       r.target,
       (flags, value) => {
-        flags.publish.targets = [...(flags.publish.targets ?? []), value as never];
+        flags.publish = { ...flags.publish, targets: [...(flags.publish?.targets ?? []), value as never] };
       },
       "repeatable: prometheus|pushgateway|otlp|cloudwatch|azure|none: publish metrics while the run runs",
       "cloudwatch with --env aws, azure with --env azure, else none",
@@ -492,7 +492,7 @@ function looksLikeFlag(value: string): boolean {
 }
 
 export function parseRunArgs(argv: string[]): ParsedRunArgs {
-  const flags: RunFlags = { profile: { values: {} }, publish: {}, json: false, debug: false, help: false };
+  const flags: RunFlags = { profile: { values: {} }, json: false, debug: false, help: false };
   const problems: ConfigProblem[] = [];
   const given = new Set<string>();
   const positionals: string[] = [];

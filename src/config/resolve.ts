@@ -115,7 +115,7 @@ export async function resolveRunConfig(
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags));
-  const publish = resolvePublishOptions(flags.publish, config.env, problems);
+  const publish = resolvePublishOptions(flags.publish ?? {}, config.env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, json, debug, events, ...(publish !== undefined && { publish }), help: false };
 }

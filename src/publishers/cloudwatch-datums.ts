@@ -59,8 +59,14 @@ export function intervalDatums(item: PendingInterval, labels: RunLabels, resolut
     const commandDims = [...dims, { Name: "command", Value: command }];
     const ops = event.commands.find((c) => c.name === command)?.ops ?? 0;
     out.push(datum("OpsPerSec", ops / event.spanS, "Count/Second", commandDims));
-    const p99 = p.perCommand[command]?.p99Ms;
-    if (p99 !== undefined) out.push(datum("LatencyP99Ms", p99, "Milliseconds", commandDims));
+    const figures = p.perCommand[command];
+    if (figures !== undefined && figures.ops > 0)
+      out.push(
+        datum("LatencyP50Ms", figures.p50Ms, "Milliseconds", commandDims),
+        datum("LatencyP99Ms", figures.p99Ms, "Milliseconds", commandDims),
+      );
+    const errors = event.commands.find((c) => c.name === command)?.errors ?? 0;
+    if (ops > 0) out.push(datum("ErrorRate", (errors / ops) * 100, "Percent", commandDims));
     out.push(latencyDatum(histogram, commandDims, at, resolutionS));
   }
   if (all.totalCount > 0) out.push(latencyDatum(all, dims, at, resolutionS));

@@ -1,4 +1,5 @@
-import { decodeHistogram, type LatencyHistogram, newLatencyHistogram } from "../measure/histogram.js";
+import * as hdr from "hdr-histogram-js";
+import { type LatencyHistogram, newLatencyHistogram } from "../measure/histogram.js";
 import type { ServerSample } from "../probes/types.js";
 import type { RunResult } from "../reports/result-types.js";
 import type { IntervalEvent, RunEvent, ServerSampleEvent } from "../run/run-events.js";
@@ -113,7 +114,8 @@ export class MetricFeed {
       totals.sent += c.sent;
       totals.errors += c.errors;
       if (c.latencyUs === "") continue;
-      const histogram = decodeHistogram(c.latencyUs);
+      // Decoded as is (sized to its own values), not re-homed: ~1 ms less per command and interval.
+      const histogram = hdr.decodeFromCompressedBase64(c.latencyUs, 32, false);
       totals.latencyUs.add(histogram);
       decoded.set(c.name, histogram);
     }

@@ -105,10 +105,10 @@ describe("publishing to CloudWatch and Azure Monitor (loopback receivers)", () =
         weight: 1,
         template: `SET {key}:${i} {value}`,
       }));
-      // One push at the end holds the whole run: ~130 datums per second, so it must be split.
+      // One push at the end holds the whole run, ~200 datums per measured second: it must be split.
       const output = new CloudWatchOutput({ namespace: "CacheStress", resolutionS: 1, intervalMs: 600_000 });
       const { result } = await runScenario(
-        testRunConfig({ url: redis.url, durationMs: 14_000, rate: 4000, connections: 4, commands }),
+        testRunConfig({ url: redis.url, durationMs: 12_000, rate: 4000, connections: 4, commands }),
         { outputs: [output] },
       );
       assert.equal(result.verdict, "pass");
@@ -117,6 +117,10 @@ describe("publishing to CloudWatch and Azure Monitor (loopback receivers)", () =
         `${cw.requests.length} request(s); ${output.loop.summary()}; ${JSON.stringify(output.sent)} ${JSON.stringify(result.outputs)}`,
       );
       let datums: Datum[] = [];
+      const sizes = cw.requests.map(
+        (r) => (JSON.parse(r.body.toString()) as { MetricData: Datum[] }).MetricData.length,
+      );
+      assert.ok(sizes.includes(1000), `a push was split at 1,000 datums: ${sizes.join(", ")}`);
       for (const request of cw.requests) {
         assert.equal(request.headers["x-amz-target"], "GraniteServiceVersion20100801.PutMetricData");
         assert.match(
