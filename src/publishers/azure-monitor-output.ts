@@ -1,11 +1,10 @@
 import type { TokenCredential } from "@azure/identity";
 import type { ServerSample } from "../probes/types.js";
-import type { RunOutput } from "../run/run-event-bus.js";
-import type { RunEvent } from "../run/run-events.js";
 import { round3 } from "./hdr-buckets.js";
 import { httpSend } from "./http-send.js";
 import { MetricFeed } from "./metric-feed.js";
-import { PushError, PushLoop } from "./push-loop.js";
+import { PushError } from "./push-loop.js";
+import { PushOutput } from "./push-output.js";
 
 /**
  * `--publish azure`: Azure Monitor custom metrics, POSTed to
@@ -50,10 +49,7 @@ export interface AzureMetricBody {
   };
 }
 
-export class AzureMonitorOutput implements RunOutput {
-  readonly name = "azure-monitor";
-  readonly feed = new MetricFeed("", true);
-  readonly loop: PushLoop;
+export class AzureMonitorOutput extends PushOutput {
   readonly sent = { requests: 0 };
   private queue: AzureMetricBody[] = [];
   private readonly previous = new Map<string, ServerSample>();
@@ -63,7 +59,7 @@ export class AzureMonitorOutput implements RunOutput {
     private readonly options: AzureMonitorOptions,
     private readonly dryRun?: (payload: string) => void,
   ) {
-    this.loop = new PushLoop(this.name, () => this.push(), { intervalMs: options.intervalMs });
+    super("azure-monitor", new MetricFeed("", true), options.intervalMs);
   }
 
   get url(): string {
@@ -71,23 +67,13 @@ export class AzureMonitorOutput implements RunOutput {
     return `${base.replace(/\/+$/, "")}${this.options.resourceId}/metrics`;
   }
 
-  async start(): Promise<void> {
-    this.loop.start();
+  protected override async open(): Promise<void> {
     if (this.dryRun !== undefined) return;
     if (this.options.credential !== undefined) this.credential = this.options.credential;
     else {
       const { DefaultAzureCredential } = await import("@azure/identity");
       this.credential = new DefaultAzureCredential();
     }
-  }
-
-  onEvent(event: RunEvent): void {
-    this.feed.onEvent(event);
-    this.loop.reportFailure();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** The drained intervals and samples as one body per metric and minute. */
@@ -156,7 +142,7 @@ export class AzureMonitorOutput implements RunOutput {
     this.queue.push(...bodies.values());
   }
 
-  private async push(): Promise<void> {
+  protected async push(): Promise<void> {
     this.collect();
     while (this.queue.length > 0) {
       const body = JSON.stringify(this.queue[0]);

@@ -1,10 +1,9 @@
 import type { CloudWatchClient, MetricDatum } from "@aws-sdk/client-cloudwatch";
 import type { ServerSample } from "../probes/types.js";
-import type { RunOutput } from "../run/run-event-bus.js";
-import type { RunEvent } from "../run/run-events.js";
 import { datumProblems, intervalDatums, sampleDatums, splitRequests } from "./cloudwatch-datums.js";
 import { MetricFeed } from "./metric-feed.js";
-import { PushError, PushLoop } from "./push-loop.js";
+import { PushError } from "./push-loop.js";
+import { PushOutput } from "./push-output.js";
 
 /**
  * `--publish cloudwatch`: PutMetricData through the AWS SDK v3 every --publish-interval and once at
@@ -24,10 +23,7 @@ export interface CloudWatchOptions {
 const MAX_QUEUED_DATUMS = 100_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export class CloudWatchOutput implements RunOutput {
-  readonly name = "cloudwatch";
-  readonly feed = new MetricFeed("", true);
-  readonly loop: PushLoop;
+export class CloudWatchOutput extends PushOutput {
   /** Requests sent, and datums accepted: for the report and the tests. */
   readonly sent = { requests: 0, datums: 0, dropped: 0 };
   private queue: MetricDatum[] = [];
@@ -38,11 +34,10 @@ export class CloudWatchOutput implements RunOutput {
     private readonly options: CloudWatchOptions,
     private readonly dryRun?: (payload: string) => void,
   ) {
-    this.loop = new PushLoop(this.name, () => this.push(), { intervalMs: options.intervalMs });
+    super("cloudwatch", new MetricFeed("", true), options.intervalMs);
   }
 
-  async start(): Promise<void> {
-    this.loop.start();
+  protected override async open(): Promise<void> {
     if (this.dryRun !== undefined) return;
     // Loaded only when used: the SDK takes a noticeable time to import.
     const { CloudWatchClient } = await import("@aws-sdk/client-cloudwatch");
@@ -52,17 +47,8 @@ export class CloudWatchOutput implements RunOutput {
     });
   }
 
-  onEvent(event: RunEvent): void {
-    this.feed.onEvent(event);
-    this.loop.reportFailure();
-  }
-
-  async stop(): Promise<void> {
-    try {
-      await this.loop.stop();
-    } finally {
-      this.client?.destroy();
-    }
+  protected override async close(): Promise<void> {
+    this.client?.destroy();
   }
 
   private collect(): void {
@@ -81,7 +67,7 @@ export class CloudWatchOutput implements RunOutput {
     }
   }
 
-  private async push(): Promise<void> {
+  protected async push(): Promise<void> {
     this.collect();
     const problems = this.queue.flatMap(datumProblems);
     if (problems.length > 0) throw new PushError(`invalid datums: ${problems.slice(0, 3).join("; ")}`, false);

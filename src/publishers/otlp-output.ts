@@ -1,12 +1,12 @@
 import { ValueType } from "@opentelemetry/api";
 import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { AggregationTemporality, DataPointType } from "@opentelemetry/sdk-metrics";
-import type { RunOutput } from "../run/run-event-bus.js";
 import type { RunEvent } from "../run/run-events.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { exponentialBuckets } from "./hdr-buckets.js";
 import { MetricFeed } from "./metric-feed.js";
-import { PushError, PushLoop } from "./push-loop.js";
+import { PushError } from "./push-loop.js";
+import { PushOutput } from "./push-output.js";
 
 /**
  * `--publish otlp`: OpenTelemetry metrics over OTLP/HTTP (JSON) with the database-client semantic
@@ -24,10 +24,7 @@ export interface OtlpOptions {
   run: string;
 }
 
-export class OtlpOutput implements RunOutput {
-  readonly name = "otlp";
-  readonly feed: MetricFeed;
-  readonly loop: PushLoop;
+export class OtlpOutput extends PushOutput {
   private exporter: PushMetricExporter | undefined;
   private startedAtMs = Date.now();
 
@@ -35,29 +32,22 @@ export class OtlpOutput implements RunOutput {
     private readonly options: OtlpOptions,
     private readonly dryRun?: (payload: string) => void,
   ) {
-    this.feed = new MetricFeed(options.run, false);
-    this.loop = new PushLoop(this.name, () => this.push(), { intervalMs: options.intervalMs });
+    super("otlp", new MetricFeed(options.run, false), options.intervalMs);
   }
 
-  async start(): Promise<void> {
-    this.loop.start();
+  protected override async open(): Promise<void> {
     if (this.dryRun !== undefined) return;
     const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-http");
     this.exporter = new OTLPMetricExporter({ url: this.options.url, timeoutMillis: 10_000 });
   }
 
-  onEvent(event: RunEvent): void {
+  override onEvent(event: RunEvent): void {
     if (event.type === "phase-started" && event.phase === "measure") this.startedAtMs = event.startEpochMs;
-    this.feed.onEvent(event);
-    this.loop.reportFailure();
+    super.onEvent(event);
   }
 
-  async stop(): Promise<void> {
-    try {
-      await this.loop.stop();
-    } finally {
-      await this.exporter?.shutdown();
-    }
+  protected override async close(): Promise<void> {
+    await this.exporter?.shutdown();
   }
 
   /** The run's metrics as the SDK's ResourceMetrics, ready for any exporter. */
@@ -140,7 +130,7 @@ export class OtlpOutput implements RunOutput {
     };
   }
 
-  private async push(): Promise<void> {
+  protected async push(): Promise<void> {
     if (this.feed.commands.size === 0) return;
     const metrics = await this.resourceMetrics();
     if (this.dryRun !== undefined) {
