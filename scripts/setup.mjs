@@ -125,13 +125,40 @@ function installChromium(say) {
 }
 
 /**
- * @param {{ needRedis?: boolean; needChromium?: boolean; quiet?: boolean; build?: "auto" | "always" }} [opts]
+ * The publisher tests run Debian's real Prometheus, Pushgateway and promtool. Installed only for the
+ * tests, only as root with apt-get, and only when promtool is missing; elsewhere the tests that need
+ * them fail with the same install hint.
+ */
+function installPrometheus(say) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const aptGet = findExecutable("apt-get");
+  if (!isRoot || !aptGet) {
+    say(
+      "promtool not found: the publisher tests need 'apt-get install -y prometheus prometheus-pushgateway'",
+    );
+    return;
+  }
+  say("promtool not found → apt-get update && apt-get install -y prometheus prometheus-pushgateway");
+  run(aptGet, ["update"], EXIT_COULD_NOT_RUN);
+  process.env.DEBIAN_FRONTEND = "noninteractive";
+  run(aptGet, ["install", "-y", "prometheus", "prometheus-pushgateway"], EXIT_COULD_NOT_RUN);
+}
+
+/**
+ * @param {{ needRedis?: boolean; needChromium?: boolean; needPrometheus?: boolean; quiet?: boolean; build?: "auto" | "always" }} [opts]
  *   needChromium: install Debian's chromium when missing (as root with apt-get), else print how; default false.
+ *   needPrometheus: install Debian's prometheus and prometheus-pushgateway when promtool is missing; default false.
  *   needRedis: install (or ask for) redis-server when it is missing; default true.
  *   quiet: do not print the steps (failures are always printed).
  *   build: "always" compiles even when dist/ looks up to date; default "auto".
  */
-export function ensureSetup({ needRedis = true, needChromium = false, quiet = false, build = "auto" } = {}) {
+export function ensureSetup({
+  needRedis = true,
+  needChromium = false,
+  needPrometheus = false,
+  quiet = false,
+  build = "auto",
+} = {}) {
   const say = (line) => {
     if (!quiet) process.stderr.write(`setup: ${line}\n`);
   };
@@ -156,6 +183,7 @@ export function ensureSetup({ needRedis = true, needChromium = false, quiet = fa
 
   if (needRedis && !findExecutable("redis-server")) installRedis(say);
   if (needChromium && !isExecutable(CHROMIUM_PATH)) installChromium(say);
+  if (needPrometheus && !findExecutable("promtool")) installPrometheus(say);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

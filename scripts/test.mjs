@@ -59,7 +59,7 @@ const args = process.argv.slice(2).filter((a) => a !== "--");
 const filters = args.filter((a) => !a.startsWith("--"));
 const runnerOptions = args.filter((a) => a.startsWith("--"));
 
-ensureSetup({ needRedis: true, build: "always" });
+ensureSetup({ needRedis: true, needChromium: true, needPrometheus: true, build: "always" });
 
 const all = compiledTests(join(ROOT, "dist", "test"))
   .filter(hasSource)

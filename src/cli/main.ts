@@ -3,6 +3,7 @@ import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
 import { resolveRunConfig } from "../config/resolve.js";
 import { NdjsonOutput } from "../outputs/ndjson-output.js";
+import { createPublishers } from "../publishers/create-publishers.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
@@ -14,6 +15,7 @@ import { cleanupCommand } from "./cleanup-command.js";
 import { compareCommand } from "./compare-command.js";
 import { dashboardCommand } from "./dashboard-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
+import { exportCommand } from "./export-command.js";
 import { k8sCommand } from "./k8s-command.js";
 import { mergeCommand } from "./merge-command.js";
 import { reportCommand } from "./report-command.js";
@@ -53,6 +55,10 @@ Usage:
                                                  drain Redis Streams into partitioned Parquet, losing nothing
   cachestress stream-writer verify --url URL --streams KEYS --out DIR
                                                  read the Parquet back: every entry exactly once?
+  cachestress run ... --publish prometheus|pushgateway|otlp|cloudwatch|azure
+                                                 publish metrics while the run runs (docs/publishers.md)
+  cachestress export grafana|prometheus-rules|alertmanager|cloudwatch-alarms|azure-alerts [run flags] [--apply]
+                                                 print dashboards and alert rules for the published metrics
   cachestress --help | --version
 
 Without --url, 'run' starts a throwaway local redis-server on 127.0.0.1 and stops it afterwards.
@@ -95,9 +101,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === "compare") return compareCommand(rest);
   if (command === "summary") return summaryCommand(rest);
   if (command === "stream-writer") return streamWriterCommand(rest);
+  if (command === "export") return exportCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, export, --help, --version\n`,
     );
     return EXIT.usage;
   }
@@ -116,7 +123,7 @@ async function runCommand(argv: string[]): Promise<number> {
       process.stdout.write(`Usage: cachestress run [scenario|file.yaml] [flags]\n\n${RUN_FLAGS_HELP}\n`);
       return EXIT.pass;
     }
-    const { config, json, events } = resolved;
+    const { config, json, events, publish } = resolved;
     stop.know(config);
 
     const tty = process.stderr.isTTY === true;
@@ -124,7 +131,10 @@ async function runCommand(argv: string[]): Promise<number> {
       signal: stop.signal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
-      outputs: events !== undefined ? [new NdjsonOutput(events)] : [],
+      outputs: [
+        ...(events !== undefined ? [new NdjsonOutput(events)] : []),
+        ...(publish !== undefined ? createPublishers(publish, publisherHooks(json || events === "-")) : []),
+      ],
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);
@@ -139,6 +149,14 @@ async function runCommand(argv: string[]): Promise<number> {
   } catch (error) {
     return reportFailure(error, debug);
   }
+}
+
+/** Dry-run payloads go to stdout, unless stdout already carries --json or --events -. */
+function publisherHooks(stdoutTaken: boolean) {
+  return {
+    print: (text: string) => (stdoutTaken ? process.stderr : process.stdout).write(`${text}\n`),
+    notice: (message: string) => process.stderr.write(`cachestress: ${message}\n`),
+  };
 }
 
 main(process.argv.slice(2)).then(

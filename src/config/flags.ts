@@ -8,6 +8,7 @@ import {
   rules,
   type ValueRule,
 } from "./field-rules.js";
+import { type PublishFlags, publishRules } from "./publish-rules.js";
 import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
 import type { CommandWeight } from "./types.js";
@@ -31,6 +32,8 @@ export interface RunFlags extends RunInput {
   json: boolean;
   /** --events: where the run's events go as NDJSON ("-" = stdout). */
   events?: string;
+  /** --publish and its settings (src/config/publish-rules.ts); absent when none was given. */
+  publish?: PublishFlags;
   debug: boolean;
   help: boolean;
 }
@@ -354,9 +357,92 @@ const FLAGS: readonly FlagSpec[] = [
     "events",
     "write every event of the run as one JSON line to FILE, or to stdout with - (docs/events.md)",
   ),
+  ...publishFlags(),
   onOff("debug", "debug", "show stack traces and internal details"),
   onOff("help", "help", "show this help", "h"),
 ];
+
+/** --publish and its settings; each value lands in RunFlags.publish (docs/publishers.md). */
+function publishFlags(): FlagSpec[] {
+  const to =
+    (key: keyof PublishFlags) =>
+    (flags: RunFlags, value: unknown): void => {
+      flags.publish = { ...flags.publish, [key]: value };
+    };
+  const r = publishRules;
+  return [
+    valued(
+      "publish",
+      "WHERE",
+      r.target,
+      (flags, value) => {
+        flags.publish = { ...flags.publish, targets: [...(flags.publish?.targets ?? []), value as never] };
+      },
+      "repeatable: prometheus|pushgateway|otlp|cloudwatch|azure|none: publish metrics while the run runs",
+      "cloudwatch with --env aws, azure with --env azure, else none",
+    ),
+    valued("publish-interval", "DUR", r.interval, to("intervalMs"), "how often publishers push", "5s"),
+    {
+      name: "publish-dry-run",
+      help: "print the exact payloads publishers would send (checked), send nothing",
+      set: to("dryRun"),
+    },
+    valued("metrics-port", "PORT", r.port, to("metricsPort"), "prometheus: port of /metrics", "9464"),
+    valued(
+      "metrics-host",
+      "HOST",
+      r.host,
+      to("metricsHost"),
+      "prometheus: address /metrics listens on",
+      "127.0.0.1",
+    ),
+    valued(
+      "pushgateway-url",
+      "URL",
+      r.pushgatewayUrl,
+      to("pushgatewayUrl"),
+      "pushgateway: the Pushgateway's URL",
+    ),
+    valued(
+      "otlp-url",
+      "URL",
+      r.otlpUrl,
+      to("otlpUrl"),
+      "otlp: OTLP/HTTP metrics endpoint",
+      "http://127.0.0.1:4318/v1/metrics",
+    ),
+    valued(
+      "cloudwatch-namespace",
+      "NS",
+      r.namespace,
+      to("cloudwatchNamespace"),
+      "cloudwatch: metric namespace",
+      "CacheStress",
+    ),
+    valued(
+      "publish-resolution",
+      "S",
+      r.resolution,
+      to("resolutionS"),
+      "cloudwatch: StorageResolution 1 (high) or 60",
+      "60",
+    ),
+    valued(
+      "azure-resource-id",
+      "ID",
+      r.azureResourceId,
+      to("azureResourceId"),
+      "azure: resource ID the metrics are attached to",
+    ),
+    valued(
+      "azure-region",
+      "REGION",
+      r.azureRegion,
+      to("azureRegion"),
+      "azure: region of that resource, e.g. westeurope",
+    ),
+  ];
+}
 
 function setProfileKind(flags: RunFlags, kind: unknown): void {
   flags.profile.kind = kind as StageKind;

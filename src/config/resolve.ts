@@ -7,6 +7,7 @@ import { ConfigError, type ConfigProblem } from "./errors.js";
 import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { preflightProblems } from "./preflight.js";
+import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
@@ -26,6 +27,8 @@ export interface ResolvedRun {
   json: boolean;
   /** --events FILE|-: the run's events as NDJSON. */
   events?: string;
+  /** --publish: where metrics go while the run runs (undefined: nowhere). */
+  publish?: PublishOptions;
   debug: boolean;
   /** With --help nothing is validated and `config` holds the defaults; the caller prints RUN_FLAGS_HELP. */
   help: boolean;
@@ -123,8 +126,9 @@ export async function resolveRunConfig(
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)
     problems.push(...(await preflightProblems({ outDir: config.outDir, priceFile: config.priceFile })));
+  const publish = resolvePublishOptions(flags.publish ?? {}, config.env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, json, debug, events, help: false };
+  return { config, json, debug, events, ...(publish !== undefined && { publish }), help: false };
 }
 
 async function merge(
@@ -138,6 +142,7 @@ async function merge(
     templateCommands,
     json: _json,
     events: _events,
+    publish: _publish,
     debug: _debug,
     help: _help,
     ...flagInput

@@ -393,6 +393,19 @@ export function renderMarkdown(result: RunResult): string {
     result.warnings.length > 0
       ? ["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)]
       : [],
+    // Outputs and publishers never fail a run, so one that failed is said here or nowhere.
+    (result.outputs ?? []).some((o) => o.failures > 0)
+      ? [
+          "## Outputs that failed",
+          "",
+          ...result
+            .outputs!.filter((o) => o.failures > 0)
+            .map(
+              (o) =>
+                `- ${o.name}: ${o.failures} failure(s) over ${o.events} event(s); last: ${redactText(o.lastError ?? "")}`,
+            ),
+        ]
+      : [],
   ];
   return `${sections
     .filter((s) => s.length > 0)

@@ -1,0 +1,176 @@
+import type { ConfigProblem } from "./errors.js";
+import { durationRule, oneOf, type ValueRule, wholeNumber } from "./field-rules.js";
+
+/**
+ * The `--publish*` flags: where a run's figures go while it runs (docs/publishers.md). They belong to
+ * the command line, not the scenario file (like `--events`): where metrics go depends on who runs the
+ * scenario, not on the scenario. Every problem is listed at once, with the flag that caused it.
+ */
+
+export const PUBLISH_TARGETS = ["prometheus", "pushgateway", "otlp", "cloudwatch", "azure"] as const;
+export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
+
+/** What the user typed; resolvePublishOptions fills in defaults and checks the combinations. */
+export interface PublishFlags {
+  /** `none` switches off the publisher that --env aws / azure would pick. */
+  targets?: (PublishTarget | "none")[];
+  intervalMs?: number;
+  dryRun?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  pushgatewayUrl?: string;
+  otlpUrl?: string;
+  cloudwatchNamespace?: string;
+  resolutionS?: 1 | 60;
+  azureResourceId?: string;
+  azureRegion?: string;
+}
+
+export interface PublishOptions {
+  targets: PublishTarget[];
+  /** How often each push publisher sends, ms (Prometheus is scraped whenever it likes). */
+  intervalMs: number;
+  /** Print every payload, checked against the service's limits, and send nothing. */
+  dryRun: boolean;
+  metricsPort: number;
+  metricsHost: string;
+  pushgatewayUrl?: string;
+  otlpUrl: string;
+  cloudwatchNamespace: string;
+  /** CloudWatch StorageResolution: 1 = high resolution (per second), 60 = standard. */
+  resolutionS: 1 | 60;
+  azureResourceId?: string;
+  azureRegion?: string;
+}
+
+export const PUBLISH_DEFAULTS = {
+  intervalMs: 5_000,
+  metricsPort: 9464,
+  metricsHost: "127.0.0.1",
+  otlpUrl: "http://127.0.0.1:4318/v1/metrics",
+  cloudwatchNamespace: "CacheStress",
+  resolutionS: 60,
+} as const;
+
+function httpUrlRule(example: string): ValueRule<string> {
+  return {
+    allowed: `an http:// or https:// URL, e.g. ${example}`,
+    parse(raw) {
+      if (typeof raw !== "string" || !URL.canParse(raw)) return undefined;
+      const url = new URL(raw);
+      return url.protocol === "http:" || url.protocol === "https:" ? raw : undefined;
+    },
+  };
+}
+
+export const publishRules = {
+  target: oneOf([...PUBLISH_TARGETS, "none"] as const),
+  interval: {
+    allowed: "a duration from 1s to 1h, such as 5s or 1m (a bare number means seconds)",
+    parse(raw: unknown) {
+      const ms = durationRule(false, 3_600_000).parse(raw);
+      return ms !== undefined && ms >= 1000 ? ms : undefined;
+    },
+  } satisfies ValueRule<number>,
+  port: wholeNumber(0, 65535, "a TCP port"),
+  host: {
+    allowed: "an IP address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0",
+    parse: (raw: unknown) =>
+      typeof raw === "string" && /^[A-Za-z0-9.:-]{1,253}$/.test(raw) ? raw : undefined,
+  } satisfies ValueRule<string>,
+  pushgatewayUrl: httpUrlRule("http://127.0.0.1:9091"),
+  otlpUrl: httpUrlRule(PUBLISH_DEFAULTS.otlpUrl),
+  namespace: {
+    allowed: "1 to 255 characters of letters, digits and . - _ / # : (not starting with AWS/)",
+    parse: (raw: unknown) =>
+      typeof raw === "string" && /^[A-Za-z0-9.\-_/#:]{1,255}$/.test(raw) && !raw.startsWith("AWS/")
+        ? raw
+        : undefined,
+  } satisfies ValueRule<string>,
+  resolution: {
+    allowed: "1 (high resolution, per second) or 60 (standard)",
+    parse: (raw: unknown) => (raw === "1" || raw === 1 ? 1 : raw === "60" || raw === 60 ? 60 : undefined),
+  } satisfies ValueRule<1 | 60>,
+  azureResourceId: {
+    allowed:
+      "an Azure resource ID, e.g. /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Cache/redis/<name>",
+    parse: (raw: unknown) =>
+      typeof raw === "string" &&
+      /^\/subscriptions\/[^/\s]+\/resourceGroups\/[^/\s]+\/providers\/[^\s]+$/i.test(raw)
+        ? raw
+        : undefined,
+  } satisfies ValueRule<string>,
+  azureRegion: {
+    allowed: "an Azure region name, e.g. westeurope or eastus2",
+    parse: (raw: unknown) => (typeof raw === "string" && /^[a-z0-9]{2,40}$/.test(raw) ? raw : undefined),
+  } satisfies ValueRule<string>,
+};
+
+/** Which flag needs which publisher: a setting for a publisher that is not on is a mistake. */
+const NEEDS: [keyof PublishFlags, string, PublishTarget[]][] = [
+  ["metricsPort", "--metrics-port", ["prometheus"]],
+  ["metricsHost", "--metrics-host", ["prometheus"]],
+  ["pushgatewayUrl", "--pushgateway-url", ["pushgateway"]],
+  ["otlpUrl", "--otlp-url", ["otlp"]],
+  ["cloudwatchNamespace", "--cloudwatch-namespace", ["cloudwatch"]],
+  ["resolutionS", "--publish-resolution", ["cloudwatch"]],
+  ["azureResourceId", "--azure-resource-id", ["azure"]],
+  ["azureRegion", "--azure-region", ["azure"]],
+];
+
+/**
+ * The publishers a run uses: the --publish list, else the one its environment implies (`--env aws`
+ * → CloudWatch, `--env azure` → Azure Monitor). Undefined when nothing is published.
+ */
+export function resolvePublishOptions(
+  flags: PublishFlags,
+  env: string,
+  problems: ConfigProblem[],
+): PublishOptions | undefined {
+  const add = (field: string, value: unknown, allowed: string) => problems.push({ field, value, allowed });
+  const typed = flags.targets ?? [];
+  const fromEnv: PublishTarget[] = env === "aws" ? ["cloudwatch"] : env === "azure" ? ["azure"] : [];
+  if (typed.includes("none") && typed.length > 1)
+    add("--publish", typed.join(","), "none alone, or publishers without none");
+  const targets = [
+    ...new Set(typed.length > 0 ? typed.filter((t): t is PublishTarget => t !== "none") : fromEnv),
+  ];
+  const picked = typed.length === 0 && fromEnv.length > 0 ? ` (picked by --env ${env})` : "";
+  for (const [key, flag, needs] of NEEDS) {
+    if (flags[key] !== undefined && !needs.some((t) => targets.includes(t)))
+      add(flag, flags[key], `only with --publish ${needs.join(" or ")}`);
+  }
+  if (targets.length === 0) {
+    for (const [key, flag] of [
+      ["intervalMs", "--publish-interval"],
+      ["dryRun", "--publish-dry-run"],
+    ] as const)
+      if (flags[key] !== undefined) add(flag, flags[key], "only with --publish");
+    return undefined;
+  }
+  if (targets.includes("pushgateway") && flags.pushgatewayUrl === undefined)
+    add("--pushgateway-url", undefined, "the Pushgateway's URL, which --publish pushgateway needs");
+  if (targets.includes("azure") && !flags.dryRun) {
+    if (flags.azureResourceId === undefined)
+      add(
+        "--azure-resource-id",
+        undefined,
+        `the resource ID of the cache, which --publish azure${picked} needs`,
+      );
+    if (flags.azureRegion === undefined)
+      add("--azure-region", undefined, `the cache's region, which --publish azure${picked} needs`);
+  }
+  return {
+    targets,
+    intervalMs: flags.intervalMs ?? PUBLISH_DEFAULTS.intervalMs,
+    dryRun: flags.dryRun ?? false,
+    metricsPort: flags.metricsPort ?? PUBLISH_DEFAULTS.metricsPort,
+    metricsHost: flags.metricsHost ?? PUBLISH_DEFAULTS.metricsHost,
+    ...(flags.pushgatewayUrl !== undefined && { pushgatewayUrl: flags.pushgatewayUrl }),
+    otlpUrl: flags.otlpUrl ?? PUBLISH_DEFAULTS.otlpUrl,
+    cloudwatchNamespace: flags.cloudwatchNamespace ?? PUBLISH_DEFAULTS.cloudwatchNamespace,
+    resolutionS: flags.resolutionS ?? PUBLISH_DEFAULTS.resolutionS,
+    ...(flags.azureResourceId !== undefined && { azureResourceId: flags.azureResourceId }),
+    ...(flags.azureRegion !== undefined && { azureRegion: flags.azureRegion }),
+  };
+}
