@@ -2,7 +2,7 @@ import { basename, dirname } from "node:path";
 import { renderCapacityReport } from "../capacity/capacity-formats.js";
 import { type ConfigProblem, formatProblem } from "../config/errors.js";
 import { expandPaths } from "../reports/expand-paths.js";
-import { ResultFileError, readResultFiles } from "../reports/read-result.js";
+import { readResultFiles } from "../reports/read-result.js";
 import {
   isReportFormat,
   REPORT_FORMATS,

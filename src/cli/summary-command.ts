@@ -1,5 +1,5 @@
 import { expandPaths } from "../reports/expand-paths.js";
-import { ResultFileError, readRunResults } from "../reports/read-result.js";
+import { readRunResults } from "../reports/read-result.js";
 import { renderSummaryHtml, renderSummaryMarkdown } from "../reports/summary/render-summary.js";
 import { summarizeRuns } from "../reports/summary/summarize-runs.js";
 import { reportTimestamp, writeReportFiles } from "../reports/write-report.js";

@@ -393,19 +393,7 @@ export function renderMarkdown(result: RunResult): string {
     result.warnings.length > 0
       ? ["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)]
       : [],
-    // Outputs and publishers never fail a run, so one that failed is said here or nowhere.
-    (result.outputs ?? []).some((o) => o.failures > 0)
-      ? [
-          "## Outputs that failed",
-          "",
-          ...result
-            .outputs!.filter((o) => o.failures > 0)
-            .map(
-              (o) =>
-                `- ${o.name}: ${o.failures} failure(s) over ${o.events} event(s); last: ${redactText(o.lastError ?? "")}`,
-            ),
-        ]
-      : [],
+    failedOutputsSection(result),
   ];
   return `${sections
     .filter((s) => s.length > 0)
@@ -433,9 +421,27 @@ export function markdownSections(result: RunResult): Record<string, string> {
     errors: text(errorsSection(result)),
     series: text(seriesSection(result)),
     phases: text(phasesAndCleanupSections(result)),
-    warnings:
+    warnings: [
       result.warnings.length > 0
         ? text(["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)])
         : "",
+      text(failedOutputsSection(result)),
+    ]
+      .filter((t) => t !== "")
+      .join("\n\n"),
   };
+}
+
+/** Outputs and publishers never fail a run, so one that failed is said here or nowhere. */
+function failedOutputsSection(result: RunResult): string[] {
+  const failed = (result.outputs ?? []).filter((o) => o.failures > 0);
+  if (failed.length === 0) return [];
+  return [
+    "## Outputs that failed",
+    "",
+    ...failed.map(
+      (o) =>
+        `- ${o.name}: ${o.failures} failure(s) over ${o.events} event(s); last: ${redactText(o.lastError ?? "")}`,
+    ),
+  ];
 }

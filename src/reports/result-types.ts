@@ -294,4 +294,6 @@ export interface KeyIsolationReport {
   prefixReused: boolean;
   /** How the load user's permissions were checked before the load. */
   permissionCheck?: "acl-dryrun" | "multi" | "executed";
+  /** Nodes that restarted during the run, forgot the temporary ACL user and were given it again. */
+  loadUserRestored?: string[];
 }

@@ -105,6 +105,14 @@ export class KeyIsolation {
     }
   }
 
+  /** While the load runs, gives the load user back to a node that restarted and forgot it. */
+  keepLoadUser(intervalMs: number): void {
+    this.user?.keepAlive(intervalMs, (where) => {
+      this.report.loadUserRestored = [...(this.report.loadUserRestored ?? []), where];
+      this.say(`${where} had forgotten the temporary ACL user (a restart): created it again`);
+    });
+  }
+
   /** What the engine threads connect with: the load user's credentials when there is one. */
   loadTarget(target: ConnectionTarget): ConnectionTarget {
     return this.user?.created === true ? this.user.credentials(target) : target;

@@ -73,30 +73,83 @@ export class LoadUser {
   ): Promise<void> {
     try {
       for (const node of nodes) {
-        const major = Number(/^(\d+)/.exec(node.admin.serverVersion ?? "")?.[1] ?? 0);
-        const clear = `>${this.#password}`;
-        try {
-          await node.admin.sendCommand([
-            "ACL",
-            "SETUSER",
-            this.name,
-            ...this.rules(clear, { channels: true, sort: major >= 7 }),
-          ]);
-        } catch (error) {
-          // Redis 6.0 knows no channel rules (&pattern); every channel is then allowed, keys stay limited.
-          if (!/syntax|unrecognized|unknown/i.test((error as Error).message)) throw error;
-          await node.admin.sendCommand([
-            "ACL",
-            "SETUSER",
-            this.name,
-            ...this.rules(clear, { channels: false, sort: false }),
-          ]);
-        }
+        await this.setUser(node.admin);
         this.createdOn.set(node.where, node.target);
       }
     } catch (error) {
       await this.remove();
       throw error;
+    }
+  }
+
+  /** ACL SETUSER with the run's rules; Redis 6.0 knows no channel rules (&pattern), then keys stay limited. */
+  private async setUser(admin: AdminClient): Promise<void> {
+    const major = Number(/^(\d+)/.exec(admin.serverVersion ?? "")?.[1] ?? 0);
+    const clear = `>${this.#password}`;
+    try {
+      await admin.sendCommand([
+        "ACL",
+        "SETUSER",
+        this.name,
+        ...this.rules(clear, { channels: true, sort: major >= 7 }),
+      ]);
+    } catch (error) {
+      if (!/syntax|unrecognized|unknown/i.test((error as Error).message)) throw error;
+      await admin.sendCommand([
+        "ACL",
+        "SETUSER",
+        this.name,
+        ...this.rules(clear, { channels: false, sort: false }),
+      ]);
+    }
+  }
+
+  private keeper: NodeJS.Timeout | undefined;
+  private keeperBusy = false;
+  private readonly keeperAdmins = new Map<string, AdminClient>();
+
+  /**
+   * While the load runs: a server that restarts without an ACL file forgets a user made by ACL
+   * SETUSER, and the load's reconnects would then fail on AUTH for the rest of the run. Every
+   * `intervalMs` each node is asked for the user (ACL GETUSER, one command) and given it again when
+   * it is gone. A server the tool starts has the user on its command line and needs none of this.
+   */
+  keepAlive(intervalMs: number, onRestored: (where: string) => void): void {
+    if (this.inManagedServer || this.createdOn.size === 0 || this.keeper !== undefined) return;
+    this.keeper = setInterval(() => void this.keepTick(onRestored), intervalMs);
+    this.keeper.unref();
+  }
+
+  async stopKeeping(): Promise<void> {
+    clearInterval(this.keeper);
+    this.keeper = undefined;
+    for (const admin of this.keeperAdmins.values()) await admin.close();
+    this.keeperAdmins.clear();
+  }
+
+  private async keepTick(onRestored: (where: string) => void): Promise<void> {
+    if (this.keeperBusy) return;
+    this.keeperBusy = true;
+    try {
+      for (const [where, target] of this.createdOn) {
+        let admin = this.keeperAdmins.get(where);
+        try {
+          if (admin === undefined) {
+            admin = await AdminClient.connect(target, where);
+            this.keeperAdmins.set(where, admin);
+          }
+          if ((await admin.sendCommand(["ACL", "GETUSER", this.name])) === null) {
+            await this.setUser(admin);
+            onRestored(where);
+          }
+        } catch {
+          // The node is down or restarting: the next tick asks again.
+          this.keeperAdmins.delete(where);
+          await admin?.close();
+        }
+      }
+    } finally {
+      this.keeperBusy = false;
     }
   }
 
@@ -114,6 +167,7 @@ export class LoadUser {
    * connection may have been killed by a fault). Returns the nodes where it could not be removed.
    */
   async remove(): Promise<string[]> {
+    await this.stopKeeping();
     const failed: string[] = [];
     for (const [where, target] of this.createdOn) {
       let admin: AdminClient | undefined;

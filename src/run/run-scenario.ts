@@ -70,6 +70,8 @@ export interface RunOutcome {
 const INTERVAL_MS = 1000;
 /** How long the tick at the planned end waits for the in-flight replies to drain, ms. */
 const DRAIN_GRACE_MS = 250;
+/** How often a node is asked whether it still has the run's temporary ACL user (a restart forgets it), ms. */
+const LOAD_USER_CHECK_MS = 500;
 /** Threads get this long to receive a phase before it starts, so they all start together, ms. */
 const PHASE_START_DELAY_MS = 30;
 
@@ -218,6 +220,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
 
     const startedAt = new Date();
     engine = await EngineThreads.start(threadPlans(load, isolation.loadTarget(loadTarget), share, topology));
+    isolation.keepLoadUser(LOAD_USER_CHECK_MS);
     refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     const running = engine;
