@@ -159,15 +159,32 @@ function publisherHooks(stdoutTaken: boolean) {
   };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // Exit even if a stray handle lingers; the timer itself does not keep the process alive.
-    setTimeout(() => process.exit(code), 2000).unref();
-  },
-  (error: unknown) => {
-    process.stderr.write(`cachestress: internal error: ${describeFailure(error)}\n`);
-    if (error instanceof Error && process.argv.includes("--debug")) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = EXIT.couldNotRun;
-  },
-);
+let settled = false;
+// A pending promise keeps no process alive: if the work stops making progress with nothing left to
+// wait on, Node would end with exit code 0, which a CI job reads as a pass. Say so and fail instead.
+process.on("beforeExit", () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write(
+    "cachestress: internal error: the work stopped with nothing left to wait on (a bug); no verdict\n",
+  );
+  process.exitCode = EXIT.couldNotRun;
+});
+
+main(process.argv.slice(2))
+  .finally(() => {
+    settled = true;
+  })
+  .then(
+    (code) => {
+      process.exitCode = code;
+      // Exit even if a stray handle lingers; the timer itself does not keep the process alive.
+      setTimeout(() => process.exit(code), 2000).unref();
+    },
+    (error: unknown) => {
+      process.stderr.write(`cachestress: internal error: ${describeFailure(error)}\n`);
+      if (error instanceof Error && process.argv.includes("--debug"))
+        process.stderr.write(`${error.stack}\n`);
+      process.exitCode = EXIT.couldNotRun;
+    },
+  );

@@ -120,16 +120,27 @@ const NEEDS: [keyof PublishFlags, string, PublishTarget[]][] = [
 
 /**
  * The publishers a run uses: the --publish list, else the one its environment implies (`--env aws`
- * → CloudWatch, `--env azure` → Azure Monitor). Undefined when nothing is published.
+ * → CloudWatch when AWS_REGION or AWS_DEFAULT_REGION is set, `--env azure` → Azure Monitor when
+ * --azure-resource-id is given). Undefined when nothing is published.
  */
 export function resolvePublishOptions(
   flags: PublishFlags,
   env: string,
   problems: ConfigProblem[],
+  processEnv: NodeJS.ProcessEnv = process.env,
 ): PublishOptions | undefined {
   const add = (field: string, value: unknown, allowed: string) => problems.push({ field, value, allowed });
   const typed = flags.targets ?? [];
-  const fromEnv: PublishTarget[] = env === "aws" ? ["cloudwatch"] : env === "azure" ? ["azure"] : [];
+  // --env picks a publisher only when that cloud is set up here: an AWS region in the environment,
+  // or the cache's Azure resource ID. Otherwise --env is only a label, and nothing is sent anywhere
+  // (without a region the AWS SDK would go looking for credentials on the EC2 metadata address).
+  const awsReady = (processEnv.AWS_REGION ?? processEnv.AWS_DEFAULT_REGION ?? "") !== "";
+  const fromEnv: PublishTarget[] =
+    env === "aws" && awsReady
+      ? ["cloudwatch"]
+      : env === "azure" && flags.azureResourceId !== undefined
+        ? ["azure"]
+        : [];
   if (typed.includes("none") && typed.length > 1)
     add("--publish", typed.join(","), "none alone, or publishers without none");
   const targets = [

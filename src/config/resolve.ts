@@ -126,7 +126,7 @@ export async function resolveRunConfig(
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)
     problems.push(...(await preflightProblems({ outDir: config.outDir, priceFile: config.priceFile })));
-  const publish = resolvePublishOptions(flags.publish ?? {}, config.env, problems);
+  const publish = resolvePublishOptions(flags.publish ?? {}, config.env, problems, env);
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, json, debug, events, ...(publish !== undefined && { publish }), help: false };
 }

@@ -242,11 +242,13 @@ export class LoadEngine implements ConnectionOwner {
   ): void {
     const recorder = this.phase!.recorder;
     recorder.recordReply(command, intendedMs, sentMs, connection.nowMs);
+    // Availability counts any reply: a server that answers OOM or NOPERM is up (those failures are
+    // judged as errors, and a run where nothing succeeded fails on its own).
+    recorder.recordSuccess(connection.nowMs);
     if (status === REPLY_ERROR) {
       recorder.recordErrorReply(command, connection.lastErrorKind);
       return;
     }
-    recorder.recordSuccess(connection.nowMs);
     if (status === REPLY_NIL) recorder.nils[command]++;
   }
 

@@ -25,7 +25,7 @@ export const DEFAULT_ZONE_BANDS: Record<ZoneMetric, ZoneBand> = {
   memoryUsedPercent: { stableBelow: 80, failureAbove: 90 },
   p99Ms: { stableBelow: 100, failureAbove: 500 },
   errorPercent: { stableBelow: 1, failureAbove: 5 },
-  // Three nines of the measured time is stable; more than 1 % without a successful reply is an outage.
+  // Three nines of the measured time is stable; more than 1 % without any reply is an outage.
   unavailablePercent: { stableBelow: 0.1, failureAbove: 1 },
 };
 
@@ -34,7 +34,7 @@ const LABELS: Record<ZoneMetric, string> = {
   memoryUsedPercent: "memory % of maxmemory (peak)",
   p99Ms: "p99 latency, ms",
   errorPercent: "errors + timeouts, % of operations",
-  unavailablePercent: "time without a successful reply, %",
+  unavailablePercent: "time without any reply, %",
 };
 
 export interface ZoneVerdict {

@@ -97,7 +97,8 @@ export class RunEventBus {
             );
             resolve();
           }, OUTPUT_STOP_TIMEOUT_MS);
-          timer.unref();
+          // Not unref'd: an output whose stop waits on an unref'd socket would otherwise let the
+          // event loop drain and the process end mid-run, silently, with exit code 0.
         });
         try {
           await Promise.race([Promise.resolve(output.stop?.(result)), timeout]);

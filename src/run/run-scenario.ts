@@ -402,6 +402,13 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     faults.report(result);
     if (check !== undefined) {
       result.check = checkOutcome(check, result, checkFailure);
+      if (result.check.ok && check.expectsRefusals === true && result.verdictReasons !== undefined) {
+        // Refused operations are what this check verified; it judged them, so they fail nothing twice.
+        const reasons = result.verdictReasons.filter((r) => !r.startsWith("no operation succeeded"));
+        if (reasons.length > 0) result.verdictReasons = reasons;
+        else delete result.verdictReasons;
+        result.verdict = result.thresholds.every((t) => t.ok) && reasons.length === 0 ? "pass" : "fail";
+      }
       if (!result.check.ok) result.verdict = "fail";
     }
     if ((hooks.outputs?.length ?? 0) > 0) result.outputs = bus.report();

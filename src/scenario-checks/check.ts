@@ -22,6 +22,11 @@ import type { ManagedRedis } from "../run/managed-redis.js";
 export interface ScenarioCheck {
   readonly kind: string;
   /**
+   * True when this check expects the server to refuse the load's operations (noeviction past
+   * maxmemory answers every write with OOM): then the check, not "no operation succeeded", judges.
+   */
+  readonly expectsRefusals?: boolean;
+  /**
    * The run this check needs, from the one the scenario asked for (buffer-capacity sets keyMax and
    * prefill from its `events`; integrity picks a dataset so every value can be verified). Called
    * once, before anything starts; everything after it, the result's `config` included, sees the

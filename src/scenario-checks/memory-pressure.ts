@@ -130,6 +130,11 @@ class MemoryPressureCheck implements ScenarioCheck {
     private readonly config: RunConfig,
   ) {}
 
+  /** A policy with nothing to evict refuses writes with OOM: that is what this check verifies. */
+  get expectsRefusals(): boolean {
+    return !this.evicts;
+  }
+
   /** An evicting policy has something to evict: any key, or for volatile-* the keys with a TTL. */
   private get evicts(): boolean {
     const { policy } = this.options;

@@ -122,19 +122,29 @@ describe("CloudWatch limits", () => {
 });
 
 describe("--publish flags", () => {
-  const resolve = (flags: Parameters<typeof resolvePublishOptions>[0], env = "local") => {
+  const resolve = (
+    flags: Parameters<typeof resolvePublishOptions>[0],
+    env = "local",
+    processEnv: NodeJS.ProcessEnv = { AWS_REGION: "us-east-1" },
+  ) => {
     const problems: ConfigProblem[] = [];
-    return { options: resolvePublishOptions(flags, env, problems), problems };
+    return { options: resolvePublishOptions(flags, env, problems, processEnv), problems };
   };
-  it("--env aws picks CloudWatch and --env azure Azure Monitor unless --publish says otherwise", () => {
+  it("--env aws picks CloudWatch (with a region set) and --env azure Azure Monitor (with a resource ID) unless --publish says otherwise", () => {
     assert.deepEqual(resolve({}, "aws").options?.targets, ["cloudwatch"]);
     assert.deepEqual(resolve({ targets: ["prometheus"] }, "aws").options?.targets, ["prometheus"]);
     assert.equal(resolve({ targets: ["none"] }, "aws").options, undefined);
     assert.equal(resolve({}, "local").options, undefined);
-    const azure = resolve({}, "azure");
+    // Without a region --env aws is a label only: nothing is sent, no credential lookup starts.
+    assert.equal(resolve({}, "aws", {}).options, undefined);
+    assert.equal(resolve({}, "azure").options, undefined);
+    const azure = resolve(
+      { azureResourceId: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Cache/redis/z" },
+      "azure",
+    );
     assert.deepEqual(
       azure.problems.map((p) => p.field),
-      ["--azure-resource-id", "--azure-region"],
+      ["--azure-region"],
     );
     assert.match(azure.problems[0].allowed, /picked by --env azure/);
   });

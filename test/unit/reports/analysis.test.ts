@@ -39,7 +39,7 @@ describe("risk zones", () => {
     assert.equal(worstZone(computeZones({})), undefined);
   });
 
-  it("time without a successful reply: 0.05 % stable, 0.5 % risk, 60 % failure; a lost target is a failure", () => {
+  it("time without any reply: 0.05 % stable, 0.5 % risk, 60 % failure; a lost target is a failure", () => {
     const zone = (inputs: Parameters<typeof computeZones>[0]) =>
       computeZones(inputs).find((z) => z.metric === "unavailablePercent");
     assert.equal(zone({ unavailablePercent: 0.05 })?.zone, "stable");
