@@ -27,7 +27,7 @@ button.plain{background:transparent;color:var(--fg);border:1px solid var(--line)
 .chart h3{font-size:.9rem;margin:.2rem .4rem}
 .verdict{padding:.5rem .8rem;border-radius:6px;font-weight:700;color:#fff;background:var(--muted)}
 .verdict.pass,.verdict.stable{background:var(--ok)}.verdict.risk{background:var(--risk)}.verdict.fail,.verdict.failure{background:var(--fail)}
-table{width:100%;border-collapse:collapse;font-size:.85rem}td,th{padding:.25rem .4rem;border-bottom:1px solid var(--line);text-align:left}
+table{width:100%;border-collapse:collapse;font-size:.85rem}a{color:var(--accent)}@media (prefers-color-scheme:dark){a{color:#7aa7ff}}td,th{padding:.25rem .4rem;border-bottom:1px solid var(--line);text-align:left}
 #events{max-height:180px;overflow:auto;font-size:.8rem;font-family:ui-monospace,monospace}
 .hidden{display:none!important}
 #present{position:fixed;inset:0;background:var(--bg);display:flex;flex-direction:column;justify-content:center;align-items:center;gap:3vh;z-index:10}
@@ -87,7 +87,7 @@ function markersPlugin(getRun){return {hooks:{draw:[(u)=>{const run = getRun(); 
  for(const m of run.marks){const x = u.valToPos(m.tS,"x",true); if(!(x>=u.bbox.left && x<=u.bbox.left+u.bbox.width)) continue; ctx.strokeStyle = m.kind==="alert" ? "#c62828" : "#7c3aed"; ctx.setLineDash([4,4]); ctx.beginPath(); ctx.moveTo(x,u.bbox.top); ctx.lineTo(x,u.bbox.top+u.bbox.height); ctx.stroke();}
  ctx.restore();}]}};}
 function makeChart(id, labels, colors){const el = $(id); const w = Math.max(380, el.clientWidth - 12);
- const opts = {width:w, height:220, series:[{label:"s"}, ...labels.map((l,i)=>({label:l, stroke:colors[i], width:2, spanGaps:true}))], axes:[{stroke:getComputedStyle(document.body).color},{stroke:getComputedStyle(document.body).color}], plugins:[markersPlugin(()=>runs.get(current))]};
+ const opts = {width:w, height:220, scales:{x:{time:false}}, series:[{label:"s"}, ...labels.map((l,i)=>({label:l, stroke:colors[i], width:2, spanGaps:true}))], axes:[{stroke:getComputedStyle(document.body).color},{stroke:getComputedStyle(document.body).color}], plugins:[markersPlugin(()=>runs.get(current))]};
  charts[id] = new uPlot(opts, [[], ...labels.map(()=>[])], el); el.dataset.points = "0";}
 function setupCharts(){makeChart("chartThroughput",["ops/s","target"],["#2563eb","#9aa4b1"]); makeChart("chartLatency",["p50","p99","service p99"],["#1a7f37","#c62828","#b7791f"]);
  makeChart("chartErrors",["errors","timeouts"],["#c62828","#7c3aed"]); makeChart("chartServer",["memory %","hit ratio %","CPU %"],["#2563eb","#1a7f37","#b7791f"]); makeChart("chartClients",["clients","evictions/s"],["#2563eb","#c62828"]);}

@@ -72,6 +72,10 @@ describe("the dashboard in a real browser", () => {
         await page.fill("#thresholds", "p(99)<250ms, errors<1%");
         const before = await commandStats(redis.url);
         await page.click("#startBtn");
+        // The page opens on the newest run, which may be an earlier test's: wait for this one.
+        await page.waitForFunction(() =>
+          /\(running\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        );
         await page.waitForFunction(
           () => Number(document.getElementById("chartThroughput")?.dataset.points) >= 3,
           undefined,
