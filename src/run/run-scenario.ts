@@ -547,7 +547,11 @@ export function measuredStages(config: RunConfig): Stage[] | undefined {
 }
 
 /** What the phases need of the hooks: the caller's, plus the run's event bus. */
-type PhaseHooks = RunHooks & { bus?: RunEventBus; targetRateAtS?: (tS: number) => number | undefined };
+type PhaseHooks = RunHooks & {
+  bus?: RunEventBus;
+  /** The target rate during the interval that ends at tS and lasted spanS, ops/s (open loop). */
+  intervalRate?: (tS: number, spanS: number) => number | undefined;
+};
 
 async function runPhases(
   config: RunConfig,
@@ -659,22 +663,21 @@ async function runPhases(
           keys: keys.measureKeys,
         }),
       );
+      // The rate during the interval (not at its end), up to the planned end of the phase: the same
+      // figure for the series and for the interval events.
+      const intervalRate = (tS: number, spanS: number) =>
+        stages !== undefined
+          ? intervalTargetRate(stages, (tS - spanS) * 1000, tS * 1000, config.seed, durationMs)
+          : undefined;
       const run = await runWithProgress(
         engine,
         plans,
         measured.totals,
         "measure",
         durationMs,
-        {
-          ...hooks,
-          targetRateAtS: (tS) => (stages !== undefined ? rateAt(stages, tS * 1000, config.seed) : undefined),
-        },
+        { ...hooks, intervalRate },
         (interval, tS, spanS) => {
-          // The rate during the interval (not at its end), up to the planned end of the phase.
-          const targetRate =
-            stages !== undefined
-              ? intervalTargetRate(stages, (tS - spanS) * 1000, tS * 1000, config.seed, durationMs)
-              : undefined;
+          const targetRate = intervalRate(tS, spanS);
           measureHooks.onMeasuredPoint(seriesPoint(interval, tS, spanS, targetRate));
           measured.series.push({ interval, tS, spanS, targetRate });
           hooks.onMeasuredInterval?.(interval, tS, spanS);
@@ -723,7 +726,7 @@ async function runWithProgress(
     previousTickMs = nowMs;
     if (bus?.active === true) {
       const tS = Math.round(elapsedMs) / 1000;
-      const rate = hooks.targetRateAtS?.(tS);
+      const rate = hooks.intervalRate?.(tS, spanS);
       bus.emit(intervalEvent(phase as RunPhase, interval, tS, spanS, rate));
     }
     // An outage has its points too (no reply, connection errors): the series never stops early.

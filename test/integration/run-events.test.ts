@@ -58,6 +58,14 @@ describe("the run's event stream against a real redis-server", () => {
       assert.deepEqual(replayed.perCommand[name].latency, c.latency, name);
     }
     assert.deepEqual(replayed.latency, result.latency);
+    // Each series point has its interval event, with the same target rate (the rate during it).
+    const byTime = new Map(
+      events.flatMap((e) =>
+        e.type === "interval" && e.phase === "measure" ? [[e.tS, e.point] as const] : [],
+      ),
+    );
+    for (const point of result.series)
+      assert.equal(byTime.get(point.tS)?.targetRate, point.targetRate, `t=${point.tS}`);
     assert.deepEqual(replayed.serviceTime, result.serviceTime);
     // The run-ended event carries the very result the run returned.
     const ended = events.at(-1);
