@@ -13,6 +13,7 @@ import { AdminClient } from "../run/admin-client.js";
 import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { unknownFlagProblem } from "./unknown-flag.js";
 
 /**
  * `cachestress audit [--url URL] [--profile cache|buffer|session] [--expect setting=value]... [--json]`:
@@ -98,11 +99,7 @@ export function parseAuditArgs(argv: string[]): { flags: AuditFlags; problems: C
       const field = `--${token.name}`;
       const spec = (OPTIONS as Record<string, { type: string }>)[token.name];
       if (spec === undefined) {
-        const guess = didYouMean(token.rawName.replace(/^-+/, "--"), FLAG_NAMES);
-        const allowed = guess
-          ? `a known flag (did you mean ${guess}?)`
-          : "a known flag (see cachestress audit --help)";
-        problems.push({ field: token.rawName, value: token.rawName, allowed });
+        problems.push(unknownFlagProblem(token.rawName, FLAG_NAMES, "audit"));
         continue;
       }
       if (spec.type === "boolean") {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { ConfigError, type ConfigProblem, didYouMean, formatProblem } from "../config/errors.js";
+import { ConfigError, type ConfigProblem, formatProblem } from "../config/errors.js";
 import { allowedFor as ruleAllowed, rules, urlRule } from "../config/field-rules.js";
 import { asFlagProblems, securityProblems } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
@@ -7,6 +7,7 @@ import { redactText, redactUrl } from "../reports/redact.js";
 import { CLEANUP_PREFIX_ALLOWED, PrimaryAdmins, prefixTooBroad } from "../run/leftover-keys.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
+import { unknownFlagProblem } from "./unknown-flag.js";
 
 /**
  * `cachestress cleanup --url URL --prefix PREFIX [--dry-run]`: deletes what a run left under its
@@ -93,11 +94,7 @@ export function parseCleanupArgs(argv: string[]): { flags: CleanupFlags; problem
     const field = `--${token.name}`;
     const spec = (OPTIONS as Record<string, { type: string }>)[token.name];
     if (spec === undefined) {
-      const guess = didYouMean(token.rawName.replace(/^-+/, "--"), FLAG_NAMES);
-      const allowed = guess
-        ? `a known flag (did you mean ${guess}?)`
-        : "a known flag (see cachestress cleanup --help)";
-      problems.push({ field: token.rawName, value: token.rawName, allowed });
+      problems.push(unknownFlagProblem(token.rawName, FLAG_NAMES, "cleanup"));
       continue;
     }
     if (spec.type === "boolean") {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { type ConfigProblem, didYouMean, formatProblem } from "../config/errors.js";
+import { type ConfigProblem, formatProblem } from "../config/errors.js";
 import { rules, urlRule } from "../config/field-rules.js";
 import { redactUrl } from "../reports/redact.js";
 import type { RunResult } from "../reports/result-types.js";
@@ -15,6 +15,7 @@ import { mergeShardResults } from "../shard/merge-results.js";
 import { readShardResults } from "../shard/read-results.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { leftoverHint, stopOnSignal } from "./stop-on-signal.js";
+import { unknownFlagProblem } from "./unknown-flag.js";
 
 /**
  * `cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]`: one result from the results
@@ -76,14 +77,7 @@ export function parseMergeArgs(argv: string[]): { flags: MergeFlags; problems: C
     const field = `--${token.name}`;
     const spec = OPTIONS[token.name as keyof typeof OPTIONS];
     if (spec === undefined) {
-      const guess = didYouMean(token.rawName.replace(/^-+/, "--"), FLAG_NAMES);
-      problems.push({
-        field: token.rawName,
-        value: token.rawName,
-        allowed: guess
-          ? `a known flag (did you mean ${guess}?)`
-          : "a known flag (see cachestress merge --help)",
-      });
+      problems.push(unknownFlagProblem(token.rawName, FLAG_NAMES, "merge"));
       continue;
     }
     if (spec.type === "boolean") {
