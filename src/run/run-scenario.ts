@@ -31,6 +31,8 @@ import { intervalEvent } from "./interval-event.js";
 import { KeyIsolation } from "./key-isolation.js";
 import { loadScripts } from "./load-scripts.js";
 import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
+import type { Participant, RunContext } from "./participant.js";
+import { createParticipants } from "./participants.js";
 import { RunAlerts } from "./run-alerts.js";
 import { RunEventBus, type RunOutput } from "./run-event-bus.js";
 import type { RunEvent, RunPhase } from "./run-events.js";
@@ -123,6 +125,18 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   let checkFailure: string | undefined;
   // The run's keys only: the prefix guard, a temporary ACL user for the load, template checks.
   const isolation = new KeyIsolation(config, notice);
+  const participants: Participant[] = createParticipants(config);
+  /** Participants' failures after the load started: warnings in the result, never a lost report. */
+  const participantProblems: string[] = [];
+  const each = async (hook: string, call: (p: Participant) => unknown) => {
+    for (const p of participants) {
+      try {
+        await call(p);
+      } catch (error) {
+        participantProblems.push(`${p.name} failed in ${hook}: ${errorText(error)}`);
+      }
+    }
+  };
   try {
     faults = RunFaults.create(
       config,
@@ -136,6 +150,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
           ...faults.managedServerArgs,
           ...(check?.managedServerArgs() ?? []),
           ...isolation.managedServerArgs(),
+          ...participants.flatMap((p) => p.managedServerArgs?.() ?? []),
         ],
       });
       url = managed.url;
@@ -186,6 +201,20 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       signal: hooks.signal,
     });
     await check?.beforeLoad(checkContext());
+    let watchRef: ServerWatch | undefined;
+    const runContext: RunContext = {
+      config,
+      server: target.connection,
+      where,
+      displayUrl: target.displayUrl,
+      managed,
+      admin,
+      topology: undefined,
+      latestSample: () => watchRef?.latest,
+      say: notice,
+      emit: (event) => bus.emit(event),
+      signal: hooks.signal,
+    };
     const topology = await discoverTopology(admin, target.connection, config.readFrom);
     if (topology !== undefined) {
       nodes = await NodeAdmins.connect(topology, admin, target.connection, config.readFrom);
@@ -198,9 +227,13 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       await loadScripts(config.scripts, nodes?.primaryAdmins() ?? [admin], notice);
     const writes = new Set(config.commands.filter(commandIsWrite).map((c) => c.name));
     const commandCounts = () => (nodes !== undefined ? nodes.commandCounts(writes) : admin!.commandCounts());
+    runContext.topology = topology;
+    // Before the first count: what participants send here is not one of the run's commands.
+    for (const p of participants) await p.beforeLoad?.(runContext);
     const countsBefore = await commandCounts();
     // The probe and the engine threads get copies: a refreshed token is handed to each explicitly.
     const watch = await ServerWatch.start({ ...target.connection }, config.probeIntervalMs, managed?.pid);
+    watchRef = watch;
     if (bus.active) watch.onSample = (sample) => bus.emit({ type: "server-sample", node: where, sample });
     // A cluster: every other primary is sampled too, so a hot or full shard shows.
     const nodeWatches = new Map<string, ServerWatch>();
@@ -224,6 +257,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     refresher = startTokenRefresher(config, target, { admin, watch, engine }, notice);
     const topologyWatch = nodes !== undefined ? new TopologyWatch(nodes, engine, notice) : undefined;
     const running = engine;
+    await each("onLoadStart", (p) => p.onLoadStart?.(running));
     const sentinelWatch =
       sentinelUrl !== undefined
         ? new SentinelWatch(
@@ -257,8 +291,12 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
           sentinelWatch?.setOrigin(startEpochMs);
           faults?.onMeasureStart(startEpochMs);
           check?.onMeasureStart(startEpochMs);
+          void each("onMeasureStart", (p) => p.onMeasureStart?.(startEpochMs));
         },
-        onMeasuredPoint: (point) => alerts.onInterval(point, watch.latest),
+        onMeasuredPoint: (point) => {
+          alerts.onInterval(point, watch.latest);
+          void each("onInterval", (p) => p.onInterval?.(point, watch.latest));
+        },
       });
     } finally {
       await refresher?.stop();
@@ -270,6 +308,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       await check?.stopLoad().catch((error: unknown) => {
         checkFailure ??= errorText(error);
       });
+      await each("stopLoad", (p) => p.stopLoad?.());
     }
     const failovers = sentinelWatch?.failovers ?? [];
     if (failovers.length > 0 && sentinelWatch !== undefined) {
@@ -298,6 +337,8 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       });
       if (!admin.isOpen) admin = await reconnect(admin, target.connection, where);
     }
+    runContext.admin = admin;
+    await each("afterLoad", (p) => p.afterLoad?.(runContext));
     const cleanup = {
       prefix: config.prefix,
       keysDeleted: 0,
@@ -400,6 +441,8 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     }
     result.alerts = await alerts.finish();
     faults.report(result);
+    await each("contribute", (p) => p.contribute?.(result));
+    result.warnings.push(...participantProblems);
     if (check !== undefined) {
       result.check = checkOutcome(check, result, checkFailure);
       if (result.check.ok && check.expectsRefusals === true && result.verdictReasons !== undefined) {
@@ -421,6 +464,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     await nodes?.close();
     await faults?.close();
     await check?.close();
+    for (const p of participants) await p.close?.().catch(() => {});
     await isolation.remove();
     await admin?.close();
     await managed?.stop();
