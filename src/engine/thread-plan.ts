@@ -1,4 +1,4 @@
-import type { CommandWeight, DatasetName, KeyPattern, Stage } from "../config/types.js";
+import type { CommandWeight, DatasetName, KeyPattern, KeyRange, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "./load-connection.js";
 import type { Topology } from "./topology.js";
 
@@ -34,11 +34,8 @@ export interface ThreadPlan {
   shardIndex?: number;
 }
 
-/** Key numbers [first, first + count) out of the run's [0, keyMax). */
-export interface KeyRange {
-  first: number;
-  count: number;
-}
+// Key ranges are the run's (shards divide them in config): defined with the config.
+export type { KeyRange };
 
 export interface WorkloadPlan {
   commands: CommandWeight[];

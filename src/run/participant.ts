@@ -1,11 +1,11 @@
 import type { RunConfig } from "../config/types.js";
+import type { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import type { EngineThreads } from "../engine/engine-threads.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
 import type { ServerSample } from "../probes/types.js";
-import type { RunResult, SeriesPoint } from "../reports/result-types.js";
-import type { AdminClient } from "./admin-client.js";
-import type { ManagedRedis } from "./managed-redis.js";
+import type { RunResult, SeriesPoint } from "../result/result-types.js";
 import type { RunEvent } from "./run-events.js";
 
 /** What a participant may use of the run once its target is reachable. */

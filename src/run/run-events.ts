@@ -2,7 +2,7 @@ import type { AlertEvent } from "../alerts/rule-types.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultRecord } from "../faults/fault-runner.js";
 import type { ServerSample } from "../probes/types.js";
-import type { RunResult, SeriesPoint } from "../reports/result-types.js";
+import type { RunResult, SeriesPoint } from "../result/result-types.js";
 
 /**
  * The run as a stream of events: what every output (progress line, report files, `--events`

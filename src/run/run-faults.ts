@@ -1,15 +1,15 @@
 import { isIP } from "node:net";
 import { ConfigError } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
 import { faultReports } from "../faults/fault-report.js";
 import { type FaultRecord, FaultRunner } from "../faults/fault-runner.js";
 import type { ScheduledFault } from "../faults/fault-schedule.js";
 import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
-import type { RunResult } from "../reports/result-types.js";
-import { AdminClient } from "./admin-client.js";
-import type { ManagedRedis } from "./managed-redis.js";
+import type { RunResult } from "../result/result-types.js";
 
 /** Told when a scheduled fault begins and when it ends (the run's event stream). */
 export type FaultListener = (type: "fault-started" | "fault-ended", fault: FaultRecord) => void;

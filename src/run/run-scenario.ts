@@ -1,5 +1,9 @@
 import { commandIsWrite, commandLabels } from "../config/command-template.js";
+import { type ShardShare, shardRunConfig, shareOf } from "../config/shard-share.js";
 import type { RunConfig, Stage } from "../config/types.js";
+import { AdminClient } from "../core/admin-client.js";
+import { type ManagedRedis, startManagedRedis } from "../core/managed-redis.js";
+import { redactConfig } from "../core/redact.js";
 import { EngineThreads, type PhaseOutcome } from "../engine/engine-threads.js";
 import { type ConnectionTarget, epochNowMs } from "../engine/load-connection.js";
 import type { KeyRange, PhasePlan, ThreadPlan } from "../engine/thread-plan.js";
@@ -9,20 +13,17 @@ import { PhaseTotals } from "../measure/phase-totals.js";
 import { summarizeServer } from "../probes/sample-series.js";
 import { HdrIntervalLog } from "../reports/hdr-log.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
-import { redactConfig } from "../reports/redact.js";
-import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { readTemplate } from "../reports/template/read-template.js";
 import { writeReports } from "../reports/write-report.js";
+import type { RunResult, SeriesPoint } from "../result/result-types.js";
+import { recordShard } from "../result/shard-result.js";
 import {
   type CheckContext,
   type CheckReport,
   createCheck,
   type ScenarioCheck,
 } from "../scenario-checks/index.js";
-import { recordShard } from "../shard/shard-result.js";
-import { type ShardShare, shardRunConfig, shareOf } from "../shard/share.js";
 import { rateAt } from "../workload/load-profile.js";
-import { AdminClient } from "./admin-client.js";
 import { analyzeRun } from "./analyze.js";
 import { auditTarget } from "./audit-target.js";
 import { buildResult, type MeasuredRun, seriesPoint } from "./build-result.js";
@@ -30,7 +31,6 @@ import { markEngineFailure } from "./engine-failure.js";
 import { intervalEvent } from "./interval-event.js";
 import { KeyIsolation } from "./key-isolation.js";
 import { loadScripts } from "./load-scripts.js";
-import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import type { Participant, RunContext } from "./participant.js";
 import { createParticipants } from "./participants.js";
 import { RunAlerts } from "./run-alerts.js";
@@ -81,7 +81,7 @@ const PHASE_START_DELAY_MS = 30;
  * Runs one scenario from start to report: target (a managed local redis-server when no URL is
  * given), engine threads, prefill, warmup and measured phases, the count check against INFO
  * commandstats, key cleanup, thresholds, and the report files. The CLI is a thin shell over this.
- * With `config.shard`, the engine runs only this shard's share (src/shard/share.ts) while the result
+ * With `config.shard`, the engine runs only this shard's share (src/config/shard-share.ts) while the result
  * keeps describing the whole scenario.
  */
 export async function runScenario(requested: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {

@@ -2,13 +2,24 @@ import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
+import type { LatencySummaryMs } from "../measure/phase-totals.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
-import type { OutputHealth } from "../run/run-event-bus.js";
-import type { CheckReport } from "../scenario-checks/check.js";
+import type { CheckReport } from "./check-report.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ZoneVerdict } from "./zones.js";
+
+export type { LatencySummaryMs };
+
+/** How an output fared over the run: kept in the result so a broken publisher is not silent. */
+export interface OutputHealth {
+  name: string;
+  events: number;
+  failures: number;
+  /** The first line of the last failure. */
+  lastError?: string;
+}
 
 /**
  * The result file (`Reports/result_{env}_{timestamp}.json`). Scripts read `totals.*` and
@@ -16,19 +27,6 @@ import type { ZoneVerdict } from "./zones.js";
  * document it in docs/result-schema.md.
  */
 export const RESULT_SCHEMA_VERSION = 1;
-
-/** Latency percentiles in milliseconds. */
-export interface LatencySummaryMs {
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-  /** Number of recorded values. */
-  count: number;
-}
 
 export interface CommandResult {
   ops: number;
