@@ -1,3 +1,4 @@
+import { defaultRules, parseAlertsSection } from "../alerts/index.js";
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import { type ResolvedRun, resolveSettings, type SectionCheck } from "../config/resolve.js";
 import type { RunConfig } from "../config/types.js";
@@ -21,8 +22,14 @@ const checkSection: SectionCheck = (config) => {
   }
 };
 
+/** The `alerts:` rules and notifiers (src/alerts/), before any server is started. */
+const alertsSection: SectionCheck = (config) => {
+  const parsed = parseAlertsSection(config.alerts, { defaults: defaultRules(config.useCase) });
+  return parsed.ok ? [] : parsed.problems;
+};
+
 /** Every section judged while the config is resolved, so all problems are listed at once. */
-export const RUN_SECTIONS: readonly SectionCheck[] = [faultsSection, checkSection];
+export const RUN_SECTIONS: readonly SectionCheck[] = [faultsSection, checkSection, alertsSection];
 
 /**
  * The run's config from `cachestress run` arguments (and a scenario file): flags, file, defaults,

@@ -209,3 +209,13 @@ test("--dataset and the file's dataset: field pick a record set; a typo is named
   assert.equal(fields.length, 1);
   assert.match(fields[0], /mine\.yaml:dataset$/);
 });
+
+test("the alerts section is judged with the config: its problems and a bad flag's are listed together", async () => {
+  const path = await scenario("name: mine\nalerts:\n  rules: { name: x }\n");
+  const fields = await problemFields([path, "--connections", "0"]);
+  assert.ok(fields.includes("--connections"), fields.join(", "));
+  assert.ok(
+    fields.some((f) => f.endsWith("alerts.rules")),
+    `the alerts problem is listed beside the flag's: ${fields.join(", ")}`,
+  );
+});
