@@ -100,6 +100,24 @@ export interface NoticeEvent extends EventBase {
   message: string;
 }
 
+/** The load was paused: connections stay open, no new command is sent (docs/engine.md). */
+export interface PausedEvent extends EventBase {
+  type: "paused";
+}
+
+export interface ResumedEvent extends EventBase {
+  type: "resumed";
+  /** How long the load was paused, ms. */
+  pausedMs: number;
+}
+
+/** Open loop: from now on one constant rate for the rest of the run. */
+export interface RateChangedEvent extends EventBase {
+  type: "rate-changed";
+  /** The new rate over the whole run (this shard's share with --shard), ops/s. */
+  opsPerSecond: number;
+}
+
 export interface RunEndedEvent extends EventBase {
   type: "run-ended";
   result: RunResult;
@@ -114,6 +132,9 @@ export type RunEvent =
   | AlertChangedEvent
   | FaultChangedEvent
   | NoticeEvent
+  | PausedEvent
+  | ResumedEvent
+  | RateChangedEvent
   | RunEndedEvent;
 
 export type RunEventType = RunEvent["type"];
