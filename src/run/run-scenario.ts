@@ -34,6 +34,7 @@ import { type ManagedRedis, startManagedRedis } from "./managed-redis.js";
 import type { Participant, RunContext } from "./participant.js";
 import { createParticipants } from "./participants.js";
 import { RunAlerts } from "./run-alerts.js";
+import type { RunControl } from "./run-control.js";
 import { RunEventBus, type RunOutput } from "./run-event-bus.js";
 import type { RunEvent, RunPhase } from "./run-events.js";
 import { EVENTS_SCHEMA_VERSION } from "./run-events.js";
@@ -59,6 +60,8 @@ export interface RunHooks {
   outputs?: RunOutput[];
   /** Each interval of the measured phase with its histograms (the HDR interval log, --hdr-log). */
   onMeasuredInterval?(interval: PhaseTotals, tS: number, spanS: number): void;
+  /** Pause, resume and rate changes of the running load (StartedRun, src/run/run-control.ts). */
+  control?: RunControl;
 }
 
 export interface RunOutcome {
@@ -126,6 +129,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   // The run's keys only: the prefix guard, a temporary ACL user for the load, template checks.
   const isolation = new KeyIsolation(config, notice);
   const participants: Participant[] = createParticipants(config);
+  if (hooks.control !== undefined) participants.push(hooks.control);
   /** Participants' failures after the load started: warnings in the result, never a lost report. */
   const participantProblems: string[] = [];
   const each = async (hook: string, call: (p: Participant) => unknown) => {
