@@ -11,6 +11,8 @@ import type { RunResult, SeriesPoint } from "../reports/result-types.js";
  * bump the version when a field changes meaning or goes away (adding a field does not).
  */
 export const EVENTS_SCHEMA_VERSION = 1;
+/** Additions that keep version 1 readable (1.1: paused, resumed, rate-changed). Docs: docs/events.md. */
+export const EVENTS_SCHEMA_REVISION = "1.1";
 
 export type RunPhase = "prefill" | "warmup" | "measure";
 
