@@ -6,6 +6,7 @@
 export { ConfigError } from "./config/errors.js";
 export type { CommandWeight, KeyPattern, RunConfig, Stage } from "./config/types.js";
 export { type ManagedRedis, startManagedRedis } from "./core/managed-redis.js";
+export { RunControlError } from "./engine/engine-threads.js";
 export { FaultProxy, type FaultReport, parseFaultSchedule } from "./faults/index.js";
 export { decodeHistogram, encodeHistogram } from "./measure/histogram.js";
 export { NdjsonOutput } from "./outputs/ndjson-output.js";
@@ -19,6 +20,7 @@ export type {
   ThresholdOutcome,
 } from "./result/result-types.js";
 export { resolveRunConfig } from "./run/resolve-config.js";
+export type { RunControlState } from "./run/run-control.js";
 export type { OutputHealth, RunOutput } from "./run/run-event-bus.js";
 export { EVENTS_SCHEMA_VERSION, type RunEvent, type RunEventType } from "./run/run-events.js";
 export { type RunHooks, type RunOutcome, runScenario } from "./run/run-scenario.js";

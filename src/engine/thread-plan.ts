@@ -80,6 +80,14 @@ export type ToWorker =
   /** A refreshed token: re-AUTH every live connection, and use it for every new one. */
   | { type: "credentials"; username?: string; password: string }
   | { type: "reauth-stats"; id: number }
+  /**
+   * Pause, resume and rate change (docs/engine.md). Times are the main thread's, so every thread
+   * moves its schedule by the same pause length and starts a new rate at the same moment.
+   */
+  | { type: "pause"; atEpochMs: number }
+  | { type: "resume"; atEpochMs: number }
+  /** Open loop: one constant rate over all connections of the run, from `atEpochMs` on. */
+  | { type: "rate"; opsPerSecond: number; atEpochMs: number }
   | { type: "close" };
 
 /** Re-AUTHs on live connections (token refresh), over one thread or all of them. */

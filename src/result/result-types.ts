@@ -66,6 +66,18 @@ export interface SeriesPoint {
   /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
   serviceP50Ms?: number;
   serviceP99Ms?: number;
+  /** The load was paused for this long within the interval, ms (absent = not paused). */
+  pausedMs?: number;
+}
+
+/** Pauses and rate changes of a run steered while it ran (StartedRun.pause/resume/setRate). */
+export interface RunControlRecord {
+  /** Time the measured part spent paused, ms: `durationMs` includes it, the ops/s figures do not. */
+  pausedMs: number;
+  /** Each pause within the measured part, in seconds since it started (clipped to it). */
+  pauses: { fromS: number; toS: number }[];
+  /** Each rate change (open loop), seconds since the measured part started (negative = before it). */
+  rateChanges: { tS: number; opsPerSecond: number }[];
 }
 
 export interface ThresholdOutcome {
@@ -132,8 +144,10 @@ export interface RunResult {
   stopReason?: string;
   startedAt: string;
   endedAt: string;
-  /** Length of the measured part, ms. */
+  /** Length of the measured part, ms (pauses included: see `control.pausedMs`). */
   durationMs: number;
+  /** Present when the run was paused or its rate changed while it ran. */
+  control?: RunControlRecord;
   mode: "closed-loop" | "open-loop";
   target: {
     /** The URL with any password replaced by `***`. */

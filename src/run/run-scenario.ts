@@ -20,6 +20,7 @@ import { type OpenedTarget, openTarget } from "./open-target.js";
 import type { RunContext } from "./participant.js";
 import { createParticipants, RunParticipants } from "./participants.js";
 import { ProgressOutput } from "./progress-output.js";
+import type { RunControl } from "./run-control.js";
 import { RunEventBus, type RunOutput } from "./run-event-bus.js";
 import { EVENTS_SCHEMA_VERSION, type RunEvent } from "./run-events.js";
 import { RunFaults } from "./run-faults.js";
@@ -41,6 +42,8 @@ export interface RunHooks {
   onEvent?(event: RunEvent): void;
   /** Consumers of the event stream; their failures are counted in `result.outputs`, never thrown. */
   outputs?: RunOutput[];
+  /** Pause, resume and rate changes from a library caller or the dashboard (src/run/run-control.ts). */
+  control?: RunControl;
   /** Each interval of the measured phase with its histograms (the HDR interval log, --hdr-log). */
   onMeasuredInterval?(interval: PhaseTotals, tS: number, spanS: number): void;
 }
@@ -97,7 +100,9 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   const faults = RunFaults.create(config, say, (type, fault) => bus.emit({ type, fault }));
   const isolation = new KeyIsolation(config, say);
   const watches = new ServerWatches();
-  const crew = new RunParticipants(createParticipants(config, { isolation, faults, watches, check }));
+  const participants = createParticipants(config, { isolation, faults, watches, check });
+  if (hooks.control !== undefined) participants.push(hooks.control);
+  const crew = new RunParticipants(participants);
   let opened: OpenedTarget | undefined;
   let run: RunContext | undefined;
   let engine: EngineThreads | undefined;
