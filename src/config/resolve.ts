@@ -79,6 +79,8 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   allowServerFaults: "--allow-server-faults",
   reusePrefix: "--reuse-prefix",
   allowUncheckedKeys: "--allow-unchecked-keys",
+  restartCommand: "--restart-command",
+  warmTop: "--warm-top",
 };
 
 /**
@@ -326,6 +328,8 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
+    ...(m.restartCommand !== undefined && { restartCommand: m.restartCommand }),
+    ...(m.warmTop !== undefined && { warmTop: m.warmTop }),
   };
 }
 

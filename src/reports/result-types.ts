@@ -2,10 +2,13 @@ import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
+import type { HitGroups } from "../measure/hit-groups.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
 import type { OutputHealth } from "../run/run-event-bus.js";
+import type { WarmOutcome } from "../run/warm-top.js";
 import type { CheckReport } from "../scenario-checks/check.js";
+import type { ChecklistTick } from "./checklist.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ZoneVerdict } from "./zones.js";
@@ -261,6 +264,12 @@ export interface RunResult {
   shard?: ShardInfo;
   /** A result made by `cachestress merge`: one entry per shard, by index. */
   shards?: ShardSummary[];
+  /** The scenario's deployment-validation checklist, ticked from this run (docs/checklist.md). */
+  checklist?: ChecklistTick[];
+  /** --warm-top: the popular keys written before the measured part (docs/warm-top.md). */
+  warm?: WarmOutcome;
+  /** Hit ratio of the read commands per key namespace and per popularity group (docs/hit-groups.md). */
+  hitGroups?: HitGroups;
 }
 
 export interface AuthOutcome {

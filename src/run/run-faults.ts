@@ -10,6 +10,7 @@ import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
 import type { RunResult } from "../reports/result-types.js";
 import { AdminClient } from "./admin-client.js";
 import type { ManagedRedis } from "./managed-redis.js";
+import { restartableFor } from "./restart-command.js";
 
 /** Told when a scheduled fault begins and when it ends (the run's event stream). */
 export type FaultListener = (type: "fault-started" | "fault-ended", fault: FaultRecord) => void;
@@ -92,7 +93,7 @@ export class RunFaults {
         faults: this.schedule,
         proxy: this.proxy,
         openAdmin,
-        server: managed,
+        server: managed ?? restartableFor(this.config, server, where),
         username: server.username ?? urlUsername(this.config.url),
         say: this.say,
         onFaultStart: (record) => this.onFault?.("fault-started", { ...record }),
