@@ -50,13 +50,15 @@ export function checklistFor(config: RunConfig): ChecklistItem[] {
       id: "config-audited",
       phase: "pre-run",
       text: "configuration audited for the use case",
-      how: `--audit judges the server's settings for ${config.useCase ?? "cache"} use (or 'cachestress audit')`,
+      how: config.audit
+        ? `--audit: the run judges the server's settings for ${config.useCase ?? "cache"} use`
+        : `not asked: add --audit (or run 'cachestress audit') to judge the settings for ${config.useCase ?? "cache"} use`,
     },
     {
       id: "keys-writable",
       phase: "pre-run",
       text: "the run's keys are writable",
-      how: `the user's permissions on ${config.prefix} are checked before the load, and the writes succeed`,
+      how: "the user's permissions on the run's key prefix are checked before the load, and the writes succeed",
     },
     {
       id: "baseline-captured",
@@ -136,7 +138,9 @@ export function checklistFor(config: RunConfig): ChecklistItem[] {
       id: "keys-cleaned",
       phase: "post-run",
       text: "keys cleaned",
-      how: `every key under ${config.prefix} deleted after the run (not with --keep-keys)`,
+      how: config.keepKeys
+        ? "not asked: --keep-keys leaves the run's keys on the server"
+        : "every key under the run's prefix is deleted after the run",
     },
     {
       id: "report-written",
