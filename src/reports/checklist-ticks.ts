@@ -1,5 +1,6 @@
 import { commandIsWrite } from "../config/command-template.js";
 import { type ChecklistItem, type ChecklistTick, checklistFor } from "./checklist.js";
+import { formatThresholdActual } from "./format.js";
 import type { RunResult } from "./result-types.js";
 
 /**
@@ -90,7 +91,7 @@ function tickItem(item: ChecklistItem, r: RunResult, options: TickOptions): Tick
 function threshold(expression: string, r: RunResult): Tick {
   const t = r.thresholds.find((x) => x.expression === expression);
   if (t === undefined) return notDone("not judged");
-  return t.ok ? pass(`actual ${t.actual}`) : fail(`actual ${t.actual}`);
+  return (t.ok ? pass : fail)(`actual ${formatThresholdActual(t.actual)}`);
 }
 
 function fault(index: number, r: RunResult): Tick {
