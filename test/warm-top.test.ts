@@ -79,9 +79,24 @@ describe("--warm-top", () => {
     assert.equal(warmItem?.status, "pass");
   });
 
-  it("refuses a warm-top of 0 with the flag, the value and what is allowed (exit 2)", async () => {
-    const r = await runCli(["run", "--warm-top", "0", "--duration", "1s"]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /--warm-top: got "?0"?; allowed: a whole number of keys/);
+  it("bad values are usage errors, every one listed at once with the flag and what is allowed (exit 2)", async () => {
+    const zero = await runCli(["run", "--warm-top", "0", "--duration", "1s"]);
+    assert.equal(zero.code, 2);
+    assert.match(zero.stderr, /--warm-top: got "?0"?; allowed: a whole number of keys/);
+    const both = await runCli([
+      "run",
+      "--warm-top",
+      "200",
+      "--key-max",
+      "100",
+      "--restart-command",
+      "echo restart-secret",
+      "--duration",
+      "1s",
+    ]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--warm-top: got "?200"?; allowed: at most --key-max \(100\)/);
+    assert.match(both.stderr, /--restart-command: .*allowed: only with --url/);
+    assert.ok(!both.stderr.includes("restart-secret"));
   });
 });

@@ -8,6 +8,7 @@ import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
+import { rowFlagProblems } from "./row-flags.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
@@ -124,6 +125,7 @@ export async function resolveRunConfig(
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags));
+  problems.push(...rowFlagProblems(config));
   // The report directory and the price table are checked now, not after a load whose numbers
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)

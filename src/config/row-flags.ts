@@ -1,4 +1,6 @@
+import type { ConfigProblem } from "./errors.js";
 import { type ValueRule, wholeNumber } from "./field-rules.js";
+import type { RunConfig } from "./types.js";
 
 /**
  * Value rules of the flags added for the deployment-validation rows (docs/restart-command.md,
@@ -14,3 +16,21 @@ export const restartCommandRule: ValueRule<string> = {
 
 /** How many of the most popular keys to write before the measured part. */
 export const warmTopRule = wholeNumber(1, 100_000_000, "a whole number of keys");
+
+/** What the two flags need of the rest of the run; every problem, as the other checks list them. */
+export function rowFlagProblems(config: RunConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.restartCommand !== undefined && config.url === undefined)
+    problems.push({
+      field: "--restart-command",
+      value: "***",
+      allowed: "only with --url: the redis-server the tool starts itself is restarted by the tool",
+    });
+  if (config.warmTop !== undefined && config.warmTop > config.keyMax)
+    problems.push({
+      field: "--warm-top",
+      value: config.warmTop,
+      allowed: `at most --key-max (${config.keyMax}): the keys are numbered 0 .. ${config.keyMax - 1}`,
+    });
+  return problems;
+}
