@@ -23,6 +23,8 @@ export interface RunParts {
   check: ScenarioCheck | undefined;
 }
 
+import { warmTopParticipant } from "./warm-top.js";
+
 /**
  * The participants a run gets from its config, in the order their hooks run. A new participant is
  * one file implementing Participant (src/run/participant.ts) and one line here. Key isolation
@@ -38,6 +40,7 @@ export function createParticipants(config: RunConfig, parts: RunParts): Particip
   participants.push(new TokenParticipant(parts.watches));
   participants.push(new AlertsParticipant());
   if (parts.check !== undefined) participants.push(new CheckParticipant(parts.check));
+  participants.push(...warmTopParticipant(config));
   return participants;
 }
 
