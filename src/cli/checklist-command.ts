@@ -1,6 +1,6 @@
-import { resolveRunConfig } from "../run/resolve-config.js";
 import { redactText } from "../core/redact.js";
 import { checklistFor, renderChecklistText } from "../result/checklist.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 import { EXIT, reportFailure } from "./exit-codes.js";
 
 /**
