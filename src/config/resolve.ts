@@ -79,6 +79,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   allowServerFaults: "--allow-server-faults",
   reusePrefix: "--reuse-prefix",
   allowUncheckedKeys: "--allow-unchecked-keys",
+  zones: "--zone",
 };
 
 /**
@@ -164,6 +165,9 @@ async function merge(
     fromFlags.commands = [...(fromFlags.commands ?? []), ...templateCommands];
   }
   const merged: RunInput = { ...fromFile, ...fromFlags };
+  // --zone sets one zone's band: the file's other zones stay.
+  if (fromFile.zones !== undefined && fromFlags.zones !== undefined)
+    merged.zones = { ...fromFile.zones, ...fromFlags.zones };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
     key in fromFlags || file === undefined || file.fields[key] === undefined
       ? { field: FLAG_FOR[key] }
@@ -326,6 +330,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
+    ...(m.zones !== undefined && Object.keys(m.zones).length > 0 && { zones: m.zones }),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ShardSpec } from "./shard-rule.js";
+import type { ZoneBands } from "./zone-rules.js";
 
 /**
  * The validated shape of one run. Everything downstream (workload, engine, reports) reads this and
@@ -148,6 +149,8 @@ export interface RunConfig extends TargetSecurity {
   reusePrefix?: boolean;
   /** Run templates and scripts whose keys cannot be proven under the prefix (recorded in the result). */
   allowUncheckedKeys?: boolean;
+  /** Risk-zone bands set for this run (`zones:`, `--zone`); the rest keep their defaults (docs/zones.md). */
+  zones?: ZoneBands;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */

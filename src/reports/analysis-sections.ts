@@ -1,6 +1,7 @@
 import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
 import type { RunResult } from "./result-types.js";
+import { bandText } from "./zones.js";
 
 /**
  * The analysis part of a report (risk zones, recommendations, cost, audit) as plain lines, shared
@@ -17,8 +18,7 @@ export function zoneLines(result: RunResult): string[] {
     ...result.zones.map((z) => {
       const label = z.label.padEnd(width);
       if (z.value === undefined || z.zone === undefined) return `  ${label}  -        ${z.note ?? ""}`;
-      const bands = `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`;
-      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bands})${z.note ? `: ${z.note}` : ""}`;
+      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bandText(z)})${z.note ? `: ${z.note}` : ""}`;
     }),
   ];
 }

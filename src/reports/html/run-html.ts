@@ -13,6 +13,7 @@ import { redactText, redactUrl } from "../redact.js";
 import type { LatencySummaryMs, RunResult } from "../result-types.js";
 import { isPartialShard } from "../shard-lines.js";
 import { countMatches, opsBase } from "../summary-table.js";
+import { bandText } from "../zones.js";
 import type { ChartSpec } from "./chart-spec.js";
 import { type Cell, escapeHtml, htmlTable, section } from "./escape.js";
 import { chartFigure, htmlPage } from "./page.js";
@@ -56,7 +57,7 @@ function verdictBlock(result: RunResult): string {
           : `<span class="${z.zone}">${z.zone}</span>`,
     },
     z.value === undefined ? "–" : String(z.value),
-    `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`,
+    bandText(z),
     z.note ?? "",
   ]);
   return section(
