@@ -1,5 +1,6 @@
 import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
+import { resourceLines } from "./resource-lines.js";
 import type { RunResult } from "./result-types.js";
 import { bandText } from "./zones.js";
 
@@ -86,6 +87,7 @@ export function alertLines(result: RunResult): string[] {
 export function analysisLines(result: RunResult): string[] {
   const blocks = [
     zoneLines(result),
+    resourceLines(result),
     checkLines(result),
     faultLines(result),
     alertLines(result),

@@ -8,6 +8,7 @@ import type { OutputHealth } from "../run/run-event-bus.js";
 import type { CheckReport } from "../scenario-checks/check.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
+import type { ResourceReport } from "./resource-types.js";
 import type { ZoneVerdict } from "./zones.js";
 
 /**
@@ -205,6 +206,8 @@ export interface RunResult {
   serverSeries?: ServerSample[];
   /** Stable / risk / failure per key metric; leads the report. */
   zones?: ZoneVerdict[];
+  /** Open files, disk, persistence files, stream depth and the tool's own use (docs/zones.md). */
+  resources?: ResourceReport;
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];

@@ -1,5 +1,6 @@
 import type { RunConfig } from "../config/types.js";
 import type { Participant } from "./participant.js";
+import { ResourceWatch } from "./resource-watch.js";
 
 /**
  * The participants a run gets from its config, in the order their hooks run. A new participant is
@@ -7,5 +8,6 @@ import type { Participant } from "./participant.js";
  */
 export function createParticipants(_config: RunConfig): Participant[] {
   const participants: Participant[] = [];
+  participants.push(new ResourceWatch(_config));
   return participants;
 }

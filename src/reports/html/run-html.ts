@@ -17,6 +17,7 @@ import { bandText } from "../zones.js";
 import type { ChartSpec } from "./chart-spec.js";
 import { type Cell, escapeHtml, htmlTable, section } from "./escape.js";
 import { chartFigure, htmlPage } from "./page.js";
+import { resourcesBlock } from "./resources-html.js";
 import { runCharts, runMarkers } from "./run-charts.js";
 
 /**
@@ -293,6 +294,7 @@ export function renderRunHtml(result: RunResult): string {
       `${charts.some((c) => c.id === "distribution") ? chartFigure(byId(["distribution"])[0]) : ""}${latencyTable(result)}`,
     ),
     chartsBlock("server", "Server (same time axis)", server),
+    resourcesBlock(result),
     countCheckBlock(result),
     errorsBlock(result),
     recommendationsBlock(result),

@@ -4,6 +4,7 @@ import { faultLines } from "../fault-lines.js";
 import { formatDurationMs, formatMs, formatRate } from "../format.js";
 import { describeStage, markdownSections, renderMarkdown } from "../markdown.js";
 import { redactText, redactUrl } from "../redact.js";
+import { resourceLines } from "../resource-lines.js";
 import type { RunResult } from "../result-types.js";
 import { isPartialShard } from "../shard-lines.js";
 import { DEFAULT_TEMPLATE } from "./default-template.js";
@@ -127,6 +128,7 @@ function latencyPattern(result: RunResult): string[] {
 function findings(result: RunResult): string {
   const blocks = [
     zoneLines(result),
+    resourceLines(result),
     latencyPattern(result),
     checkLines(result),
     faultLines(result),
