@@ -109,6 +109,11 @@ export function computeZones(inputs: ZoneInputs, overrides: ZoneBands = {}): Zon
   return [...CORE_METRICS, ...extra].map((metric) => verdictFor(metric, inputs, overrides));
 }
 
+/** True for the zones resourceZones() judges (they replace any of theirs computed before). */
+export function isResourceZone(metric: ZoneMetric): boolean {
+  return EXTRA_METRICS.includes(metric);
+}
+
 /** The resource zones only (for a participant that adds them to zones computed elsewhere). */
 export function resourceZones(inputs: ZoneInputs, overrides: ZoneBands = {}): ZoneVerdict[] {
   return EXTRA_METRICS.filter((m) => inputs[m] !== undefined || overrides[m] !== undefined).map((m) =>

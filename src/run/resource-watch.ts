@@ -9,7 +9,7 @@ import { type StreamDepth, StreamDepthReader } from "../probes/stream-depth.js";
 import type { ServerSample } from "../probes/types.js";
 import type { ResourceReport, ResourceSample } from "../reports/resource-types.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
-import { resourceZones, type ZoneInputs } from "../reports/zones.js";
+import { isResourceZone, resourceZones, type ZoneInputs } from "../reports/zones.js";
 import { escapeGlob } from "./admin-client.js";
 import type { Participant, RunContext } from "./participant.js";
 import { withTimeout } from "./with-timeout.js";
@@ -106,7 +106,8 @@ export class ResourceWatch implements Participant {
     const report = this.report(result.serverSeries ?? []);
     result.resources = report;
     const extra = resourceZones(this.zoneInputs(report), this.config.zones);
-    result.zones = [...(result.zones ?? []), ...extra];
+    // The core zones stay as analyzed; resource zones (a band set but not measured there) are replaced.
+    result.zones = [...(result.zones ?? []).filter((z) => !isResourceZone(z.metric)), ...extra];
   }
 
   async close(): Promise<void> {
