@@ -68,14 +68,27 @@ export const diskExhaustion: CheckFactory = (section, config) => {
       config.commands.map((c) => `${c.name}:${c.weight}`).join(" "),
       'a SET weight above 0, e.g. "4:1": the writes are what fill the disk',
     );
-  // After the filler goes, a BGSAVE must fit beside the AOF: the data set stays well under the size.
-  const dataBytes = config.keyMax * meanValueBytes(config);
-  if (!o.invalid("size") && dataBytes > options.sizeBytes / 4)
-    o.problem(
-      "keyMax",
-      config.keyMax,
-      `at most ${Math.floor(options.sizeBytes / 4 / meanValueBytes(config))} keys of ${Math.round(meanValueBytes(config))} bytes (a quarter of size ${formatMemory(options.sizeBytes)}), so a snapshot fits once space is freed; the AOF grows by rewriting them`,
-    );
+  // aof: after the filler goes, a BGSAVE must fit beside the AOF, so the data set stays small (the
+  // AOF grows by rewriting the same keys). rdb: a snapshot only fails when the data set outgrows the
+  // free space, and must fit (with the previous one) once the filler is gone.
+  const valueBytes = meanValueBytes(config);
+  const dataBytes = config.keyMax * valueBytes;
+  const freeBytes = options.sizeBytes - options.fillerBytes;
+  const keysFor = (bytes: number) => Math.floor(bytes / valueBytes);
+  if (!o.invalid("size") && !o.invalid("filler")) {
+    if (options.persistence === "aof" && dataBytes > options.sizeBytes / 4)
+      o.problem(
+        "keyMax",
+        config.keyMax,
+        `at most ${keysFor(options.sizeBytes / 4)} keys of ${Math.round(valueBytes)} bytes (a quarter of size ${formatMemory(options.sizeBytes)}), so a snapshot fits once space is freed; the AOF grows by rewriting them`,
+      );
+    if (options.persistence === "rdb" && (dataBytes <= freeBytes || dataBytes > options.sizeBytes / 3))
+      o.problem(
+        "keyMax",
+        config.keyMax,
+        `with persistence rdb, more than ${keysFor(freeBytes)} keys (the data set must outgrow the ${formatMemory(freeBytes)} left beside the filler) and at most ${keysFor(options.sizeBytes / 3)} (two snapshots must fit once it is gone)`,
+      );
+  }
   if (config.keepKeys)
     o.problem("keepKeys", true, "false: the run's keys live on the filesystem the check unmounts");
   o.rejectShard(config);
@@ -194,10 +207,19 @@ class DiskExhaustionCheck implements ScenarioCheck {
         () => false,
         (error: unknown) => /MISCONF/.test(String((error as Error).message)),
       );
-      // Free the space and time the way back: the first accepted write, then a snapshot that ends ok.
+      // Free the space and time the way back: the first accepted write and a snapshot that ends ok.
+      // With rdb the server accepts writes again only after a BGSAVE succeeds, so that comes first.
       unlinkSync(this.fillerPath);
       const started = performance.now();
       const deadline = started + this.options.recoveryTimeoutMs;
+      const snapshot = async () => {
+        try {
+          this.bgsaveMs = round(await saveRdb(admin, Math.max(1000, deadline - performance.now())));
+        } catch (error) {
+          this.bgsaveError = (error as Error).message;
+        }
+      };
+      if (this.options.persistence === "rdb") await snapshot();
       while (performance.now() < deadline) {
         const written = await command(admin, ["SET", probeKey, "1"]).then(
           () => true,
@@ -209,12 +231,7 @@ class DiskExhaustionCheck implements ScenarioCheck {
         }
         await sleep(RECOVERY_POLL_MS);
       }
-      try {
-        const remainingMs = Math.max(1000, deadline - performance.now());
-        this.bgsaveMs = round(await saveRdb(admin, remainingMs));
-      } catch (error) {
-        this.bgsaveError = (error as Error).message;
-      }
+      if (this.options.persistence === "aof") await snapshot();
       await command(admin, ["DEL", probeKey]).catch(() => {});
     } catch (error) {
       this.failures.push(`recovery could not be measured: ${(error as Error).message}`);
