@@ -10,7 +10,8 @@ import type { ServerSample } from "../probes/types.js";
 import type { ResourceReport, ResourceSample } from "../reports/resource-types.js";
 import type { RunResult, SeriesPoint } from "../reports/result-types.js";
 import { isResourceZone, resourceZones, type ZoneInputs } from "../reports/zones.js";
-import { escapeGlob } from "./admin-client.js";
+import { configGet } from "../scenario-checks/server-reads.js";
+import { type AdminClient, escapeGlob } from "./admin-client.js";
 import type { Participant, RunContext } from "./participant.js";
 import { withTimeout } from "./with-timeout.js";
 
@@ -57,7 +58,7 @@ export class ResourceWatch implements Participant {
     this.loopDelay.enable();
     const send = (args: string[]) => withTimeout(run.admin.sendCommand(args), COMMAND_TIMEOUT_MS, args[0]);
     this.pid = run.managed?.pid ?? (await localPid(run, send));
-    if (this.pid !== undefined) this.paths = await persistencePaths(send);
+    if (this.pid !== undefined) this.paths = await persistencePaths(run.admin);
     const sendsStreams = this.config.commands.some((c) => c.name === "XADD");
     const ownCommands = this.config.commands.some((c) => /^(SCAN|XINFO)/.test(c.name));
     if (sendsStreams && ownCommands)
@@ -248,20 +249,9 @@ async function localPid(
   }
 }
 
-/** CONFIG GET of the persistence settings; undefined when CONFIG is not available. */
-async function persistencePaths(
-  send: (args: string[]) => Promise<unknown>,
-): Promise<PersistencePaths | undefined> {
-  const get = async (name: string) => {
-    try {
-      const reply = await send(["CONFIG", "GET", name]);
-      if (Array.isArray(reply)) return reply.length >= 2 ? String(reply[1]) : undefined;
-      const value = (reply as Record<string, unknown> | null)?.[name];
-      return value === undefined ? undefined : String(value);
-    } catch {
-      return undefined;
-    }
-  };
+/** CONFIG GET of the persistence settings; undefined when CONFIG is not available or the dir is not here. */
+async function persistencePaths(admin: AdminClient): Promise<PersistencePaths | undefined> {
+  const get = (name: string) => configGet(admin, name).catch(() => undefined);
   const dir = await get("dir");
   if (dir === undefined || !existsSync(dir)) return undefined;
   const paths: PersistencePaths = { dir };
