@@ -13,6 +13,7 @@ import { restartCommandRule, warmTopRule } from "./row-flags.js";
 import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
 import type { CommandWeight } from "./types.js";
+import { type ZoneBand, type ZoneMetric, zoneFlagRule } from "./zone-rules.js";
 
 /**
  * `cachestress run [scenario-name-or-file] [flags]`: turns the words after `run` into RunFlags.
@@ -282,6 +283,18 @@ const FLAGS: readonly FlagSpec[] = [
     addThreshold,
     "pass/fail rule, repeatable: 'p(99)<500ms'",
     "none",
+  ),
+  // Risk zones (docs/zones.md): each --zone sets one zone's band, over the scenario file's zones:.
+  valued(
+    "zone",
+    "NAME=A/B",
+    zoneFlagRule,
+    (flags, parsed) => {
+      const [metric, band] = parsed as [ZoneMetric, ZoneBand];
+      flags.zones = { ...flags.zones, [metric]: band };
+    },
+    "repeatable: risk-zone band, stable below A, failure above B: 'p99=50ms/200ms', 'cpu=60%/85%' (names in docs/zones.md)",
+    "the built-in bands",
   ),
   valued("seed", "N", rules.seed, "seed", "seed for keys, sizes and chaos, to repeat a run", "random"),
   valued(

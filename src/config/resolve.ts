@@ -80,6 +80,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   allowUncheckedKeys: "--allow-unchecked-keys",
   restartCommand: "--restart-command",
   warmTop: "--warm-top",
+  zones: "--zone",
 };
 
 /**
@@ -174,6 +175,9 @@ async function merge(
     fromFlags.commands = [...(fromFlags.commands ?? []), ...templateCommands];
   }
   const merged: RunInput = { ...fromFile, ...fromFlags };
+  // --zone sets one zone's band: the file's other zones stay.
+  if (fromFile.zones !== undefined && fromFlags.zones !== undefined)
+    merged.zones = { ...fromFile.zones, ...fromFlags.zones };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
     key in fromFlags || file === undefined || file.fields[key] === undefined
       ? { field: FLAG_FOR[key] }
@@ -338,6 +342,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
     ...(m.restartCommand !== undefined && { restartCommand: m.restartCommand }),
     ...(m.warmTop !== undefined && { warmTop: m.warmTop }),
+    ...(m.zones !== undefined && Object.keys(m.zones).length > 0 && { zones: m.zones }),
   };
 }
 

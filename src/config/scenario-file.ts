@@ -10,6 +10,15 @@ import { allowedFor, booleanRule, type RunInput, redactUrl, rules, type ValueRul
 import { shardRule } from "./shard-rule.js";
 import { buildStage, STAGE_DURATION_RULE, STAGE_FIELDS, STAGE_KINDS, stageProblems } from "./stage-rules.js";
 import type { CommandWeight, Stage } from "./types.js";
+import {
+  CRASH_ZONE_NAME,
+  crashZoneRule,
+  ZONE_NAMES,
+  type ZoneBand,
+  type ZoneName,
+  zoneBandRule,
+  zoneBandsByMetric,
+} from "./zone-rules.js";
 
 /**
  * Scenario files (YAML or JSON; the `yaml` package reads both). Every mistake in a file is reported
@@ -162,6 +171,18 @@ const fileSchema = z.strictObject({
   viaProxy: field(booleanRule),
   // Validated in full by src/scenario-checks when the run resolves.
   check: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { kind: integrity }" }).optional(),
+  // Risk-zone bands by zone name, each "STABLE/FAILURE" (docs/zones.md).
+  zones: z
+    .strictObject(
+      {
+        ...Object.fromEntries(
+          (Object.keys(ZONE_NAMES) as ZoneName[]).map((name) => [name, field(zoneBandRule(name))]),
+        ),
+        [CRASH_ZONE_NAME]: field(crashZoneRule),
+      },
+      { error: 'a mapping of zone names to bands, e.g. { p99: "50ms/200ms", cpu: "60%/85%" }' },
+    )
+    .optional(),
   // Validated in full by src/capacity; `cachestress run` of a file with it runs the capacity search.
   capacity: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { startRate: 1000 }" }).optional(),
 });
@@ -273,6 +294,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: Record<string, unknown>): 
 function knownKeysAt(path: readonly PropertyKey[], data: Record<string, unknown>): string[] {
   if (path.length === 0) return SCENARIO_FIELDS;
   if (path[0] === "commands") return ["name", "cmd", "weight", "label"];
+  if (path[0] === "zones") return Object.keys(ZONE_NAMES);
   const kind = valueAt(data, [...path, "kind"]) as (typeof STAGE_KINDS)[number];
   return ["kind", "duration", ...(STAGE_FIELDS[kind]?.map((f) => f.key) ?? [])];
 }
@@ -341,6 +363,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("faults", f.faults, "faults");
   put("viaProxy", f.viaProxy, "viaProxy");
   put("check", f.check, "check");
+  put("zones", f.zones && zoneBandsByMetric(f.zones as Record<string, ZoneBand | undefined>), "zones");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();

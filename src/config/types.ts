@@ -1,4 +1,5 @@
 import type { ShardSpec } from "./shard-rule.js";
+import type { ZoneBands } from "./zone-rules.js";
 
 /**
  * The validated shape of one run. Everything downstream (workload, engine, reports) reads this and
@@ -152,6 +153,8 @@ export interface RunConfig extends TargetSecurity {
   restartCommand?: string;
   /** Write the N most popular keys of the key distribution before the measured part (docs/warm-top.md). */
   warmTop?: number;
+  /** Risk-zone bands set for this run (`zones:`, `--zone`); the rest keep their defaults (docs/zones.md). */
+  zones?: ZoneBands;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */

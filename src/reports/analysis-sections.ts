@@ -1,6 +1,8 @@
 import type { RunResult } from "../result/result-types.js";
+import { bandText } from "../result/zones.js";
 import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
+import { resourceLines } from "./resource-lines.js";
 
 /**
  * The analysis part of a report (risk zones, recommendations, cost, audit) as plain lines, shared
@@ -17,8 +19,7 @@ export function zoneLines(result: RunResult): string[] {
     ...result.zones.map((z) => {
       const label = z.label.padEnd(width);
       if (z.value === undefined || z.zone === undefined) return `  ${label}  -        ${z.note ?? ""}`;
-      const bands = `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`;
-      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bands})${z.note ? `: ${z.note}` : ""}`;
+      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bandText(z)})${z.note ? `: ${z.note}` : ""}`;
     }),
   ];
 }
@@ -86,6 +87,7 @@ export function alertLines(result: RunResult): string[] {
 export function analysisLines(result: RunResult): string[] {
   const blocks = [
     zoneLines(result),
+    resourceLines(result),
     checkLines(result),
     faultLines(result),
     alertLines(result),

@@ -10,6 +10,7 @@ import type { CheckReport } from "./check-report.js";
 import type { ChecklistTick } from "./checklist.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
+import type { ResourceReport } from "./resource-types.js";
 import type { ZoneVerdict } from "./zones.js";
 
 export type { LatencySummaryMs };
@@ -219,6 +220,8 @@ export interface RunResult {
   serverSeries?: ServerSample[];
   /** Stable / risk / failure per key metric; leads the report. */
   zones?: ZoneVerdict[];
+  /** Open files, disk, persistence files, stream depth and the tool's own use (docs/zones.md). */
+  resources?: ResourceReport;
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];

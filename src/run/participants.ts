@@ -23,6 +23,7 @@ export interface RunParts {
   check: ScenarioCheck | undefined;
 }
 
+import { ResourceWatch } from "./resource-watch.js";
 import { warmTopParticipant } from "./warm-top.js";
 
 /**
@@ -33,14 +34,16 @@ import { warmTopParticipant } from "./warm-top.js";
  */
 export function createParticipants(config: RunConfig, parts: RunParts): Participant[] {
   const participants: Participant[] = [parts.isolation, parts.faults, parts.watches];
+  // After the server watches: it replaces the resource zones their analysis put in the result.
+  participants.push(new ResourceWatch(config));
   if (config.audit) participants.push(new AuditParticipant());
   participants.push(new TopologyParticipant());
   const sentinel = config.url !== undefined ? parseSentinelUrl(config.url) : undefined;
   if (sentinel !== undefined) participants.push(new SentinelParticipant(sentinel.sentinel));
   participants.push(new TokenParticipant(parts.watches));
   participants.push(new AlertsParticipant());
-  if (parts.check !== undefined) participants.push(new CheckParticipant(parts.check));
   participants.push(...warmTopParticipant(config));
+  if (parts.check !== undefined) participants.push(new CheckParticipant(parts.check));
   return participants;
 }
 

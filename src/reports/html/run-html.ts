@@ -1,5 +1,6 @@
 import { redactText, redactUrl } from "../../core/redact.js";
 import type { LatencySummaryMs, RunResult } from "../../result/result-types.js";
+import { bandText } from "../../result/zones.js";
 import {
   formatBytes,
   formatCount,
@@ -17,6 +18,7 @@ import { countMatches, opsBase } from "../summary-table.js";
 import type { ChartSpec } from "./chart-spec.js";
 import { type Cell, escapeHtml, htmlTable, section } from "./escape.js";
 import { chartFigure, htmlPage } from "./page.js";
+import { resourcesBlock } from "./resources-html.js";
 import { runCharts, runMarkers } from "./run-charts.js";
 
 /**
@@ -57,7 +59,7 @@ function verdictBlock(result: RunResult): string {
           : `<span class="${z.zone}">${z.zone}</span>`,
     },
     z.value === undefined ? "–" : String(z.value),
-    `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`,
+    bandText(z),
     z.note ?? "",
   ]);
   return section(
@@ -293,6 +295,7 @@ export function renderRunHtml(result: RunResult): string {
       `${charts.some((c) => c.id === "distribution") ? chartFigure(byId(["distribution"])[0]) : ""}${latencyTable(result)}`,
     ),
     chartsBlock("server", "Server (same time axis)", server),
+    resourcesBlock(result),
     countCheckBlock(result),
     checklistHtml(result),
     hitGroupsHtml(result),

@@ -5,6 +5,7 @@ import { checkLines } from "../check-lines.js";
 import { faultLines } from "../fault-lines.js";
 import { formatDurationMs, formatMs, formatRate } from "../format.js";
 import { describeStage, markdownSections, renderMarkdown } from "../markdown.js";
+import { resourceLines } from "../resource-lines.js";
 import { isPartialShard } from "../shard-lines.js";
 import { DEFAULT_TEMPLATE } from "./default-template.js";
 
@@ -129,6 +130,7 @@ function latencyPattern(result: RunResult): string[] {
 function findings(result: RunResult): string {
   const blocks = [
     zoneLines(result),
+    resourceLines(result),
     latencyPattern(result),
     checkLines(result),
     faultLines(result),
