@@ -53,7 +53,9 @@ describe("OpenLoopSchedule: intended start times", () => {
     assert.equal(schedule.nextIntendedMs(START_MS + 2) - START_MS, 6);
     const times = allIntendedStarts(stages, 4, START_MS + 1000);
     assert.equal(times.length, 1000);
-    times.forEach((t, k) => assertClose(t, k, 1e-6, `start ${k}`));
+    times.forEach((t, k) => {
+      assertClose(t, k, 1e-6, `start ${k}`);
+    });
   });
 
   it("two constant stages: 500 ops/s for 1 s then 2000 ops/s for 1 s, then no more starts", () => {
@@ -76,7 +78,9 @@ describe("OpenLoopSchedule: intended start times", () => {
     // integration may land it a few µs inside the stage.
     assert.ok(times.length === 1000 || times.length === 1001, `${times.length} starts`);
     // With D = 2 s and R = 1000 ops/s: t_k = sqrt(2 k × 2 / 1000) s.
-    times.forEach((t, k) => assertClose(t, 1000 * Math.sqrt((2 * k * 2) / 1000), 0.05, `start ${k}`));
+    times.forEach((t, k) => {
+      assertClose(t, 1000 * Math.sqrt((2 * k * 2) / 1000), 0.05, `start ${k}`);
+    });
   });
 
   it("a ramp down 1000 → 0 ops/s over 1 s: as many starts as the area, 500, all inside the stage", () => {
@@ -217,7 +221,9 @@ describe("LoadEngine keeps the open-loop schedule (fake clock)", () => {
     const { report, totals, startMs } = await openLoop(threadPlan(1, 1), 1000, 48, between);
     // Sends at 0, 5 ... 45 ms (the next would be at 50, after the 48 ms phase).
     assert.equal(server.received.length, 10);
-    server.received.forEach((c, k) => assertClose(c.atMs - startMs, 5 * k, 1e-6, `send ${k}`));
+    server.received.forEach((c, k) => {
+      assertClose(c.atMs - startMs, 5 * k, 1e-6, `send ${k}`);
+    });
     assert.equal(report.lateStarts, 9, "every send but the first is 4 ms or more behind");
     // Latency counts from the intended start (k ms) to the reply (5k + 5 ms): 4k + 5 ms, at most
     // 41 ms; service time from the send is 5 ms for each.
