@@ -1,6 +1,9 @@
 import { EventEmitter } from "node:events";
 import type net from "node:net";
+import { afterEach, beforeEach } from "node:test";
+import type { CommandWeight } from "../../src/config/types.js";
 import { type ConnectionTarget, socketOpener } from "../../src/engine/load-connection.js";
+import type { ThreadPlan } from "../../src/engine/thread-plan.js";
 
 /*
  * Fakes for unit tests of the load engine, so its logic can be checked in isolation and to the
@@ -286,4 +289,55 @@ export class FakeClock {
       if (best === undefined || t.dueMs < best.dueMs || (t.dueMs === best.dueMs && t.id < best.id)) best = t;
     return best;
   }
+}
+
+export interface FakePlanOptions {
+  connections?: number;
+  pipeline?: number;
+  commands?: CommandWeight[];
+  keyMax?: number;
+  dataSize?: number;
+  timeoutMs?: number;
+  seed?: number;
+}
+
+/** One engine thread's plan against the fake server: closed loop unless a phase has stages. */
+export function fakeThreadPlan(o: FakePlanOptions = {}): ThreadPlan {
+  const connections = o.connections ?? 1;
+  return {
+    threadIndex: 0,
+    target: { host: "127.0.0.1", port: 6379, tls: false, rejectUnauthorized: true, db: 0 },
+    connections,
+    firstConnection: 0,
+    totalConnections: connections,
+    pipeline: o.pipeline ?? 1,
+    timeoutMs: o.timeoutMs ?? 1000,
+    readFrom: "primary",
+    workload: {
+      commands: o.commands ?? [{ name: "SET", weight: 1 }],
+      keyPattern: "sequential",
+      keyMax: o.keyMax ?? 1000,
+      prefix: "t:",
+      dataSizeMin: o.dataSize ?? 8,
+      dataSizeMax: o.dataSize ?? 8,
+    },
+    seed: o.seed ?? 1,
+  };
+}
+
+/**
+ * Fresh fakes for every test of the calling file (node:test hooks); after each test the real
+ * clock, timers and sockets are back, whether it passed or not.
+ */
+export function useFakes(): { clock: FakeClock; server: FakeRedis } {
+  const fakes = {} as { clock: FakeClock; server: FakeRedis };
+  beforeEach(() => {
+    fakes.clock = new FakeClock();
+    fakes.server = new FakeRedis(fakes.clock);
+  });
+  afterEach(() => {
+    fakes.server.close();
+    fakes.clock.restore();
+  });
+  return fakes;
 }

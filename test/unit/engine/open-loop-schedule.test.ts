@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Stage } from "../../../src/config/types.js";
 import { LoadEngine } from "../../../src/engine/load-engine.js";
 import { OpenLoopSchedule } from "../../../src/engine/open-loop-schedule.js";
 import type { ThreadPlan } from "../../../src/engine/thread-plan.js";
 import { PhaseTotals } from "../../../src/measure/phase-totals.js";
 import type { IntervalReport } from "../../../src/measure/thread-recorder.js";
-import { FakeClock, FakeRedis } from "../../helpers/fake-redis.js";
+import { fakeThreadPlan, useFakes } from "../../helpers/fake-redis.js";
 
 /*
  * Open loop: the intended start of every operation (OpenLoopSchedule, pure), and how the engine
@@ -96,39 +96,17 @@ describe("OpenLoopSchedule: intended start times", () => {
 
 // The engine keeping the schedule, on the fake clock -------------------------------------------------
 
-let clock: FakeClock;
-let server: FakeRedis;
-
-beforeEach(() => {
-  clock = new FakeClock();
-  server = new FakeRedis(clock);
-});
-
-afterEach(() => {
-  server.close();
-  clock.restore();
-});
+const fakes = useFakes();
 
 function threadPlan(connections: number, pipeline: number): ThreadPlan {
-  return {
-    threadIndex: 0,
-    target: { host: "127.0.0.1", port: 6379, tls: false, rejectUnauthorized: true, db: 0 },
+  return fakeThreadPlan({
     connections,
-    firstConnection: 0,
-    totalConnections: connections,
     pipeline,
+    commands: [{ name: "GET", weight: 1 }],
+    keyMax: 100,
     timeoutMs: 10_000,
-    readFrom: "primary",
-    workload: {
-      commands: [{ name: "GET", weight: 1 }],
-      keyPattern: "sequential",
-      keyMax: 100,
-      prefix: "t:",
-      dataSizeMin: 8,
-      dataSizeMax: 8,
-    },
     seed: 7,
-  };
+  });
 }
 
 /**
@@ -143,7 +121,7 @@ async function openLoop(
 ): Promise<{ report: IntervalReport; totals: PhaseTotals; startMs: number }> {
   const engine = new LoadEngine(plan);
   await engine.connect(1000);
-  const startMs = clock.epochMs();
+  const startMs = fakes.clock.epochMs();
   let finished = false;
   const done = engine
     .runPhase({
@@ -157,7 +135,7 @@ async function openLoop(
       return r;
     });
   for (let step = 0; step < durationMs + 1000 && !finished; step++) {
-    clock.advance(1, between);
+    fakes.clock.advance(1, between);
     await Promise.resolve();
   }
   assert.ok(finished, "the phase did not end");
@@ -170,10 +148,12 @@ async function openLoop(
 
 describe("LoadEngine keeps the open-loop schedule (fake clock)", () => {
   it("200 ops/s over 2 connections for 100 ms: 20 sends, each at its intended start to the µs", async () => {
-    const { report, totals, startMs } = await openLoop(threadPlan(2, 1), 200, 100, () => server.deliverAll());
+    const { report, totals, startMs } = await openLoop(threadPlan(2, 1), 200, 100, () =>
+      fakes.server.deliverAll(),
+    );
     // One start every 5 ms, alternating between the connections: 0, 5, 10 ... 95 ms.
-    assert.equal(server.received.length, 20);
-    server.received.forEach((c, k) => {
+    assert.equal(fakes.server.received.length, 20);
+    fakes.server.received.forEach((c, k) => {
       assertClose(c.atMs - startMs, 5 * k, 1e-6, `send ${k}`);
       assert.equal(c.socket, k % 2);
     });
@@ -189,9 +169,9 @@ describe("LoadEngine keeps the open-loop schedule (fake clock)", () => {
     // the end, so something is always in flight and the engine waits on its 1 ms timer rather
     // than sleeping up to each start.
     const rate = 9973;
-    const endMs = clock.epochMs() + 20;
+    const endMs = fakes.clock.epochMs() + 20;
     const { report, startMs } = await openLoop(threadPlan(1, 1000), rate, 20, () => {
-      if (clock.epochMs() >= endMs) server.deliverAll();
+      if (fakes.clock.epochMs() >= endMs) fakes.server.deliverAll();
     });
     // Start k is due at k × 1000 / rate ms and leaves at the first wake-up at or after it: 0 ms,
     // then every 1 ms. The last wake-up before the end is at 19 ms; the starts due after it
@@ -201,11 +181,11 @@ describe("LoadEngine keeps the open-loop schedule (fake clock)", () => {
     let expected = 0;
     while (wakeUpOf(expected) <= 19) expected++;
     assert.equal(expected, 190);
-    assert.equal(server.received.length, expected);
-    server.received.forEach((c, k) => {
+    assert.equal(fakes.server.received.length, expected);
+    fakes.server.received.forEach((c, k) => {
       assertClose(c.atMs - startMs, wakeUpOf(k), 1e-6, `send ${k} leaves at its wake-up`);
       // Commands written together are exactly those of the same wake-up.
-      assert.equal(c.write - server.received[0].write, wakeUpOf(k), `write of send ${k}`);
+      assert.equal(c.write - fakes.server.received[0].write, wakeUpOf(k), `write of send ${k}`);
     });
     assert.equal(report.lateStarts, 0, "each send is less than 1 ms behind its start");
   });
@@ -214,14 +194,14 @@ describe("LoadEngine keeps the open-loop schedule (fake clock)", () => {
     // 1000 ops/s (a start every 1 ms) on one connection with pipeline 1; the server answers each
     // command 5 ms after it came. Send k then leaves at 5k ms, 4k ms after its start at k ms.
     const between = () => {
-      const last = server.received.at(-1);
-      if (last !== undefined && server.undelivered > 0 && clock.epochMs() >= last.atMs + 5)
-        server.deliverAll();
+      const last = fakes.server.received.at(-1);
+      if (last !== undefined && fakes.server.undelivered > 0 && fakes.clock.epochMs() >= last.atMs + 5)
+        fakes.server.deliverAll();
     };
     const { report, totals, startMs } = await openLoop(threadPlan(1, 1), 1000, 48, between);
     // Sends at 0, 5 ... 45 ms (the next would be at 50, after the 48 ms phase).
-    assert.equal(server.received.length, 10);
-    server.received.forEach((c, k) => {
+    assert.equal(fakes.server.received.length, 10);
+    fakes.server.received.forEach((c, k) => {
       assertClose(c.atMs - startMs, 5 * k, 1e-6, `send ${k}`);
     });
     assert.equal(report.lateStarts, 9, "every send but the first is 4 ms or more behind");
