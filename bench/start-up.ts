@@ -4,7 +4,7 @@ import { createConnection } from "node:net";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startManagedRedis } from "../src/run/managed-redis.js";
+import { startManagedRedis } from "../src/core/managed-redis.js";
 
 /*
  * Start to first command: from the moment `cachestress run --url ... --requests 100` is spawned to

@@ -1,9 +1,9 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import { parseRunArgs } from "../config/flags.js";
-import { resolveRunConfig } from "../config/resolve.js";
 import type { ScenarioFile } from "../config/scenario-file.js";
 import { displayPath, resolveScenarioPath } from "../config/scenario-paths.js";
 import type { RunConfig } from "../config/types.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 import {
   buildSearchOptions,
   CAPACITY_DEFAULTS,
