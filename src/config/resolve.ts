@@ -7,7 +7,8 @@ import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./fla
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
 import { rowFlagProblems } from "./row-flags.js";
-import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
+import type { ScenarioFile } from "./scenario-file.js";
+import { displayPath, resolveScenarioPath } from "./scenario-paths.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
 import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
@@ -121,6 +122,8 @@ export async function resolveSettings(
   let file: ScenarioFile | undefined;
   if (scenarioArg !== undefined) {
     try {
+      // Loaded only for a scenario file: it brings the YAML reader and the schema library (start-up).
+      const { loadScenarioFile } = await import("./scenario-file.js");
       file = await loadScenarioFile(await resolveScenarioPath(scenarioArg));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { packageRoot } from "../config/scenario-file.js";
+import { packageRoot } from "../config/scenario-paths.js";
 import type { RunConfig } from "../config/types.js";
 import { type ServerSummary, summarizeServer } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
