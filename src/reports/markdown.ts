@@ -11,6 +11,7 @@ import {
   NO_VALUE,
   percentOf,
 } from "./format.js";
+import { poolMarkdown } from "./pool-lines.js";
 import { redactText, redactUrl } from "./redact.js";
 import type { LatencySummaryMs, RunResult, SeriesPoint } from "./result-types.js";
 import { serverColumns } from "./server-columns.js";
@@ -388,6 +389,7 @@ export function renderMarkdown(result: RunResult): string {
     thresholdsSection(result),
     countCheckSection(result),
     errorsSection(result),
+    poolMarkdown(result, (h, rows) => table(h, rows)),
     seriesSection(result),
     phasesAndCleanupSections(result),
     result.warnings.length > 0
@@ -419,6 +421,7 @@ export function markdownSections(result: RunResult): Record<string, string> {
     thresholds: text(thresholdsSection(result)),
     countCheck: text(countCheckSection(result)),
     errors: text(errorsSection(result)),
+    pool: text(poolMarkdown(result, (h, rows) => table(h, rows))),
     series: text(seriesSection(result)),
     phases: text(phasesAndCleanupSections(result)),
     warnings: [

@@ -65,9 +65,23 @@ export interface SeriesPoint {
   connectionErrors?: number;
   /** Connections up at the end of an interval with no reply or with connection errors. */
   connectionsUp?: number;
+  /** Connection-pool view at the end of this interval (docs/connection-pool.md). */
+  pool?: PoolPoint;
   /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
   serviceP50Ms?: number;
   serviceP99Ms?: number;
+}
+
+/** The load's connections at the end of one interval, as a pool (docs/connection-pool.md). */
+export interface PoolPoint {
+  /** Connections connected. */
+  open: number;
+  /** Connections with a command sent and not yet answered. */
+  inUse: number;
+  /** Operations due but not sent for want of a free connection or pipeline slot (0 in the closed loop). */
+  waiting: number;
+  /** Connections that came back after breaking, per second over the interval. */
+  reconnectsPerSec: number;
 }
 
 export interface ThresholdOutcome {

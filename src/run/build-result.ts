@@ -6,6 +6,7 @@ import { computeAvailability, outageThresholdMs } from "../measure/availability.
 import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../measure/count-check.js";
 import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
+import { poolPoint } from "../measure/pool-point.js";
 import type { SuccessTimeline } from "../measure/thread-recorder.js";
 import { evaluateThresholds, type ThresholdSource } from "../measure/thresholds.js";
 import { redactConfig } from "../reports/redact.js";
@@ -323,6 +324,7 @@ export function seriesPoint(
   if (interval.reconnects > 0) point.reconnects = interval.reconnects;
   if (interval.connectionErrors > 0) point.connectionErrors = interval.connectionErrors;
   if (interval.connectionErrors > 0 || interval.totalOps === 0) point.connectionsUp = interval.connectionsUp;
+  point.pool = poolPoint(interval, spanS);
   // Open loop: service time (from the actual send) beside latency, for the HTML report's chart.
   const service = interval.overallServiceTime();
   if (service.totalCount > 0) {

@@ -16,6 +16,7 @@ import { countMatches, opsBase } from "../summary-table.js";
 import type { ChartSpec } from "./chart-spec.js";
 import { type Cell, escapeHtml, htmlTable, section } from "./escape.js";
 import { chartFigure, htmlPage } from "./page.js";
+import { poolBlock } from "./pool-html.js";
 import { runCharts, runMarkers } from "./run-charts.js";
 
 /**
@@ -294,6 +295,7 @@ export function renderRunHtml(result: RunResult): string {
     chartsBlock("server", "Server (same time axis)", server),
     countCheckBlock(result),
     errorsBlock(result),
+    poolBlock(result),
     recommendationsBlock(result),
     costBlock(result),
     auditBlock(result),
