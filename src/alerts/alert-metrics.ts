@@ -52,6 +52,9 @@ export function alertMetricValue(
       return (client.pool.inUse / client.pool.open) * 100;
     case "connections_waiting":
       return client.pool?.waiting;
+    case "monthly_cost_usd":
+      // Not an interval figure: judged once from the finished run's estimate (src/run/cost-participant.ts).
+      return undefined;
   }
 }
 

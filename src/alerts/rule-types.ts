@@ -20,6 +20,7 @@ export const ALERT_METRICS = [
   "fragmentation_ratio",
   "connections_in_use_percent",
   "connections_waiting",
+  "monthly_cost_usd",
 ] as const;
 
 export type AlertMetric = (typeof ALERT_METRICS)[number];
@@ -103,6 +104,11 @@ export const METRIC_INFO: Record<AlertMetric, MetricInfo> = {
     unit: "count",
     boundedPercent: false,
     meaning: "operations due but not sent for want of a free connection or pipeline slot",
+  },
+  monthly_cost_usd: {
+    unit: "",
+    boundedPercent: false,
+    meaning: "the run's monthly cost estimate, USD; judged once, at the end of the run (--max-monthly-cost)",
   },
 };
 

@@ -1,4 +1,6 @@
+import { azureCostLines } from "./azure-cost.js";
 import { checkLines } from "./check-lines.js";
+import { budgetLines } from "./cost-budget.js";
 import { faultLines } from "./fault-lines.js";
 import type { RunResult } from "./result-types.js";
 
@@ -38,7 +40,9 @@ export function recommendationLines(result: RunResult): string[] {
 
 export function costLines(result: RunResult): string[] {
   const estimates = result.costEstimate ?? [];
-  if (estimates.length === 0) return [];
+  // Azure and the budget (docs/cost.md) follow the ElastiCache estimate.
+  const more = [...azureCostLines(result.azureCostEstimate), ...budgetLines(result.costBudget)];
+  if (estimates.length === 0) return more;
   return [
     "cost of this load for a month on ElastiCache Serverless (estimate):",
     ...estimates.map(
@@ -47,6 +51,7 @@ export function costLines(result: RunResult): string[] {
         `(${e.ecpuPerSec} ECPU/s → ${e.currency} ${e.ecpuCostPerMonth.toFixed(2)}, ${e.dataGb} GB → ${e.currency} ${e.dataCostPerMonth.toFixed(2)})`,
     ),
     `  prices: ${estimates[0].priceSource}, read ${estimates[0].priceReadOn}`,
+    ...more,
   ];
 }
 

@@ -6,6 +6,8 @@ import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
 import type { OutputHealth } from "../run/run-event-bus.js";
 import type { CheckReport } from "../scenario-checks/check.js";
+import type { AzureCostEstimate } from "./azure-cost.js";
+import type { CostBudget } from "./cost-budget.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ZoneVerdict } from "./zones.js";
@@ -222,6 +224,10 @@ export interface RunResult {
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];
+  /** Azure Cache for Redis (--env azure, an Azure host or --azure-tier): per tier, the size that holds the data. */
+  azureCostEstimate?: AzureCostEstimate[];
+  /** --max-monthly-cost: the estimate judged against the budget (docs/cost.md). */
+  costBudget?: CostBudget;
   /** Cluster or replicas: per node (`host:port`) figures of the measured part. */
   nodes?: Record<
     string,

@@ -1,4 +1,5 @@
 import type { RunConfig } from "../config/types.js";
+import { costParticipant } from "./cost-participant.js";
 import type { Participant } from "./participant.js";
 
 /**
@@ -7,5 +8,6 @@ import type { Participant } from "./participant.js";
  */
 export function createParticipants(_config: RunConfig): Participant[] {
   const participants: Participant[] = [];
+  for (const p of [costParticipant(_config)]) if (p !== undefined) participants.push(p);
   return participants;
 }
