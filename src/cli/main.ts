@@ -8,6 +8,7 @@ import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
+import { adviseCommand } from "./advise-command.js";
 import { alertsCommand } from "./alerts-command.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
@@ -51,6 +52,7 @@ Usage:
   cachestress compare BASE CURRENT... | --base GLOB --current GLOB [--max-regression 'p(99)=10%']...
                                                  runs side by side; exit 1 on a regression
   cachestress summary FILE... [--out DIR]        one document across environments and scenarios
+  cachestress advise --results DIR               memory trend over many runs and a sizing suggestion
   cachestress stream-writer --url URL --streams KEYS --out DIR [--once | --every DUR | --cron EXPR]
                                                  drain Redis Streams into partitioned Parquet, losing nothing
   cachestress stream-writer verify --url URL --streams KEYS --out DIR
@@ -100,11 +102,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === "report") return reportCommand(rest);
   if (command === "compare") return compareCommand(rest);
   if (command === "summary") return summaryCommand(rest);
+  if (command === "advise") return adviseCommand(rest);
   if (command === "stream-writer") return streamWriterCommand(rest);
   if (command === "export") return exportCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, export, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, advise, stream-writer, export, --help, --version\n`,
     );
     return EXIT.usage;
   }
