@@ -1,9 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { groupRuns, memoryTrend, renderMemoryTrends } from "../reports/memory-trend.js";
-import { resultProblem } from "../reports/read-result.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import { EXIT } from "./exit-codes.js";
+import { resultProblem } from "./read-result.js";
 import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /** `cachestress advise --results DIR`: right-sizing from the memory trend of many runs (docs/advice.md). */

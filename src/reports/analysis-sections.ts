@@ -1,8 +1,8 @@
-import { azureCostLines } from "./azure-cost.js";
+import { azureCostLines } from "../result/azure-cost.js";
+import { budgetLines } from "../result/cost-budget.js";
+import type { RunResult } from "../result/result-types.js";
 import { checkLines } from "./check-lines.js";
-import { budgetLines } from "./cost-budget.js";
 import { faultLines } from "./fault-lines.js";
-import type { RunResult } from "./result-types.js";
 
 /**
  * The analysis part of a report (risk zones, recommendations, cost, audit) as plain lines, shared

@@ -1,4 +1,4 @@
-import type { RunResult } from "./result-types.js";
+import type { RunResult } from "../result/result-types.js";
 
 /**
  * Right-sizing across runs (`cachestress advise`, docs/advice.md): the peak used memory of each

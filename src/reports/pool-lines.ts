@@ -1,5 +1,5 @@
+import type { PoolPoint, RunResult, SeriesPoint } from "../result/result-types.js";
 import { formatCount } from "./format.js";
-import type { PoolPoint, RunResult, SeriesPoint } from "./result-types.js";
 
 /**
  * The connection-pool view of a run (docs/connection-pool.md) for the reports: a summary over the

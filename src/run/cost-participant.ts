@@ -3,9 +3,9 @@ import { defaultRules, NotificationDispatcher, parseAlertsSection } from "../ale
 import type { AlertEvent } from "../alerts/rule-types.js";
 import { packageRoot } from "../config/scenario-file.js";
 import type { RunConfig } from "../config/types.js";
-import { estimateAzureCost, loadAzurePriceTable, looksLikeAzure } from "../reports/azure-cost.js";
-import { judgeBudget } from "../reports/cost-budget.js";
-import type { RunResult } from "../reports/result-types.js";
+import { estimateAzureCost, loadAzurePriceTable, looksLikeAzure } from "../result/azure-cost.js";
+import { judgeBudget } from "../result/cost-budget.js";
+import type { RunResult } from "../result/result-types.js";
 import type { Participant } from "./participant.js";
 import { TOOL_VERSION } from "./version.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { MemoryTrend } from "../../src/reports/memory-trend.js";
-import type { RunResult } from "../../src/reports/result-types.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { runCli } from "../helpers/cli.js";
 import { info, type ManagedRedis, startRedis } from "../helpers/redis.js";
 

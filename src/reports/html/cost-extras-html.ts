@@ -1,6 +1,6 @@
-import { azureCostLines } from "../azure-cost.js";
-import { budgetLines } from "../cost-budget.js";
-import type { RunResult } from "../result-types.js";
+import { azureCostLines } from "../../result/azure-cost.js";
+import { budgetLines } from "../../result/cost-budget.js";
+import type { RunResult } from "../../result/result-types.js";
 import { escapeHtml } from "./escape.js";
 
 /** Azure Cache for Redis and the --max-monthly-cost verdict, under the ElastiCache cost table. */

@@ -1,5 +1,5 @@
+import type { RunResult } from "../../result/result-types.js";
 import { POOL_HEADER, poolLines, poolRows } from "../pool-lines.js";
-import type { RunResult } from "../result-types.js";
 import { escapeHtml, htmlTable, section } from "./escape.js";
 
 /** The HTML report's connection-pool section: the summary lines and the (shortened) series table. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { groupRuns, leastSquaresSlope, memoryTrend } from "../../../src/reports/memory-trend.js";
-import type { RunResult } from "../../../src/reports/result-types.js";
+import type { RunResult } from "../../../src/result/result-types.js";
 import { makeRunResult } from "./fixture.js";
 
 /** The trend math of `cachestress advise` on fabricated results (unit level: dates made up). */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { recommend } from "../../../src/reports/recommendations.js";
-import type { SeriesPoint } from "../../../src/reports/result-types.js";
-import { serverlessScalingLag } from "../../../src/reports/serverless-lag.js";
+import { recommend } from "../../../src/result/recommendations.js";
+import type { SeriesPoint } from "../../../src/result/result-types.js";
+import { serverlessScalingLag } from "../../../src/result/serverless-lag.js";
 import { makeRunResult } from "./fixture.js";
 
 /**

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { azureTierRule, maxMonthlyCostRule } from "../../../src/config/cost-rules.js";
 import { packageRoot } from "../../../src/config/scenario-file.js";
-import { estimateAzureCost, loadAzurePriceTable, looksLikeAzure } from "../../../src/reports/azure-cost.js";
-import { judgeBudget } from "../../../src/reports/cost-budget.js";
+import { estimateAzureCost, loadAzurePriceTable, looksLikeAzure } from "../../../src/result/azure-cost.js";
+import { judgeBudget } from "../../../src/result/cost-budget.js";
 
 const table = () => loadAzurePriceTable(join(packageRoot(), "data", "azure-cache-prices.json"));
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { poolRows, poolSummary } from "../../../src/reports/pool-lines.js";
-import type { SeriesPoint } from "../../../src/reports/result-types.js";
+import type { SeriesPoint } from "../../../src/result/result-types.js";
 
 const point = (tS: number, open: number, inUse: number, waiting: number, reconnects = 0): SeriesPoint => ({
   tS,

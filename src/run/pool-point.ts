@@ -1,5 +1,5 @@
-import type { PoolPoint } from "../reports/result-types.js";
-import type { PhaseTotals } from "./phase-totals.js";
+import type { PhaseTotals } from "../measure/phase-totals.js";
+import type { PoolPoint } from "../result/result-types.js";
 
 /**
  * One interval's connection-pool view from the threads' reports added up: open and in use are
