@@ -12,6 +12,7 @@ import { adviseCommand } from "./advise-command.js";
 import { alertsCommand } from "./alerts-command.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
+import { checklistCommand } from "./checklist-command.js";
 import { cleanupCommand } from "./cleanup-command.js";
 import { compareCommand } from "./compare-command.js";
 import { dashboardCommand } from "./dashboard-command.js";
@@ -36,6 +37,8 @@ Usage:
                                                  step the open-loop rate up until the SLO breaks;
                                                  write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress checklist [scenario|file.yaml] [run flags] [--json]
+                                                 print the deployment-validation checklist of that run
   cachestress dashboard [--port N] [--api-key KEY | --key-file FILE]
                                                  live web dashboard: start, watch, stop runs (127.0.0.1)
   cachestress alerts ack RULE... --file FILE     acknowledge firing alerts of a live run (no more
@@ -105,9 +108,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === "advise") return adviseCommand(rest);
   if (command === "stream-writer") return streamWriterCommand(rest);
   if (command === "export") return exportCommand(rest);
+  // Deployment validation: the checklist of a scenario (docs/checklist.md).
+  if (command === "checklist") return checklistCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, advise, stream-writer, export, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, checklist, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, advise, stream-writer, export, --help, --version\n`,
     );
     return EXIT.usage;
   }

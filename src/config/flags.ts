@@ -10,6 +10,7 @@ import {
   type ValueRule,
 } from "./field-rules.js";
 import { type PublishFlags, publishRules } from "./publish-rules.js";
+import { restartCommandRule, warmTopRule } from "./row-flags.js";
 import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
 import type { CommandWeight } from "./types.js";
@@ -265,6 +266,15 @@ const FLAGS: readonly FlagSpec[] = [
     "allowUncheckedKeys",
     "run templates/scripts whose keys cannot be proven under the prefix when no ACL user enforces it (recorded in the result)",
   ),
+  // Deployment-validation rows (docs/restart-command.md, docs/warm-top.md).
+  valued(
+    "restart-command",
+    "CMD",
+    restartCommandRule,
+    "restartCommand",
+    "shell command that restarts a --url server the tool did not start (persistence-recovery, restart faults); never printed",
+  ),
+  valued("warm-top", "N", warmTopRule, "warmTop", "write the N most popular keys before the measured part"),
   valued("timeout", "DUR", rules.timeout, "timeoutMs", "no reply after this long = a timeout", "1s"),
   valued(
     "threshold",

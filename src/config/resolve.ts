@@ -6,6 +6,7 @@ import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
+import { rowFlagProblems } from "./row-flags.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
@@ -79,6 +80,8 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   allowServerFaults: "--allow-server-faults",
   reusePrefix: "--reuse-prefix",
   allowUncheckedKeys: "--allow-unchecked-keys",
+  restartCommand: "--restart-command",
+  warmTop: "--warm-top",
 };
 
 /**
@@ -130,6 +133,7 @@ export async function resolveSettings(
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags, sections));
+  problems.push(...rowFlagProblems(config));
   // The report directory and the price table are checked now, not after a load whose numbers
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)
@@ -336,6 +340,8 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
+    ...(m.restartCommand !== undefined && { restartCommand: m.restartCommand }),
+    ...(m.warmTop !== undefined && { warmTop: m.warmTop }),
   };
 }
 

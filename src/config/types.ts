@@ -152,6 +152,10 @@ export interface RunConfig extends TargetSecurity {
   reusePrefix?: boolean;
   /** Run templates and scripts whose keys cannot be proven under the prefix (recorded in the result). */
   allowUncheckedKeys?: boolean;
+  /** Shell command that restarts a server the tool did not start (docs/restart-command.md); redacted in reports. */
+  restartCommand?: string;
+  /** Write the N most popular keys of the key distribution before the measured part (docs/warm-top.md). */
+  warmTop?: number;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */

@@ -14,6 +14,7 @@ import {
   percentOf,
 } from "./format.js";
 import { poolMarkdown } from "./pool-lines.js";
+import { checklistMarkdown, hitGroupsMarkdown } from "./row-sections.js";
 import { serverColumns } from "./server-columns.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
 import { countMatches, LATE_START_WARN_PERCENT, opsBase } from "./summary-table.js";
@@ -390,8 +391,10 @@ export function renderMarkdown(result: RunResult): string {
     countCheckSection(result),
     errorsSection(result),
     poolMarkdown(result, (h, rows) => table(h, rows)),
+    hitGroupsMarkdown(result),
     seriesSection(result),
     phasesAndCleanupSections(result),
+    checklistMarkdown(result),
     result.warnings.length > 0
       ? ["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)]
       : [],
@@ -424,6 +427,8 @@ export function markdownSections(result: RunResult): Record<string, string> {
     pool: text(poolMarkdown(result, (h, rows) => table(h, rows))),
     series: text(seriesSection(result)),
     phases: text(phasesAndCleanupSections(result)),
+    hitGroups: text(hitGroupsMarkdown(result)),
+    checklist: text(checklistMarkdown(result)),
     warnings: [
       result.warnings.length > 0
         ? text(["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)])

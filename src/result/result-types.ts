@@ -2,11 +2,13 @@ import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
+import type { HitGroups } from "../measure/hit-groups.js";
 import type { LatencySummaryMs } from "../measure/phase-totals.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
 import type { AzureCostEstimate } from "./azure-cost.js";
 import type { CheckReport } from "./check-report.js";
+import type { ChecklistTick } from "./checklist.js";
 import type { CostBudget } from "./cost-budget.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
@@ -293,6 +295,12 @@ export interface RunResult {
   shard?: ShardInfo;
   /** A result made by `cachestress merge`: one entry per shard, by index. */
   shards?: ShardSummary[];
+  /** The scenario's deployment-validation checklist, ticked from this run (docs/checklist.md). */
+  checklist?: ChecklistTick[];
+  /** --warm-top: the popular keys written before the measured part (docs/warm-top.md). */
+  warm?: WarmOutcome;
+  /** Hit ratio of the read commands per key namespace and per popularity group (docs/hit-groups.md). */
+  hitGroups?: HitGroups;
 }
 
 export interface AuthOutcome {
@@ -328,4 +336,16 @@ export interface KeyIsolationReport {
   permissionCheck?: "acl-dryrun" | "multi" | "executed";
   /** Nodes that restarted during the run, forgot the temporary ACL user and were given it again. */
   loadUserRestored?: string[];
+}
+
+export interface WarmOutcome {
+  /** Keys written. */
+  keys: number;
+  /** The key numbers written: [first, first + keys) (the top N by rank always form one range). */
+  firstKey: number;
+  /** The distribution the ranks came from. */
+  keyPattern: RunConfig["keyPattern"];
+  durationMs: number;
+  /** Set when the distribution has no popular keys (uniform, sequential): then these are just the first keys. */
+  note?: string;
 }

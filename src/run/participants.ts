@@ -24,6 +24,8 @@ export interface RunParts {
   check: ScenarioCheck | undefined;
 }
 
+import { warmTopParticipant } from "./warm-top.js";
+
 /**
  * The participants a run gets from its config, in the order their hooks run. A new participant is
  * one file implementing Participant (src/run/participant.ts) and one line here. Key isolation
@@ -40,6 +42,7 @@ export function createParticipants(config: RunConfig, parts: RunParts): Particip
   participants.push(new AlertsParticipant());
   if (parts.check !== undefined) participants.push(new CheckParticipant(parts.check));
   for (const p of [costParticipant(config)]) if (p !== undefined) participants.push(p);
+  participants.push(...warmTopParticipant(config));
   return participants;
 }
 

@@ -11,6 +11,7 @@ import {
   percentOf,
 } from "../format.js";
 import { describeStage } from "../markdown.js";
+import { checklistHtml, hitGroupsHtml } from "../row-sections.js";
 import { isPartialShard } from "../shard-lines.js";
 import { countMatches, opsBase } from "../summary-table.js";
 import type { ChartSpec } from "./chart-spec.js";
@@ -296,6 +297,8 @@ export function renderRunHtml(result: RunResult): string {
     ),
     chartsBlock("server", "Server (same time axis)", server),
     countCheckBlock(result),
+    checklistHtml(result),
+    hitGroupsHtml(result),
     errorsBlock(result),
     poolBlock(result),
     recommendationsBlock(result),

@@ -35,7 +35,11 @@ export const DEFAULT_TEMPLATE = `# {{title}}
 
 {{pool}}
 
+{{hitGroups}}
+
 {{series}}
+
+{{checklist}}
 
 ## Findings
 

@@ -51,6 +51,8 @@ export const PLACEHOLDERS = [
   "phases",
   "warnings",
   "report",
+  "hitGroups",
+  "checklist",
 ] as const;
 
 /** The names used in `template` that are not placeholders, to report them all at once. */
@@ -212,5 +214,7 @@ function templateValues(result: RunResult): Record<string, string> {
     phases: sections.phases,
     warnings: sections.warnings,
     report: renderMarkdown(result),
+    hitGroups: demote(sections.hitGroups),
+    checklist: demote(sections.checklist),
   };
 }
