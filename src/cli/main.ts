@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => number | Promis
   report: async () => (await import("./report-command.js")).reportCommand,
   compare: async () => (await import("./compare-command.js")).compareCommand,
   summary: async () => (await import("./summary-command.js")).summaryCommand,
+  advise: async () => (await import("./advise-command.js")).adviseCommand,
   "stream-writer": async () => (await import("./stream-writer-command.js")).streamWriterCommand,
   export: async () => (await import("./export-command.js")).exportCommand,
   // Deployment validation: the checklist of a scenario (docs/checklist.md).
@@ -58,6 +59,7 @@ Usage:
   cachestress compare BASE CURRENT... | --base GLOB --current GLOB [--max-regression 'p(99)=10%']...
                                                  runs side by side; exit 1 on a regression
   cachestress summary FILE... [--out DIR]        one document across environments and scenarios
+  cachestress advise --results DIR               memory trend over many runs and a sizing suggestion
   cachestress stream-writer --url URL --streams KEYS --out DIR [--once | --every DUR | --cron EXPR]
                                                  drain Redis Streams into partitioned Parquet, losing nothing
   cachestress stream-writer verify --url URL --streams KEYS --out DIR
@@ -101,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
   if (Object.hasOwn(commands, command)) return (await commands[command]())(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, checklist, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, export, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, checklist, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, advise, stream-writer, export, --help, --version\n`,
     );
     return EXIT.usage;
   }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { azureTierRule, maxMonthlyCostRule } from "./cost-rules.js";
 import { type ConfigProblem, didYouMean } from "./errors.js";
 import {
   allowedFor,
@@ -330,6 +331,21 @@ const FLAGS: readonly FlagSpec[] = [
     "priceFile",
     "price table for the cost estimate",
     "data/elasticache-serverless-prices.json",
+  ),
+  // Cost (docs/cost.md): Azure in the estimate, and a budget that turns the estimate into an alert.
+  valued(
+    "azure-tier",
+    "TIER[:SIZE]",
+    azureTierRule,
+    "azureTier",
+    "also price the run on Azure Cache for Redis",
+  ),
+  valued(
+    "max-monthly-cost",
+    "USD",
+    maxMonthlyCostRule,
+    "maxMonthlyCostUsd",
+    "alert when the cost estimate is above",
   ),
   valued(
     "template",

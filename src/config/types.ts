@@ -121,6 +121,10 @@ export interface RunConfig extends TargetSecurity {
   alertsDryRun: boolean;
   /** A price table to use for the cost estimate instead of the shipped one. */
   priceFile?: string;
+  /** `--azure-tier`: price the run on this Azure Cache for Redis tier (and size) (docs/cost.md). */
+  azureTier?: { tier: "Basic" | "Standard" | "Premium"; size?: string };
+  /** `--max-monthly-cost`: an alert fires when the run's monthly cost estimate is above this, USD. */
+  maxMonthlyCostUsd?: number;
   /** `--template`: a Markdown template for the report instead of the default (docs/reports.md). */
   templateFile?: string;
   /** `--hdr-log`: write per-command HDR histograms per interval to this file (HdrHistogram log format). */

@@ -8,6 +8,7 @@ import { Rng } from "../workload/random.js";
 import { CommandWriter, type TemplateExtras } from "./command-writer.js";
 import { type ConnectionOwner, epochNowMs, LoadConnection } from "./load-connection.js";
 import { OpenLoopSchedule } from "./open-loop-schedule.js";
+import { connectionsInUse, MAX_WAITING_COUNTED, overdueOps } from "./pool-view.js";
 import { REPLY_ERROR, REPLY_NIL } from "./reply-parser.js";
 import type { PhasePlan, ThreadPlan } from "./thread-plan.js";
 import type { Topology } from "./topology.js";
@@ -299,8 +300,29 @@ export class LoadEngine implements ConnectionOwner {
   /** A recorder's report since the last one, with what this kind of engine adds to it. */
   reportFrom(recorder: ThreadRecorder): IntervalReport {
     const report = recorder.takeReport(this.connectionsUp());
+    // Connection-pool view: read here, once a report, never per operation.
+    report.connectionsInUse = connectionsInUse(this.connections);
+    report.waitingOps = this.waitingOps(epochNowMs());
     this.addToReport(report);
     return report;
+  }
+
+  /** Pool view: operations due and not sent (src/engine/pool-view.ts); 0 in the closed loop. */
+  protected waitingOps(nowMs: number): number {
+    const state = this.phase;
+    if (state === undefined || !state.issuing) return 0;
+    const end = state.plan.endEpochMs ?? Number.POSITIVE_INFINITY;
+    let waiting = 0;
+    for (const c of this.connections)
+      waiting += overdueOps(
+        c.nextIntendedMs,
+        state.schedule,
+        end,
+        nowMs,
+        c.quota,
+        MAX_WAITING_COUNTED - waiting,
+      );
+    return waiting;
   }
 
   /** Routed engines add redirections and per-node figures. */

@@ -17,6 +17,9 @@ export class PhaseTotals {
   connectionErrors = 0;
   lateStarts = 0;
   connectionsUp = 0;
+  /** Pool view (src/engine/pool-view.ts), summed over threads: meaningful for one interval only. */
+  connectionsInUse = 0;
+  waitingOps = 0;
   readonly errorsByKind: Record<string, number> = {};
   readonly latency: LatencyHistogram[];
   readonly serviceTime: LatencyHistogram[];
@@ -94,6 +97,8 @@ export class PhaseTotals {
     this.connectionErrors += report.connectionErrors ?? 0;
     this.lateStarts += report.lateStarts;
     this.connectionsUp += report.connectionsUp;
+    this.connectionsInUse += report.connectionsInUse ?? 0;
+    this.waitingOps += report.waitingOps ?? 0;
     for (const [kind, n] of Object.entries(report.errorsByKind)) {
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
     }

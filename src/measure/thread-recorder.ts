@@ -40,6 +40,10 @@ export interface IntervalReport {
   lateStarts: number;
   /** Connections that are connected at the time of the report. */
   connectionsUp: number;
+  /** Pool view at the time of the report (src/engine/pool-view.ts): connections with a command in flight. */
+  connectionsInUse?: number;
+  /** Pool view: operations due but not yet sent for want of a free connection or pipeline slot. */
+  waitingOps?: number;
   /**
    * The longest time without a successful reply that ended in this interval (epoch ms): how long
    * the target was unavailable during a failover or a fault. Absent when there was no success.

@@ -1,3 +1,5 @@
+import { azureCostLines } from "../result/azure-cost.js";
+import { budgetLines } from "../result/cost-budget.js";
 import type { RunResult } from "../result/result-types.js";
 import { bandText } from "../result/zones.js";
 import { checkLines } from "./check-lines.js";
@@ -39,7 +41,9 @@ export function recommendationLines(result: RunResult): string[] {
 
 export function costLines(result: RunResult): string[] {
   const estimates = result.costEstimate ?? [];
-  if (estimates.length === 0) return [];
+  // Azure and the budget (docs/cost.md) follow the ElastiCache estimate.
+  const more = [...azureCostLines(result.azureCostEstimate), ...budgetLines(result.costBudget)];
+  if (estimates.length === 0) return more;
   return [
     "cost of this load for a month on ElastiCache Serverless (estimate):",
     ...estimates.map(
@@ -48,6 +52,7 @@ export function costLines(result: RunResult): string[] {
         `(${e.ecpuPerSec} ECPU/s → ${e.currency} ${e.ecpuCostPerMonth.toFixed(2)}, ${e.dataGb} GB → ${e.currency} ${e.dataCostPerMonth.toFixed(2)})`,
     ),
     `  prices: ${estimates[0].priceSource}, read ${estimates[0].priceReadOn}`,
+    ...more,
   ];
 }
 

@@ -13,6 +13,7 @@ import {
   NO_VALUE,
   percentOf,
 } from "./format.js";
+import { poolMarkdown } from "./pool-lines.js";
 import { checklistMarkdown, hitGroupsMarkdown } from "./row-sections.js";
 import { serverColumns } from "./server-columns.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
@@ -389,6 +390,7 @@ export function renderMarkdown(result: RunResult): string {
     thresholdsSection(result),
     countCheckSection(result),
     errorsSection(result),
+    poolMarkdown(result, (h, rows) => table(h, rows)),
     hitGroupsMarkdown(result),
     seriesSection(result),
     phasesAndCleanupSections(result),
@@ -422,6 +424,7 @@ export function markdownSections(result: RunResult): Record<string, string> {
     thresholds: text(thresholdsSection(result)),
     countCheck: text(countCheckSection(result)),
     errors: text(errorsSection(result)),
+    pool: text(poolMarkdown(result, (h, rows) => table(h, rows))),
     series: text(seriesSection(result)),
     phases: text(phasesAndCleanupSections(result)),
     hitGroups: text(hitGroupsMarkdown(result)),

@@ -6,8 +6,10 @@ import type { HitGroups } from "../measure/hit-groups.js";
 import type { LatencySummaryMs } from "../measure/phase-totals.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
+import type { AzureCostEstimate } from "./azure-cost.js";
 import type { CheckReport } from "./check-report.js";
 import type { ChecklistTick } from "./checklist.js";
+import type { CostBudget } from "./cost-budget.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ResourceReport } from "./resource-types.js";
@@ -66,6 +68,8 @@ export interface SeriesPoint {
   connectionErrors?: number;
   /** Connections up at the end of an interval with no reply or with connection errors. */
   connectionsUp?: number;
+  /** Connection-pool view at the end of this interval (docs/connection-pool.md). */
+  pool?: PoolPoint;
   /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
   serviceP50Ms?: number;
   serviceP99Ms?: number;
@@ -81,6 +85,18 @@ export interface RunControlRecord {
   pauses: { fromS: number; toS: number }[];
   /** Each rate change (open loop), seconds since the measured part started (negative = before it). */
   rateChanges: { tS: number; opsPerSecond: number }[];
+}
+
+/** The load's connections at the end of one interval, as a pool (docs/connection-pool.md). */
+export interface PoolPoint {
+  /** Connections connected. */
+  open: number;
+  /** Connections with a command sent and not yet answered. */
+  inUse: number;
+  /** Operations due but not sent for want of a free connection or pipeline slot (0 in the closed loop). */
+  waiting: number;
+  /** Connections that came back after breaking, per second over the interval. */
+  reconnectsPerSec: number;
 }
 
 export interface ThresholdOutcome {
@@ -225,6 +241,10 @@ export interface RunResult {
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];
+  /** Azure Cache for Redis (--env azure, an Azure host or --azure-tier): per tier, the size that holds the data. */
+  azureCostEstimate?: AzureCostEstimate[];
+  /** --max-monthly-cost: the estimate judged against the budget (docs/cost.md). */
+  costBudget?: CostBudget;
   /** Cluster or replicas: per node (`host:port`) figures of the measured part. */
   nodes?: Record<
     string,

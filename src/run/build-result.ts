@@ -13,6 +13,7 @@ import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from ".
 import { RESULT_SCHEMA_VERSION, type RunResult, type SeriesPoint } from "../result/result-types.js";
 import { evaluateThresholds, type ThresholdSource } from "../result/thresholds.js";
 import { meanRate } from "../workload/load-profile.js";
+import { poolPoint } from "./pool-point.js";
 import { routingResult } from "./routing-result.js";
 import type { TopologyChange } from "./topology-watch.js";
 import { TOOL_VERSION } from "./version.js";
@@ -332,6 +333,7 @@ export function seriesPoint(
   if (interval.reconnects > 0) point.reconnects = interval.reconnects;
   if (interval.connectionErrors > 0) point.connectionErrors = interval.connectionErrors;
   if (interval.connectionErrors > 0 || interval.totalOps === 0) point.connectionsUp = interval.connectionsUp;
+  point.pool = poolPoint(interval, spanS);
   // Open loop: service time (from the actual send) beside latency, for the HTML report's chart.
   const service = interval.overallServiceTime();
   if (service.totalCount > 0) {

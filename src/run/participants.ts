@@ -6,6 +6,7 @@ import type { ScenarioCheck } from "../scenario-checks/index.js";
 import { AlertsParticipant } from "./alerts-participant.js";
 import { AuditParticipant } from "./audit-participant.js";
 import { CheckParticipant, errorText } from "./check-participant.js";
+import { costParticipant } from "./cost-participant.js";
 import type { KeyIsolation } from "./key-isolation.js";
 import type { Participant, RunContext } from "./participant.js";
 import type { RunFaults } from "./run-faults.js";
@@ -43,6 +44,9 @@ export function createParticipants(config: RunConfig, parts: RunParts): Particip
   participants.push(new TokenParticipant(parts.watches));
   participants.push(new AlertsParticipant());
   participants.push(...warmTopParticipant(config));
+  // After alerts and the server analysis: it judges their cost estimate and adds to their alerts.
+  const cost = costParticipant(config);
+  if (cost !== undefined) participants.push(cost);
   if (parts.check !== undefined) participants.push(new CheckParticipant(parts.check));
   return participants;
 }

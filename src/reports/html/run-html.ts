@@ -16,8 +16,10 @@ import { checklistHtml, hitGroupsHtml } from "../row-sections.js";
 import { isPartialShard } from "../shard-lines.js";
 import { countMatches, opsBase } from "../summary-table.js";
 import type { ChartSpec } from "./chart-spec.js";
+import { azureAndBudgetHtml } from "./cost-extras-html.js";
 import { type Cell, escapeHtml, htmlTable, section } from "./escape.js";
 import { chartFigure, htmlPage } from "./page.js";
+import { poolBlock } from "./pool-html.js";
 import { resourcesBlock } from "./resources-html.js";
 import { runCharts, runMarkers } from "./run-charts.js";
 
@@ -183,7 +185,8 @@ function recommendationsBlock(result: RunResult): string {
 
 function costBlock(result: RunResult): string {
   const costs = result.costEstimate ?? [];
-  if (costs.length === 0) return "";
+  const more = azureAndBudgetHtml(result);
+  if (costs.length === 0) return more === "" ? "" : section("cost", "Cost of this load for a month", more);
   const rows = costs.map((c): Cell[] => [
     c.engine,
     `${c.currency} ${c.totalPerMonth.toFixed(2)}`,
@@ -196,7 +199,7 @@ function costBlock(result: RunResult): string {
   return section(
     "cost",
     "Cost of this load for a month (ElastiCache Serverless estimate)",
-    `${htmlTable(["engine", "total / month", "ECPU/s", "ECPU cost", "data", "data cost"], rows)}<ul class="muted">${notes}<li>prices: ${txt(costs[0].priceSource)}, read ${txt(costs[0].priceReadOn)}</li></ul>`,
+    `${htmlTable(["engine", "total / month", "ECPU/s", "ECPU cost", "data", "data cost"], rows)}<ul class="muted">${notes}<li>prices: ${txt(costs[0].priceSource)}, read ${txt(costs[0].priceReadOn)}</li></ul>${more}`,
   );
 }
 
@@ -300,6 +303,7 @@ export function renderRunHtml(result: RunResult): string {
     checklistHtml(result),
     hitGroupsHtml(result),
     errorsBlock(result),
+    poolBlock(result),
     recommendationsBlock(result),
     costBlock(result),
     auditBlock(result),

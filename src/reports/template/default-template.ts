@@ -33,6 +33,8 @@ export const DEFAULT_TEMPLATE = `# {{title}}
 
 {{errorsByKind}}
 
+{{pool}}
+
 {{hitGroups}}
 
 {{series}}
