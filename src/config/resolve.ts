@@ -4,14 +4,15 @@ import { createCheck } from "../scenario-checks/index.js";
 import { commandLabels } from "./command-template.js";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
-import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
+import { allowedFor, type RunInput } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
+import { SETTING_KEYS, settingName } from "./settings.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
-import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
+import { readTlsFiles, securityProblems } from "./target-security.js";
 import { templateProblems } from "./template-rules.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
 import type { RunConfig, Stage } from "./types.js";
@@ -33,53 +34,6 @@ export interface ResolvedRun {
   /** With --help nothing is validated and `config` holds the defaults; the caller prints RUN_FLAGS_HELP. */
   help: boolean;
 }
-
-/** The flag that sets each RunInput field, to name it in a problem. */
-const FLAG_FOR: Record<keyof RunInput, string> = {
-  url: "--url",
-  env: "--env",
-  outDir: "--out",
-  durationMs: "--duration",
-  requests: "--requests",
-  warmupMs: "--warmup",
-  prefill: "--prefill",
-  connections: "--connections",
-  pipeline: "--pipeline",
-  threads: "--threads",
-  rate: "--rate",
-  stages: "--profile",
-  commands: "--ratio",
-  scripts: "scripts (scenario file)",
-  keyPattern: "--key-pattern",
-  keyMax: "--key-max",
-  dataSizeMin: "--data-size",
-  dataSizeMax: "--data-size",
-  dataset: "--dataset",
-  ttlS: "--ttl",
-  prefix: "--prefix",
-  keepKeys: "--keep-keys",
-  timeoutMs: "--timeout",
-  thresholds: "--threshold",
-  seed: "--seed",
-  useCase: "--use-case",
-  probeIntervalMs: "--probe-interval",
-  audit: "--audit",
-  alerts: "alerts",
-  alertsDryRun: "--alerts-dry-run",
-  priceFile: "--price-file",
-  templateFile: "--template",
-  hdrLogFile: "--hdr-log",
-  readFrom: "--read-from",
-  ...SECURITY_FLAGS,
-  shard: "--shard",
-  faults: "faults",
-  check: "check (scenario file)",
-  timeScale: "--time-scale",
-  viaProxy: "--via-proxy",
-  allowServerFaults: "--allow-server-faults",
-  reusePrefix: "--reuse-prefix",
-  allowUncheckedKeys: "--allow-unchecked-keys",
-};
 
 /**
  * `argv` is what follows the word `run`; `env` supplies CACHESTRESS_SHARD when no --shard is given.
@@ -166,7 +120,7 @@ async function merge(
   const merged: RunInput = { ...fromFile, ...fromFlags };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
     key in fromFlags || file === undefined || file.fields[key] === undefined
-      ? { field: FLAG_FOR[key] }
+      ? { field: settingName(key) }
       : { field: file.fields[key]!, source: displayPath(file.path) };
   const add = (key: keyof RunInput, value: unknown, allowed: string) =>
     problems.push({ ...label(key), value, allowed });
@@ -265,8 +219,9 @@ function profileStage(
   return stage;
 }
 
+/** A fresh copy each time: a run's command list is its own. */
 function defaultCommands() {
-  return ratioRule.parse(RUN_DEFAULTS.ratio)!;
+  return RUN_DEFAULTS.commands.map((command) => ({ ...command }));
 }
 
 /** RunConfig with every default applied, fields in the order of types.ts so result files read well. */
@@ -303,14 +258,14 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     thresholds: m.thresholds ?? [],
     seed: m.seed ?? randomBytes(4).readUInt32LE(0),
     ...(m.useCase !== undefined && { useCase: m.useCase }),
-    probeIntervalMs: m.probeIntervalMs ?? 1000,
+    probeIntervalMs: m.probeIntervalMs ?? RUN_DEFAULTS.probeIntervalMs,
     audit: m.audit ?? false,
     ...(m.alerts !== undefined && { alerts: m.alerts }),
     alertsDryRun: m.alertsDryRun ?? false,
     ...(m.priceFile !== undefined && { priceFile: m.priceFile }),
     ...(m.templateFile !== undefined && { templateFile: m.templateFile }),
     ...(m.hdrLogFile !== undefined && { hdrLogFile: m.hdrLogFile }),
-    readFrom: m.readFrom ?? "primary",
+    readFrom: m.readFrom ?? RUN_DEFAULTS.readFrom,
     ...(m.tlsCaFile !== undefined && { tlsCaFile: m.tlsCaFile }),
     ...(m.tlsCertFile !== undefined && { tlsCertFile: m.tlsCertFile }),
     ...(m.tlsKeyFile !== undefined && { tlsKeyFile: m.tlsKeyFile }),
@@ -374,13 +329,13 @@ function sectionProblems(
   }
   // A problem with the section itself is the file's; one with a run setting the section cannot
   // work with (`ttl`) is named where that setting came from: its flag or its line in the file.
-  const keyFor = (field: string) =>
-    (Object.keys(FLAG_FOR) as (keyof RunInput)[]).find(
-      (k) => k === field || FLAG_FOR[k] === `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-    );
+  const keyFor = (field: string) => {
+    const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return SETTING_KEYS.find((k) => k === field || settingName(k) === flag);
+  };
   return found.map((p) => {
     const key = keyFor(p.field) ?? (p.field as keyof RunInput);
-    if (flags[key] !== undefined) return { ...p, field: FLAG_FOR[key] };
+    if (flags[key] !== undefined) return { ...p, field: settingName(key) };
     if (file === undefined) return p;
     const fileField = file.fields[key];
     return { ...p, field: fileField ?? p.field, source: displayPath(file.path) };
