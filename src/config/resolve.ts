@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { defaultRules } from "../alerts/default-rules.js";
+import { parseAlertsSection } from "../alerts/rule-parse.js";
 import { runFaultSchedule } from "../faults/run-schedule.js";
 import { createCheck } from "../scenario-checks/index.js";
 import { commandLabels } from "./command-template.js";
@@ -73,7 +75,7 @@ export async function resolveRunConfig(
   }
   const merged = await merge(file, flags, problems);
   const config = buildConfig(merged, file);
-  // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
+  // The `alerts:`, `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags));
   // The report directory and the price table are checked now, not after a load whose numbers
@@ -319,6 +321,9 @@ function sectionProblems(
   flags: RunFlags,
 ): ConfigProblem[] {
   const found: ConfigProblem[] = [];
+  // `alerts:` is judged with the use case's default rules it amends, as the run will use them.
+  const alerts = parseAlertsSection(config.alerts, { defaults: defaultRules(config.useCase) });
+  if (!alerts.ok) found.push(...alerts.problems);
   const schedule = runFaultSchedule(config);
   if (!schedule.ok) found.push(...schedule.problems);
   try {
