@@ -8,6 +8,7 @@ import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import { allowedFor, type RunInput } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
+import { stagesOf } from "./measured-stages.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
@@ -246,6 +247,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     threads: m.threads ?? RUN_DEFAULTS.threads,
     ...(m.rate !== undefined && { rate: m.rate }),
     ...(m.stages !== undefined && { stages: m.stages }),
+    ...(openLoop && { measuredStages: stagesOf({ ...m, durationMs }) }),
     commands: m.commands ?? defaultCommands(),
     keyPattern: m.keyPattern ?? RUN_DEFAULTS.keyPattern,
     keyMax: m.keyMax ?? RUN_DEFAULTS.keyMax,
