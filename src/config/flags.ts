@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
-import { type ConfigProblem, didYouMean } from "./errors.js";
-import { allowedFor, type RunInput, redactUrl } from "./field-rules.js";
+import type { ConfigProblem } from "./errors.js";
+import type { RunInput } from "./field-rules.js";
+import { flagHelpLines, parseFlags } from "./flag-parser.js";
 import type { PublishFlags } from "./publish-rules.js";
 import { SETTINGS, type Setting } from "./settings.js";
 import type { StageKind, StageValues } from "./stage-rules.js";
@@ -71,14 +71,6 @@ export const RUN_DEFAULTS = {
 type FlagSpec = Setting & { flag: string };
 
 const FLAGS: readonly FlagSpec[] = SETTINGS.filter((s): s is FlagSpec => s.flag !== undefined);
-const BY_NAME = new Map(FLAGS.map((spec) => [spec.flag, spec]));
-const FLAG_NAMES = FLAGS.map((spec) => `--${spec.flag}`);
-const PARSE_OPTIONS = Object.fromEntries(
-  FLAGS.map((spec) => {
-    const type = spec.value === undefined ? ("boolean" as const) : ("string" as const);
-    return [spec.flag, spec.short === undefined ? { type } : { type, short: spec.short }];
-  }),
-);
 
 /** Which flag fills each stage field for a profile kind, for naming the flag in a problem. */
 export function profileFlagFor(kind: StageKind, key: string): string {
@@ -91,100 +83,22 @@ export function profileFlagFor(kind: StageKind, key: string): string {
 export const RUN_FLAGS_HELP = renderHelp();
 
 function renderHelp(): string {
-  const left = FLAGS.map(
-    (s) => `  --${s.flag}${s.short ? `, -${s.short}` : ""}${s.value ? ` ${s.value}` : ""}`,
-  );
-  const width = Math.max(...left.map((l) => l.length)) + 2;
-  const lines = FLAGS.map((s, i) => {
-    const dflt = s.defaultText ?? s.default;
-    return `${left[i].padEnd(width)}${s.help}${dflt ? ` (default: ${dflt})` : ""}`;
-  });
   // The CLI prints the usage line above this; these lines are the flags and how to read them.
   return [
     "Flags override the scenario file. A duration is like 500ms, 30s, 5m or 1h; a bare number is seconds.",
     "",
-    ...lines,
+    ...flagHelpLines(FLAGS),
   ].join("\n");
-}
-
-/** A value that is really the next flag means the flag before it was given no value. */
-function looksLikeFlag(value: string): boolean {
-  return value.startsWith("-") && value !== "-" && !/^-\d/.test(value);
 }
 
 export function parseRunArgs(argv: string[]): ParsedRunArgs {
   const flags: RunFlags = { profile: { values: {} }, json: false, debug: false, help: false };
-  const problems: ConfigProblem[] = [];
-  const given = new Set<string>();
-  const positionals: string[] = [];
-  const positionalIndexes: number[] = [];
-  let offset = 0;
+  const { values, positionals, given, problems } = parseFlags(argv, FLAGS, "run");
   // Profile flags are kept apart until the end: --step-max and --chaos-max fill the same stage field.
   const stageFlagValues = new Map<FlagSpec, number>();
-  let rest = argv;
-  // parseArgs takes `--connections --ratio` as connections="--ratio"; when that happens, report the
-  // missing value and parse again from the swallowed flag.
-  for (;;) {
-    const { tokens } = parseArgs({
-      args: rest,
-      options: PARSE_OPTIONS,
-      strict: false,
-      allowPositionals: true,
-      tokens: true,
-    });
-    let restartAt = -1;
-    for (let i = 0; i < tokens.length && restartAt < 0; i++) {
-      const token = tokens[i];
-      if (token.kind === "positional") {
-        positionals.push(token.value);
-        positionalIndexes.push(offset + token.index);
-      }
-      if (token.kind !== "option") continue;
-      const spec = BY_NAME.get(token.name);
-      if (spec === undefined) {
-        const guess = didYouMean(token.rawName.replace(/^-+/, "--"), FLAG_NAMES);
-        problems.push({
-          field: token.rawName,
-          value: token.value === undefined ? token.rawName : `${token.rawName}=${token.value}`,
-          allowed: guess
-            ? `a known flag (did you mean ${guess}?)`
-            : "a known flag (see cachestress run --help)",
-        });
-        // `--conections 10`: the 10 belongs to the misspelt flag, not to the scenario name.
-        const next = tokens[i + 1];
-        if (
-          token.value === undefined &&
-          guess &&
-          BY_NAME.get(guess.slice(2))?.value &&
-          next?.kind === "positional" &&
-          next.index === token.index + 1
-        )
-          i++;
-        continue;
-      }
-      const field = `--${spec.flag}`;
-      given.add(spec.flag);
-      if (spec.value === undefined) {
-        if (token.value !== undefined)
-          problems.push({ field, value: token.value, allowed: "no value: it is an on/off flag" });
-        else assign(flags, spec, true);
-        continue;
-      }
-      if (token.value === undefined || (!token.inlineValue && looksLikeFlag(token.value))) {
-        problems.push({ field, value: undefined, allowed: allowedFor(spec.rule!, undefined) });
-        if (token.value !== undefined) restartAt = token.index + 1;
-        continue;
-      }
-      const parsed = spec.rule!.parse(token.value);
-      if (parsed === undefined) {
-        const shown = spec.flag === "url" ? redactUrl(token.value) : token.value;
-        problems.push({ field, value: shown, allowed: allowedFor(spec.rule!, token.value) });
-      } else if (spec.stage) stageFlagValues.set(spec, parsed as number);
-      else assign(flags, spec, parsed);
-    }
-    if (restartAt < 0) break;
-    rest = rest.slice(restartAt);
-    offset += restartAt;
+  for (const [spec, value] of values) {
+    if (spec.stage) stageFlagValues.set(spec, value as number);
+    else assign(flags, spec, value);
   }
   for (const [spec, value] of stageFlagValues) {
     if (spec.stage!.kind === flags.profile.kind) flags.profile.values[spec.stage!.key] = value;
@@ -193,12 +107,15 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
   if (positionals.length > 1) {
     problems.push({
       field: "scenario",
-      value: positionals.slice(1).join(" "),
+      value: positionals
+        .slice(1)
+        .map((p) => p.value)
+        .join(" "),
       allowed: "one scenario name or file before the flags",
     });
   }
   return positionals.length > 0
-    ? { scenarioArg: positionals[0], scenarioIndex: positionalIndexes[0], flags, problems }
+    ? { scenarioArg: positionals[0].value, scenarioIndex: positionals[0].index, flags, problems }
     : { flags, problems };
 }
 
