@@ -629,3 +629,12 @@ export function settingName(key: keyof RunInput): string {
 export const SETTING_KEYS: readonly (keyof RunInput)[] = [
   ...new Set(SETTINGS.flatMap((s) => [...(s.key !== undefined ? [s.key] : []), ...(s.fills ?? [])])),
 ] as (keyof RunInput)[];
+
+/** The rows of these flags, for a subcommand that shares them with `run` (same rule, same help). */
+export function flagRows(...flags: string[]): (Setting & { flag: string })[] {
+  return flags.map((flag) => {
+    const row = SETTINGS.find((s) => s.flag === flag);
+    if (row === undefined) throw new Error(`settings: no row for --${flag}`);
+    return row as Setting & { flag: string };
+  });
+}
