@@ -15,7 +15,23 @@ neither sets the setting. Durations are like \`500ms\`, \`30s\`, \`5m\` or \`1h\
 seconds); rates are operations per second over the whole run; sizes are bytes.
 
 Each row is declared once, in \`src/config/settings.ts\`: the flag parser, the scenario-file
-schema, the defaults, \`cachestress run --help\` and this page are all read from it.`;
+schema, the defaults, \`cachestress run --help\` and this page are all read from it.
+
+## Adding a setting
+
+1. Add one row to \`SETTINGS\` in \`src/config/settings.ts\`: \`flag\` and/or \`file\`, \`key\` (the
+   \`RunConfig\` field; add it to \`src/config/types.ts\`), \`rule\` (a \`ValueRule\` from
+   \`field-rules.ts\`, shared by flag and file), \`default\` (as a user types it) or \`defaultText\`,
+   \`help\` and \`section\`. An on/off flag has no \`value\` and no \`rule\`.
+2. If the field must always be present in the resolved config, give it its default in
+   \`buildConfig\` (\`src/config/resolve.ts\`) from \`RUN_DEFAULTS\` (\`defaultOf("flag")\` in \`flags.ts\` reads
+   the row); checks between settings go in
+   \`merge\` there, so they are listed with every other problem.
+3. Run \`node scripts/settings-doc.mjs\` to rewrite this page (a test compares it with the table).
+
+A subcommand that shares a flag with \`run\` takes its row with \`flagRows("tls-ca", ...)\` and
+parses with \`parseFlags\` (\`src/config/flag-parser.ts\`), so the flag is judged and explained in
+the same words everywhere.`;
 
 /** A table cell: pipes escaped, so text such as `cache|buffer` stays in its column. */
 function cell(text: string): string {
