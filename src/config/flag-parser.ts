@@ -134,3 +134,11 @@ export function flagHelpLines(rows: readonly FlagRow[]): string[] {
     return `${left[i].padEnd(width)}${s.help}${dflt ? ` (default: ${dflt})` : ""}`;
   });
 }
+
+/** The value a row's flag has when nobody sets it: its `default`, parsed by its rule. */
+export function rowDefault<T>(rows: readonly FlagRow[], flag: string): T {
+  const row = rows.find((r) => r.flag === flag);
+  const value = row?.rule?.parse(row.default);
+  if (value === undefined) throw new Error(`settings: --${flag} has no default its rule accepts`);
+  return value as T;
+}

@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "./errors.js";
 import type { RunInput } from "./field-rules.js";
-import { flagHelpLines, parseFlags } from "./flag-parser.js";
+import { flagHelpLines, parseFlags, rowDefault } from "./flag-parser.js";
 import type { PublishFlags } from "./publish-rules.js";
 import { SETTINGS, type Setting } from "./settings.js";
 import type { StageKind, StageValues } from "./stage-rules.js";
@@ -39,13 +39,13 @@ export interface ParsedRunArgs {
   problems: ConfigProblem[];
 }
 
+/** A row of the settings table that has a flag. */
+type FlagSpec = Setting & { flag: string };
+
+const FLAGS: readonly FlagSpec[] = SETTINGS.filter((s): s is FlagSpec => s.flag !== undefined);
+
 /** The value of a setting nobody set: its row's default (src/config/settings.ts), parsed by its rule. */
-function defaultOf<T>(flag: string): T {
-  const setting = SETTINGS.find((s) => s.flag === flag);
-  const value = setting?.rule?.parse(setting.default);
-  if (value === undefined) throw new Error(`settings: --${flag} has no default its rule accepts`);
-  return value as T;
-}
+const defaultOf = <T>(flag: string): T => rowDefault<T>(FLAGS, flag);
 
 /** The values a run gets when neither a flag nor the scenario file sets them, from the settings table. */
 export const RUN_DEFAULTS = {
@@ -66,11 +66,6 @@ export const RUN_DEFAULTS = {
   probeIntervalMs: defaultOf<number>("probe-interval"),
   readFrom: defaultOf<ReadFrom>("read-from"),
 };
-
-/** A row of the settings table that has a flag. */
-type FlagSpec = Setting & { flag: string };
-
-const FLAGS: readonly FlagSpec[] = SETTINGS.filter((s): s is FlagSpec => s.flag !== undefined);
 
 /** Which flag fills each stage field for a profile kind, for naming the flag in a problem. */
 export function profileFlagFor(kind: StageKind, key: string): string {

@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "./errors.js";
 import { durationRule, oneOf, type ValueRule, wholeNumber } from "./field-rules.js";
+import { rowDefault } from "./flag-parser.js";
 import type { Setting, SettingTarget } from "./settings.js";
 
 /**
@@ -194,10 +195,8 @@ export const PUBLISH_SETTINGS: readonly Setting[] = [
 ];
 
 /** A publish setting's default, parsed from its row. */
-function defaultOf<T>(flag: string): T {
-  const setting = PUBLISH_SETTINGS.find((s) => s.flag === flag)!;
-  return setting.rule!.parse(setting.default) as T;
-}
+const defaultOf = <T>(flag: string): T =>
+  rowDefault<T>(PUBLISH_SETTINGS as (Setting & { flag: string })[], flag);
 
 export const PUBLISH_DEFAULTS = {
   intervalMs: defaultOf<number>("publish-interval"),
