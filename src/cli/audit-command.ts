@@ -9,9 +9,9 @@ import { type FlagRow, flagHelpLines, parseFlags } from "../config/flag-parser.j
 import { flagRows } from "../config/settings.js";
 import { asFlagProblems, readTlsFiles, securityProblems } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
-import { redactText } from "../reports/redact.js";
-import { AdminClient } from "../run/admin-client.js";
-import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
+import { AdminClient } from "../core/admin-client.js";
+import { type ManagedRedis, startManagedRedis } from "../core/managed-redis.js";
+import { redactText } from "../core/redact.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 

@@ -4,7 +4,7 @@ import { type FlagRow, flagHelpLines, parseFlags } from "../config/flag-parser.j
 import { flagRows } from "../config/settings.js";
 import { asFlagProblems, securityProblems } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
-import { redactText } from "../reports/redact.js";
+import { redactText } from "../core/redact.js";
 import { CLEANUP_PREFIX_ALLOWED, PrimaryAdmins, prefixTooBroad } from "../run/leftover-keys.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";

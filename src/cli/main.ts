@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
-import { resolveRunConfig } from "../config/resolve.js";
 import { NdjsonOutput } from "../outputs/ndjson-output.js";
 import { createPublishers } from "../publishers/create-publishers.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { alertsCommand } from "./alerts-command.js";
 import { auditCommand } from "./audit-command.js";
 import { capacityCommand } from "./capacity-command.js";
+import { checklistCommand } from "./checklist-command.js";
 import { cleanupCommand } from "./cleanup-command.js";
 import { compareCommand } from "./compare-command.js";
 import { dashboardCommand } from "./dashboard-command.js";
@@ -35,6 +36,8 @@ Usage:
                                                  step the open-loop rate up until the SLO breaks;
                                                  write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress checklist [scenario|file.yaml] [run flags] [--json]
+                                                 print the deployment-validation checklist of that run
   cachestress dashboard [--port N] [--api-key KEY | --key-file FILE]
                                                  live web dashboard: start, watch, stop runs (127.0.0.1)
   cachestress alerts ack RULE... --file FILE     acknowledge firing alerts of a live run (no more
@@ -102,9 +105,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === "summary") return summaryCommand(rest);
   if (command === "stream-writer") return streamWriterCommand(rest);
   if (command === "export") return exportCommand(rest);
+  // Deployment validation: the checklist of a scenario (docs/checklist.md).
+  if (command === "checklist") return checklistCommand(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, export, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, checklist, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, export, --help, --version\n`,
     );
     return EXIT.usage;
   }

@@ -1,8 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { defaultRules } from "../alerts/default-rules.js";
-import { parseAlertsSection } from "../alerts/rule-parse.js";
-import { runFaultSchedule } from "../faults/run-schedule.js";
-import { createCheck } from "../scenario-checks/index.js";
 import { commandLabels } from "./command-template.js";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
@@ -11,6 +7,7 @@ import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./fla
 import { stagesOf } from "./measured-stages.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
+import { rowFlagProblems } from "./row-flags.js";
 import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
 import { SETTING_KEYS, settingName } from "./settings.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
@@ -39,14 +36,22 @@ export interface ResolvedRun {
 }
 
 /**
+ * Judges one section that depends on the run around it (`faults:`, `check:`, `alerts:`) on the built
+ * config. The sections belong to rooms above config, so they are handed in: src/run/resolve-config.ts.
+ */
+export type SectionCheck = (config: RunConfig) => ConfigProblem[];
+
+/**
  * `argv` is what follows the word `run`; `env` supplies CACHESTRESS_SHARD when no --shard is given.
  * `checkFiles: false` skips the local file checks, for configs that run elsewhere (`k8s`).
- * Throws ConfigError listing every problem.
+ * Throws ConfigError listing every problem. Callers use resolveRunConfig (src/run/resolve-config.ts),
+ * which passes every section check.
  */
-export async function resolveRunConfig(
+export async function resolveSettings(
   argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  options: { checkFiles?: boolean } = {},
+  env: NodeJS.ProcessEnv,
+  options: { checkFiles?: boolean },
+  sections: readonly SectionCheck[],
 ): Promise<ResolvedRun> {
   const { scenarioArg, flags, problems } = parseRunArgs(argv);
   const { json, debug, events } = flags;
@@ -78,7 +83,8 @@ export async function resolveRunConfig(
   const config = buildConfig(merged, file);
   // The `alerts:`, `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
-  problems.push(...sectionProblems(config, file, flags));
+  problems.push(...sectionProblems(config, file, flags, sections));
+  problems.push(...rowFlagProblems(config));
   // The report directory and the price table are checked now, not after a load whose numbers
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)
@@ -285,6 +291,8 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
+    ...(m.restartCommand !== undefined && { restartCommand: m.restartCommand }),
+    ...(m.warmTop !== undefined && { warmTop: m.warmTop }),
   };
 }
 
@@ -321,19 +329,9 @@ function sectionProblems(
   config: RunConfig,
   file: ScenarioFile | undefined,
   flags: RunFlags,
+  sections: readonly SectionCheck[],
 ): ConfigProblem[] {
-  const found: ConfigProblem[] = [];
-  // `alerts:` is judged with the use case's default rules it amends, as the run will use them.
-  const alerts = parseAlertsSection(config.alerts, { defaults: defaultRules(config.useCase) });
-  if (!alerts.ok) found.push(...alerts.problems);
-  const schedule = runFaultSchedule(config);
-  if (!schedule.ok) found.push(...schedule.problems);
-  try {
-    createCheck(config);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    found.push(...error.problems);
-  }
+  const found = sections.flatMap((check) => check(config));
   // A problem with the section itself is the file's; one with a run setting the section cannot
   // work with (`ttl`) is named where that setting came from: its flag or its line in the file.
   const keyFor = (field: string) => {

@@ -2,6 +2,7 @@ import { didYouMean } from "./errors.js";
 import { commandFlagRule, type RunInput, rules, type ValueRule } from "./field-rules.js";
 import type { RunFlags } from "./flags.js";
 import { PUBLISH_SETTINGS } from "./publish-rules.js";
+import { restartCommandRule, warmTopRule } from "./row-flags.js";
 import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind } from "./stage-rules.js";
 import type { CommandWeight } from "./types.js";
@@ -437,6 +438,23 @@ export const SETTINGS: readonly Setting[] = [
     key: "allowUncheckedKeys",
     help: "run templates/scripts whose keys cannot be proven under the prefix when no ACL user enforces it (recorded in the result)",
     section: "workload",
+  },
+  // Deployment-validation rows (docs/restart-command.md, docs/warm-top.md).
+  {
+    flag: "restart-command",
+    value: "CMD",
+    key: "restartCommand",
+    rule: restartCommandRule,
+    help: "shell command that restarts a --url server the tool did not start (persistence-recovery, restart faults); never printed",
+    section: "faults",
+  },
+  {
+    flag: "warm-top",
+    value: "N",
+    key: "warmTop",
+    rule: warmTopRule,
+    help: "write the N most popular keys before the measured part",
+    section: "load",
   },
   {
     flag: "timeout",

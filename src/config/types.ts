@@ -136,7 +136,7 @@ export interface RunConfig extends TargetSecurity {
   readFrom: ReadFrom;
   /**
    * This process runs share `index` of the scenario split over `count` shards (docs/sharding.md).
-   * The rest of the config still describes the whole scenario; src/shard/share.ts computes the share.
+   * The rest of the config still describes the whole scenario; src/config/shard-share.ts computes the share.
    */
   shard?: ShardSpec;
   /** The scenario file's `faults:` section as written (validated by src/faults). */
@@ -156,6 +156,10 @@ export interface RunConfig extends TargetSecurity {
   reusePrefix?: boolean;
   /** Run templates and scripts whose keys cannot be proven under the prefix (recorded in the result). */
   allowUncheckedKeys?: boolean;
+  /** Shell command that restarts a server the tool did not start (docs/restart-command.md); redacted in reports. */
+  restartCommand?: string;
+  /** Write the N most popular keys of the key distribution before the measured part (docs/warm-top.md). */
+  warmTop?: number;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */
@@ -184,4 +188,10 @@ export interface TargetSecurity {
   authTokenCommand?: string;
   /** How often the token is fetched again and sent with AUTH on live connections, ms. */
   authTokenRefreshMs?: number;
+}
+
+/** Key numbers [first, first + count) out of the run's [0, keyMax). */
+export interface KeyRange {
+  first: number;
+  count: number;
 }

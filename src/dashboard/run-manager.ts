@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { RunConfig } from "../config/types.js";
-import { redactUrl } from "../reports/redact.js";
+import { redactUrl } from "../core/redact.js";
 import type { RunOutcome } from "../run/run-scenario.js";
 import { type StartedRun, startRun } from "../run/start-run.js";
 import { type LiveEvent, liveEvent, type RunSummary } from "./live-event.js";

@@ -1,4 +1,3 @@
-import type { LatencySummaryMs } from "../reports/result-types.js";
 import { addCounts, type HistogramCounts, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
 import type { IntervalReport } from "./thread-recorder.js";
 
@@ -8,6 +7,9 @@ export class PhaseTotals {
   readonly errorReplies: number[];
   readonly nils: number[];
   readonly sent: number[];
+  /** Reads by popularity group (top 1 %, next 9 %, rest), src/measure/hit-groups.ts. */
+  readonly groupHits = [0, 0, 0];
+  readonly groupMisses = [0, 0, 0];
   timeouts = 0;
   aborted = 0;
   reconnects = 0;
@@ -81,6 +83,10 @@ export class PhaseTotals {
       const service = report.serviceTimeUs[c];
       if (service !== undefined) addCounts(this.serviceTime[c], service);
     }
+    for (let g = 0; g < 3; g++) {
+      this.groupHits[g] += report.groupHits?.[g] ?? 0;
+      this.groupMisses[g] += report.groupMisses?.[g] ?? 0;
+    }
     addCounts(this.scheduleLag, report.scheduleLagUs);
     this.timeouts += report.timeouts;
     this.aborted += report.aborted;
@@ -105,6 +111,10 @@ export class PhaseTotals {
       this.sent[c] += other.sent[c];
       this.latency[c].add(other.latency[c]);
       this.serviceTime[c].add(other.serviceTime[c]);
+    }
+    for (let g = 0; g < 3; g++) {
+      this.groupHits[g] += other.groupHits[g];
+      this.groupMisses[g] += other.groupMisses[g];
     }
     this.scheduleLag.add(other.scheduleLag);
     this.timeouts += other.timeouts;
@@ -185,4 +195,17 @@ function sum(values: number[]): number {
   let total = 0;
   for (const v of values) total += v;
   return total;
+}
+
+/** Latency percentiles in milliseconds. */
+export interface LatencySummaryMs {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  /** Number of recorded values. */
+  count: number;
 }

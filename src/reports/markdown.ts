@@ -1,4 +1,6 @@
 import type { Stage } from "../config/types.js";
+import { redactText, redactUrl } from "../core/redact.js";
+import type { LatencySummaryMs, RunResult, SeriesPoint } from "../result/result-types.js";
 import { analysisLines } from "./analysis-sections.js";
 import {
   formatBytes,
@@ -11,8 +13,7 @@ import {
   NO_VALUE,
   percentOf,
 } from "./format.js";
-import { redactText, redactUrl } from "./redact.js";
-import type { LatencySummaryMs, RunResult, SeriesPoint } from "./result-types.js";
+import { checklistMarkdown, hitGroupsMarkdown } from "./row-sections.js";
 import { serverColumns } from "./server-columns.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
 import { countMatches, LATE_START_WARN_PERCENT, opsBase } from "./summary-table.js";
@@ -388,8 +389,10 @@ export function renderMarkdown(result: RunResult): string {
     thresholdsSection(result),
     countCheckSection(result),
     errorsSection(result),
+    hitGroupsMarkdown(result),
     seriesSection(result),
     phasesAndCleanupSections(result),
+    checklistMarkdown(result),
     result.warnings.length > 0
       ? ["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)]
       : [],
@@ -421,6 +424,8 @@ export function markdownSections(result: RunResult): Record<string, string> {
     errors: text(errorsSection(result)),
     series: text(seriesSection(result)),
     phases: text(phasesAndCleanupSections(result)),
+    hitGroups: text(hitGroupsMarkdown(result)),
+    checklist: text(checklistMarkdown(result)),
     warnings: [
       result.warnings.length > 0
         ? text(["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)])

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { access, link, mkdir, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { redactConfig, redactUrl } from "./redact.js";
+import { redactConfig, redactUrl } from "../core/redact.js";
+import type { RunResult } from "../result/result-types.js";
+import { tickChecklist } from "./checklist-ticks.js";
 import type { ReportFile } from "./render/report-file.js";
 import { DEFAULT_FORMATS, renderRunReport } from "./render/run-formats.js";
-import type { RunResult } from "./result-types.js";
 
 /**
  * Writes `result_{env}_{timestamp}.json`, the Markdown summary and the HTML report with one base name.
@@ -82,6 +83,8 @@ export async function writeReports(
   outDir: string,
   options: { template?: string } = {},
 ): Promise<WrittenReports> {
+  // Ticked here, where the report's name is known (docs/checklist.md); the caller's result gets it too.
+  result.checklist = tickChecklist(result, { reportFile: `${join(outDir, reportBaseName(result))}.json` });
   const safe = safeForDisk(result);
   const files = DEFAULT_FORMATS.flatMap((format) => renderRunReport(safe, format, options));
   return namedPaths(await writeReportFiles(outDir, reportBaseName(safe), files));

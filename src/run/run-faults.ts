@@ -1,15 +1,17 @@
 import { isIP } from "node:net";
 import { ConfigError } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
+import { restartableFor } from "../core/restart-command.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
 import { faultReports } from "../faults/fault-report.js";
 import { type FaultRecord, FaultRunner } from "../faults/fault-runner.js";
 import type { ScheduledFault } from "../faults/fault-schedule.js";
 import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
-import type { RunResult } from "../reports/result-types.js";
-import { AdminClient } from "./admin-client.js";
-import type { ManagedRedis } from "./managed-redis.js";
+import type { RunResult } from "../result/result-types.js";
+import type { Participant } from "./participant.js";
 
 /** Told when a scheduled fault begins and when it ends (the run's event stream). */
 export type FaultListener = (type: "fault-started" | "fault-ended", fault: FaultRecord) => void;
@@ -24,7 +26,8 @@ export class FaultUnavailableError extends Error {
  * goes through. Validated before anything starts; the schedule's clock starts with the measured
  * part; every fault is cleared before the run cleans up; the per-fault report goes into the result.
  */
-export class RunFaults {
+export class RunFaults implements Participant {
+  readonly name = "faults";
   private proxy: FaultProxy | undefined;
   private runner: FaultRunner | undefined;
 
@@ -43,7 +46,7 @@ export class RunFaults {
   }
 
   /** Arguments for a server the tool starts: DEBUG SLEEP needs `enable-debug-command` (off by default since Redis 7). */
-  get managedServerArgs(): string[] {
+  managedServerArgs(): string[] {
     return this.schedule.some((f) => f.kind === "debug-sleep") ? ["--enable-debug-command", "local"] : [];
   }
 
@@ -92,7 +95,7 @@ export class RunFaults {
         faults: this.schedule,
         proxy: this.proxy,
         openAdmin,
-        server: managed,
+        server: managed ?? restartableFor(this.config, server, where),
         username: server.username ?? urlUsername(this.config.url),
         say: this.say,
         onFaultStart: (record) => this.onFault?.("fault-started", { ...record }),
@@ -109,6 +112,15 @@ export class RunFaults {
   /** Clears every fault still in force and waits for actions under way (restart, DEBUG SLEEP). */
   async stop(): Promise<void> {
     await this.runner?.finish();
+  }
+
+  /** The load has stopped: every fault is cleared before the counts are read. */
+  stopLoad(): Promise<void> {
+    return this.stop();
+  }
+
+  contribute(result: RunResult): void {
+    this.report(result);
   }
 
   /** Puts the per-fault report into the result. */

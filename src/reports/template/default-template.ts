@@ -33,7 +33,11 @@ export const DEFAULT_TEMPLATE = `# {{title}}
 
 {{errorsByKind}}
 
+{{hitGroups}}
+
 {{series}}
+
+{{checklist}}
 
 ## Findings
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { measuredLengthMs, measuredStages, UNTIL_REQUESTS_MS } from "../../../src/config/measured-stages.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
+import { shardRunConfig, shareOf } from "../../../src/config/shard-share.js";
 import type { RunConfig } from "../../../src/config/types.js";
-import { shardRunConfig, shareOf } from "../../../src/shard/share.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 import { testRunConfig } from "../../helpers/run-config.js";
 
 async function config(argv: string[]): Promise<RunConfig> {

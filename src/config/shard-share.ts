@@ -1,6 +1,5 @@
-import { measuredStages } from "../config/measured-stages.js";
-import type { RunConfig, Stage } from "../config/types.js";
-import type { KeyRange } from "../engine/thread-plan.js";
+import { measuredStages } from "./measured-stages.js";
+import type { KeyRange, RunConfig, Stage } from "./types.js";
 
 /**
  * What one shard of `--shard i/N` runs: its part of the connections, requests and rate, and the
