@@ -138,6 +138,6 @@ export function stepConfig(
   durationMs: number,
   thresholds: string[],
 ): RunConfig {
-  const { stages: _stages, requests: _requests, ...shared } = base;
+  const { stages: _stages, requests: _requests, measuredStages: _measured, ...shared } = base;
   return { ...shared, url, rate, durationMs, thresholds };
 }

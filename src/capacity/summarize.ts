@@ -99,7 +99,12 @@ export function buildCapacityResult(input: {
   const warnings = [...input.warnings];
   for (const s of checked) if (!s.countCheck.ok) warnings.push(`step ${s.index}: ${s.countCheck.note}`);
   // Each step's rate and duration are the search's; the shared config carries neither.
-  const { rate: _rate, durationMs: _durationMs, ...shared } = redactConfig(input.config);
+  const {
+    rate: _rate,
+    durationMs: _durationMs,
+    measuredStages: _stages,
+    ...shared
+  } = redactConfig(input.config);
   return {
     schemaVersion: CAPACITY_SCHEMA_VERSION,
     kind: "capacity",

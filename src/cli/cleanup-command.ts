@@ -1,13 +1,13 @@
-import { parseArgs } from "node:util";
 import { ConfigError, type ConfigProblem, formatProblem } from "../config/errors.js";
-import { allowedFor as ruleAllowed, rules, urlRule } from "../config/field-rules.js";
+import { urlRule, type ValueRule } from "../config/field-rules.js";
+import { type FlagRow, flagHelpLines, parseFlags } from "../config/flag-parser.js";
+import { flagRows } from "../config/settings.js";
 import { asFlagProblems, securityProblems } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
-import { redactText, redactUrl } from "../core/redact.js";
+import { redactText } from "../core/redact.js";
 import { CLEANUP_PREFIX_ALLOWED, PrimaryAdmins, prefixTooBroad } from "../run/leftover-keys.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
-import { unknownFlagProblem } from "./unknown-flag.js";
 
 /**
  * `cachestress cleanup --url URL --prefix PREFIX [--dry-run]`: deletes what a run left under its
@@ -16,6 +16,36 @@ import { unknownFlagProblem } from "./unknown-flag.js";
  * counts again afterwards.
  */
 
+const prefixRule: ValueRule<string> = {
+  allowed: CLEANUP_PREFIX_ALLOWED,
+  parse: (raw) => (typeof raw === "string" && prefixTooBroad(raw) === undefined ? raw : undefined),
+  explain: (raw) =>
+    typeof raw === "string" ? `${CLEANUP_PREFIX_ALLOWED} (${prefixTooBroad(raw)})` : undefined,
+};
+
+type CleanupRow = FlagRow & { key?: string };
+
+/** The target flags are `run`'s rows (src/config/settings.ts); the rest are cleanup's own. */
+const ROWS: readonly CleanupRow[] = [
+  {
+    ...flagRows("url")[0],
+    help: "the server the run loaded, redis:// or rediss:// (required)",
+    defaultText: undefined,
+  },
+  {
+    flag: "prefix",
+    value: "PREFIX",
+    rule: prefixRule,
+    key: "prefix",
+    help: `the run's key prefix (required): ${CLEANUP_PREFIX_ALLOWED}`,
+  },
+  { flag: "dry-run", key: "dryRun", help: "count the keys and show a few of them; delete nothing" },
+  ...flagRows("tls-ca", "tls-cert", "tls-key", "tls-servername", "tls-insecure"),
+  { flag: "json", key: "json", help: "print {prefix, target, found, deleted, remaining, samples} on stdout" },
+  { flag: "debug", key: "debug", help: "show stack traces" },
+  { flag: "help", short: "h", key: "help", help: "show this help" },
+];
+
 export const CLEANUP_HELP = `Usage: cachestress cleanup --url URL --prefix PREFIX [--dry-run] [--json]
 
 Deletes every key that starts with PREFIX (SCAN + UNLINK in batches of 1000, on every primary of
@@ -23,42 +53,12 @@ a cluster), then counts again. A run that quit before its own cleanup prints thi
 its prefix. The password comes from the URL or REDIS_PASSWORD, an ACL user from the URL or
 REDIS_USERNAME; neither is printed.
 
-  --url URL              the server the run loaded, redis:// or rediss:// (required)
-  --prefix PREFIX        the run's key prefix (required): ${CLEANUP_PREFIX_ALLOWED}
-  --dry-run              count the keys and show a few of them; delete nothing
-  --tls-ca FILE          rediss://: PEM CA certificate(s) to verify the server with (default: the system CAs)
-  --tls-cert FILE        rediss://: PEM client certificate for mutual TLS (with --tls-key)
-  --tls-key FILE         rediss://: PEM private key of --tls-cert
-  --tls-servername NAME  rediss://: host name for SNI and the certificate check (default: the URL's host)
-  --tls-insecure         rediss://: do not verify the server's certificate (prints a warning)
-  --json                 print {prefix, target, found, deleted, remaining, samples} on stdout
-  --debug                show stack traces
-  --help, -h             show this help
+${flagHelpLines(ROWS).join("\n")}
 
 Exit codes: 0 done (or --dry-run counted), 1 keys were still under the prefix after the deletion
 (something is still writing them), 2 bad flags or a prefix that is refused, 3 the server could not
 be reached or refused a command.`;
 
-const OPTIONS = {
-  url: { type: "string" },
-  prefix: { type: "string" },
-  "dry-run": { type: "boolean" },
-  "tls-ca": { type: "string" },
-  "tls-cert": { type: "string" },
-  "tls-key": { type: "string" },
-  "tls-servername": { type: "string" },
-  "tls-insecure": { type: "boolean" },
-  json: { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-const FLAG_NAMES = Object.keys(OPTIONS).map((name) => `--${name}`);
-const TLS_FLAGS = {
-  "tls-ca": { rule: rules.tlsFile, key: "tlsCaFile" },
-  "tls-cert": { rule: rules.tlsFile, key: "tlsCertFile" },
-  "tls-key": { rule: rules.tlsFile, key: "tlsKeyFile" },
-  "tls-servername": { rule: rules.tlsServername, key: "tlsServername" },
-} as const;
 /** Keys shown by --dry-run (and before a deletion). */
 const SAMPLE_KEYS = 5;
 
@@ -74,60 +74,12 @@ interface CleanupFlags extends Omit<TargetSecurity, "authTokenRefreshMs" | "auth
 /** Every problem with the flags at once, as `run` reports its own. */
 export function parseCleanupArgs(argv: string[]): { flags: CleanupFlags; problems: ConfigProblem[] } {
   const flags: CleanupFlags = { dryRun: false, json: false, debug: false, help: false };
-  const problems: ConfigProblem[] = [];
-  const { tokens } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens) {
-    if (token.kind === "positional") {
-      problems.push({
-        field: "cleanup",
-        value: token.value,
-        allowed: "flags only: --url URL --prefix PREFIX",
-      });
-    }
-    if (token.kind !== "option") continue;
-    const field = `--${token.name}`;
-    const spec = (OPTIONS as Record<string, { type: string }>)[token.name];
-    if (spec === undefined) {
-      problems.push(unknownFlagProblem(token.rawName, FLAG_NAMES, "cleanup"));
-      continue;
-    }
-    if (spec.type === "boolean") {
-      if (token.value !== undefined)
-        problems.push({ field, value: token.value, allowed: "no value: an on/off flag" });
-      else if (token.name === "dry-run") flags.dryRun = true;
-      else if (token.name === "tls-insecure") flags.tlsInsecure = true;
-      else flags[token.name as "json" | "debug" | "help"] = true;
-      continue;
-    }
-    const value = token.value;
-    if (token.name === "url") {
-      if (value === undefined || urlRule.parse(value) === undefined)
-        problems.push({
-          field,
-          value: value === undefined ? undefined : redactUrl(value),
-          allowed: urlRule.allowed,
-        });
-      else flags.url = value;
-    } else if (token.name === "prefix") {
-      const broad = value === undefined ? "missing" : prefixTooBroad(value);
-      if (broad !== undefined)
-        problems.push({ field, value, allowed: `${CLEANUP_PREFIX_ALLOWED} (${broad})` });
-      else flags.prefix = value;
-    } else {
-      const tls = TLS_FLAGS[token.name as keyof typeof TLS_FLAGS];
-      const parsed = value === undefined ? undefined : tls.rule.parse(value);
-      if (parsed === undefined) problems.push({ field, value, allowed: ruleAllowed(tls.rule, value) });
-      else flags[tls.key] = parsed;
-    }
-  }
+  const { values, positionals, given, problems } = parseFlags(argv, ROWS, "cleanup");
+  for (const { value } of positionals)
+    problems.push({ field: "cleanup", value, allowed: "flags only: --url URL --prefix PREFIX" });
+  for (const [row, value] of values)
+    if (row.key !== undefined) (flags as unknown as Record<string, unknown>)[row.key] = value;
   if (!flags.help) {
-    const given = new Set(tokens.flatMap((t) => (t.kind === "option" ? [t.name] : [])));
     if (!given.has("url"))
       problems.push({
         field: "--url",

@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { type ConfigProblem, formatProblem } from "../config/errors.js";
-import { rules, urlRule } from "../config/field-rules.js";
+import { urlRule } from "../config/field-rules.js";
+import { type FlagRow, flagHelpLines, parseFlags } from "../config/flag-parser.js";
+import { flagRows } from "../config/settings.js";
 import { AdminClient } from "../core/admin-client.js";
-import { redactUrl } from "../core/redact.js";
 import { resolveTarget } from "../core/target.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { writeReports } from "../reports/write-report.js";
@@ -15,13 +15,29 @@ import { mergeShardResults } from "../shard/merge-results.js";
 import { readShardResults } from "../shard/read-results.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { leftoverHint, stopOnSignal } from "./stop-on-signal.js";
-import { unknownFlagProblem } from "./unknown-flag.js";
 
 /**
  * `cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]`: one result from the results
  * of every shard of a `--shard i/N` run, with thresholds judged on the merged numbers. Exit codes as
  * for `run`: 0 pass, 1 a threshold failed, 2 bad flags or files, 3 a shard could not finish its run.
  */
+
+type MergeRow = FlagRow & { key?: string };
+
+/** --out is `run`'s row (src/config/settings.ts); the rest are the merge's own. */
+const ROWS: readonly MergeRow[] = [
+  { ...flagRows("out")[0], key: "outDir", help: "directory for the merged report" },
+  {
+    flag: "cleanup-url",
+    value: "URL",
+    rule: urlRule,
+    key: "cleanupUrl",
+    help: "afterwards, delete every key under the shards' prefix on this server: the shards' target, reached from here (the password may come from REDIS_PASSWORD)",
+  },
+  { flag: "json", key: "json", help: "print the merged result as JSON on stdout" },
+  { flag: "debug", key: "debug", help: "show stack traces" },
+  { flag: "help", short: "h", key: "help", help: "show this help" },
+];
 
 export const MERGE_HELP = `Usage: cachestress merge FILE... [--out DIR] [--json] [--cleanup-url URL]
 
@@ -32,25 +48,11 @@ server's INFO commandstats. Writes Reports/merged_{env}_{time}.json, .md and .ht
 
 A FILE is a result JSON file, or a log holding a --json result line (what 'kubectl logs' returns).
 
-  --out DIR          directory for the merged report (default: Reports)
-  --cleanup-url URL  afterwards, delete every key under the shards' prefix on this server: the
-                     shards' target, reached from here (the password may come from REDIS_PASSWORD)
-  --json             print the merged result as JSON on stdout
-  --debug            show stack traces
-  --help, -h         show this help
+${flagHelpLines(ROWS).join("\n")}
 
 Exit codes: 0 all thresholds hold, 1 a threshold failed, 2 bad flags or shard files that are not
 one complete run, 3 a shard lost its target, 4 a signal arrived (the merge and its cleanup still
 finish and are written), 5 a second signal quit at once (the cleanup command is printed).`;
-
-const OPTIONS = {
-  out: { type: "string" },
-  "cleanup-url": { type: "string" },
-  json: { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-const FLAG_NAMES = Object.keys(OPTIONS).map((name) => `--${name}`);
 
 interface MergeFlags {
   files: string[];
@@ -63,38 +65,10 @@ interface MergeFlags {
 
 export function parseMergeArgs(argv: string[]): { flags: MergeFlags; problems: ConfigProblem[] } {
   const flags: MergeFlags = { files: [], outDir: "Reports", json: false, debug: false, help: false };
-  const problems: ConfigProblem[] = [];
-  const { tokens } = parseArgs({
-    args: argv,
-    options: OPTIONS,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
-  for (const token of tokens) {
-    if (token.kind === "positional") flags.files.push(token.value);
-    if (token.kind !== "option") continue;
-    const field = `--${token.name}`;
-    const spec = OPTIONS[token.name as keyof typeof OPTIONS];
-    if (spec === undefined) {
-      problems.push(unknownFlagProblem(token.rawName, FLAG_NAMES, "merge"));
-      continue;
-    }
-    if (spec.type === "boolean") {
-      if (token.value !== undefined)
-        problems.push({ field, value: token.value, allowed: "no value: an on/off flag" });
-      else flags[token.name as "json" | "debug" | "help"] = true;
-      continue;
-    }
-    const value = token.value;
-    if (token.name === "out") {
-      if (value === undefined || rules.outDir.parse(value) === undefined) {
-        problems.push({ field, value, allowed: rules.outDir.allowed });
-      } else flags.outDir = value;
-    } else if (value === undefined || urlRule.parse(value) === undefined) {
-      problems.push({ field, value: redactUrl(value ?? "") || undefined, allowed: urlRule.allowed });
-    } else flags.cleanupUrl = value;
-  }
+  const { values, positionals, problems } = parseFlags(argv, ROWS, "merge");
+  flags.files = positionals.map((p) => p.value);
+  for (const [row, value] of values)
+    if (row.key !== undefined) (flags as unknown as Record<string, unknown>)[row.key] = value;
   if (flags.files.length === 0 && !flags.help) {
     problems.push({
       field: "FILE",

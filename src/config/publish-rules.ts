@@ -1,5 +1,7 @@
 import type { ConfigProblem } from "./errors.js";
 import { durationRule, oneOf, type ValueRule, wholeNumber } from "./field-rules.js";
+import { rowDefault } from "./flag-parser.js";
+import type { Setting, SettingTarget } from "./settings.js";
 
 /**
  * The `--publish*` flags: where a run's figures go while it runs (docs/publishers.md). They belong to
@@ -43,15 +45,6 @@ export interface PublishOptions {
   azureRegion?: string;
 }
 
-export const PUBLISH_DEFAULTS = {
-  intervalMs: 5_000,
-  metricsPort: 9464,
-  metricsHost: "127.0.0.1",
-  otlpUrl: "http://127.0.0.1:4318/v1/metrics",
-  cloudwatchNamespace: "CacheStress",
-  resolutionS: 60,
-} as const;
-
 function httpUrlRule(example: string): ValueRule<string> {
   return {
     allowed: `an http:// or https:// URL, e.g. ${example}`,
@@ -79,7 +72,7 @@ export const publishRules = {
       typeof raw === "string" && /^[A-Za-z0-9.:-]{1,253}$/.test(raw) ? raw : undefined,
   } satisfies ValueRule<string>,
   pushgatewayUrl: httpUrlRule("http://127.0.0.1:9091"),
-  otlpUrl: httpUrlRule(PUBLISH_DEFAULTS.otlpUrl),
+  otlpUrl: httpUrlRule("http://127.0.0.1:4318/v1/metrics"),
   namespace: {
     allowed: "1 to 255 characters of letters, digits and . - _ / # : (not starting with AWS/)",
     parse: (raw: unknown) =>
@@ -104,6 +97,114 @@ export const publishRules = {
     allowed: "an Azure region name, e.g. westeurope or eastus2",
     parse: (raw: unknown) => (typeof raw === "string" && /^[a-z0-9]{2,40}$/.test(raw) ? raw : undefined),
   } satisfies ValueRule<string>,
+};
+
+/** Sets one field of PublishFlags. */
+const to =
+  (key: keyof PublishFlags) =>
+  (flags: SettingTarget, value: unknown): void => {
+    flags.publish = { ...flags.publish, [key]: value };
+  };
+
+function row(
+  flag: string,
+  value: string,
+  rule: ValueRule<unknown>,
+  key: keyof PublishFlags,
+  help: string,
+  dflt?: string,
+): Setting {
+  return { flag, value, rule, set: to(key), help, default: dflt, section: "publish" };
+}
+
+/** The --publish rows of the settings table (src/config/settings.ts). */
+export const PUBLISH_SETTINGS: readonly Setting[] = [
+  {
+    flag: "publish",
+    value: "WHERE",
+    rule: publishRules.target,
+    set: (flags, value) => {
+      const target = value as PublishTarget | "none";
+      flags.publish = { ...flags.publish, targets: [...(flags.publish?.targets ?? []), target] };
+    },
+    help: "repeatable: prometheus|pushgateway|otlp|cloudwatch|azure|none: publish metrics while the run runs",
+    defaultText: "cloudwatch with --env aws, azure with --env azure, else none",
+    section: "publish",
+  },
+  row("publish-interval", "DUR", publishRules.interval, "intervalMs", "how often publishers push", "5s"),
+  {
+    flag: "publish-dry-run",
+    set: to("dryRun"),
+    help: "print the exact payloads publishers would send (checked), send nothing",
+    section: "publish",
+  },
+  row("metrics-port", "PORT", publishRules.port, "metricsPort", "prometheus: port of /metrics", "9464"),
+  row(
+    "metrics-host",
+    "HOST",
+    publishRules.host,
+    "metricsHost",
+    "prometheus: address /metrics listens on",
+    "127.0.0.1",
+  ),
+  row(
+    "pushgateway-url",
+    "URL",
+    publishRules.pushgatewayUrl,
+    "pushgatewayUrl",
+    "pushgateway: the Pushgateway's URL",
+  ),
+  row(
+    "otlp-url",
+    "URL",
+    publishRules.otlpUrl,
+    "otlpUrl",
+    "otlp: OTLP/HTTP metrics endpoint",
+    "http://127.0.0.1:4318/v1/metrics",
+  ),
+  row(
+    "cloudwatch-namespace",
+    "NS",
+    publishRules.namespace,
+    "cloudwatchNamespace",
+    "cloudwatch: metric namespace",
+    "CacheStress",
+  ),
+  row(
+    "publish-resolution",
+    "S",
+    publishRules.resolution,
+    "resolutionS",
+    "cloudwatch: StorageResolution 1 (high) or 60",
+    "60",
+  ),
+  row(
+    "azure-resource-id",
+    "ID",
+    publishRules.azureResourceId,
+    "azureResourceId",
+    "azure: resource ID the metrics are attached to",
+  ),
+  row(
+    "azure-region",
+    "REGION",
+    publishRules.azureRegion,
+    "azureRegion",
+    "azure: region of that resource, e.g. westeurope",
+  ),
+];
+
+/** A publish setting's default, parsed from its row. */
+const defaultOf = <T>(flag: string): T =>
+  rowDefault<T>(PUBLISH_SETTINGS as (Setting & { flag: string })[], flag);
+
+export const PUBLISH_DEFAULTS = {
+  intervalMs: defaultOf<number>("publish-interval"),
+  metricsPort: defaultOf<number>("metrics-port"),
+  metricsHost: defaultOf<string>("metrics-host"),
+  otlpUrl: defaultOf<string>("otlp-url"),
+  cloudwatchNamespace: defaultOf<string>("cloudwatch-namespace"),
+  resolutionS: defaultOf<1 | 60>("publish-resolution"),
 };
 
 /** Which flag needs which publisher: a setting for a publisher that is not on is a mistake. */

@@ -2,16 +2,18 @@ import { randomBytes } from "node:crypto";
 import { commandLabels } from "./command-template.js";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
-import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
+import { allowedFor, type RunInput } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
+import { stagesOf } from "./measured-stages.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
 import { rowFlagProblems } from "./row-flags.js";
 import type { ScenarioFile } from "./scenario-file.js";
 import { displayPath, resolveScenarioPath } from "./scenario-paths.js";
+import { SETTING_KEYS, settingName } from "./settings.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
-import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
+import { readTlsFiles, securityProblems } from "./target-security.js";
 import { templateProblems } from "./template-rules.js";
 import { isThresholdProblem, parseThreshold } from "./threshold-grammar.js";
 import type { RunConfig, Stage } from "./types.js";
@@ -33,58 +35,6 @@ export interface ResolvedRun {
   /** With --help nothing is validated and `config` holds the defaults; the caller prints RUN_FLAGS_HELP. */
   help: boolean;
 }
-
-/** The flag that sets each RunInput field, to name it in a problem. */
-const FLAG_FOR: Record<keyof RunInput, string> = {
-  url: "--url",
-  env: "--env",
-  outDir: "--out",
-  durationMs: "--duration",
-  requests: "--requests",
-  warmupMs: "--warmup",
-  prefill: "--prefill",
-  connections: "--connections",
-  pipeline: "--pipeline",
-  threads: "--threads",
-  rate: "--rate",
-  stages: "--profile",
-  commands: "--ratio",
-  scripts: "scripts (scenario file)",
-  keyPattern: "--key-pattern",
-  keyMax: "--key-max",
-  dataSizeMin: "--data-size",
-  dataSizeMax: "--data-size",
-  dataset: "--dataset",
-  ttlS: "--ttl",
-  prefix: "--prefix",
-  keepKeys: "--keep-keys",
-  timeoutMs: "--timeout",
-  thresholds: "--threshold",
-  seed: "--seed",
-  useCase: "--use-case",
-  probeIntervalMs: "--probe-interval",
-  audit: "--audit",
-  alerts: "alerts",
-  alertsDryRun: "--alerts-dry-run",
-  priceFile: "--price-file",
-  azureTier: "--azure-tier",
-  maxMonthlyCostUsd: "--max-monthly-cost",
-  templateFile: "--template",
-  hdrLogFile: "--hdr-log",
-  readFrom: "--read-from",
-  ...SECURITY_FLAGS,
-  shard: "--shard",
-  faults: "faults",
-  check: "check (scenario file)",
-  timeScale: "--time-scale",
-  viaProxy: "--via-proxy",
-  allowServerFaults: "--allow-server-faults",
-  reusePrefix: "--reuse-prefix",
-  allowUncheckedKeys: "--allow-unchecked-keys",
-  restartCommand: "--restart-command",
-  warmTop: "--warm-top",
-  zones: "--zone",
-};
 
 /**
  * Judges one section that depends on the run around it (`faults:`, `check:`, `alerts:`) on the built
@@ -134,7 +84,7 @@ export async function resolveSettings(
   }
   const merged = await merge(file, flags, problems);
   const config = buildConfig(merged, file);
-  // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
+  // The `alerts:`, `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags, sections));
   problems.push(...rowFlagProblems(config));
@@ -185,7 +135,7 @@ async function merge(
     merged.zones = { ...fromFile.zones, ...fromFlags.zones };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
     key in fromFlags || file === undefined || file.fields[key] === undefined
-      ? { field: FLAG_FOR[key] }
+      ? { field: settingName(key) }
       : { field: file.fields[key]!, source: displayPath(file.path) };
   const add = (key: keyof RunInput, value: unknown, allowed: string) =>
     problems.push({ ...label(key), value, allowed });
@@ -284,8 +234,9 @@ function profileStage(
   return stage;
 }
 
+/** A fresh copy each time: a run's command list is its own. */
 function defaultCommands() {
-  return ratioRule.parse(RUN_DEFAULTS.ratio)!;
+  return RUN_DEFAULTS.commands.map((command) => ({ ...command }));
 }
 
 /** RunConfig with every default applied, fields in the order of types.ts so result files read well. */
@@ -308,6 +259,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     threads: m.threads ?? RUN_DEFAULTS.threads,
     ...(m.rate !== undefined && { rate: m.rate }),
     ...(m.stages !== undefined && { stages: m.stages }),
+    ...(openLoop && { measuredStages: stagesOf({ ...m, durationMs }) }),
     commands: m.commands ?? defaultCommands(),
     keyPattern: m.keyPattern ?? RUN_DEFAULTS.keyPattern,
     keyMax: m.keyMax ?? RUN_DEFAULTS.keyMax,
@@ -322,7 +274,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     thresholds: m.thresholds ?? [],
     seed: m.seed ?? randomBytes(4).readUInt32LE(0),
     ...(m.useCase !== undefined && { useCase: m.useCase }),
-    probeIntervalMs: m.probeIntervalMs ?? 1000,
+    probeIntervalMs: m.probeIntervalMs ?? RUN_DEFAULTS.probeIntervalMs,
     audit: m.audit ?? false,
     ...(m.alerts !== undefined && { alerts: m.alerts }),
     alertsDryRun: m.alertsDryRun ?? false,
@@ -331,7 +283,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.maxMonthlyCostUsd !== undefined && { maxMonthlyCostUsd: m.maxMonthlyCostUsd }),
     ...(m.templateFile !== undefined && { templateFile: m.templateFile }),
     ...(m.hdrLogFile !== undefined && { hdrLogFile: m.hdrLogFile }),
-    readFrom: m.readFrom ?? "primary",
+    readFrom: m.readFrom ?? RUN_DEFAULTS.readFrom,
     ...(m.tlsCaFile !== undefined && { tlsCaFile: m.tlsCaFile }),
     ...(m.tlsCertFile !== undefined && { tlsCertFile: m.tlsCertFile }),
     ...(m.tlsKeyFile !== undefined && { tlsKeyFile: m.tlsKeyFile }),
@@ -391,13 +343,13 @@ function sectionProblems(
   const found = sections.flatMap((check) => check(config));
   // A problem with the section itself is the file's; one with a run setting the section cannot
   // work with (`ttl`) is named where that setting came from: its flag or its line in the file.
-  const keyFor = (field: string) =>
-    (Object.keys(FLAG_FOR) as (keyof RunInput)[]).find(
-      (k) => k === field || FLAG_FOR[k] === `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
-    );
+  const keyFor = (field: string) => {
+    const flag = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    return SETTING_KEYS.find((k) => k === field || settingName(k) === flag);
+  };
   return found.map((p) => {
     const key = keyFor(p.field) ?? (p.field as keyof RunInput);
-    if (flags[key] !== undefined) return { ...p, field: FLAG_FOR[key] };
+    if (flags[key] !== undefined) return { ...p, field: settingName(key) };
     if (file === undefined) return p;
     const fileField = file.fields[key];
     return { ...p, field: fileField ?? p.field, source: displayPath(file.path) };

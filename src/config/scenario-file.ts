@@ -6,7 +6,7 @@ import { parseCommandTemplate } from "./command-template.js";
 import { ConfigError, type ConfigProblem, didYouMean, formatPath } from "./errors.js";
 import { allowedFor, booleanRule, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
 import { displayPath } from "./scenario-paths.js";
-import { shardRule } from "./shard-rule.js";
+import { SETTINGS } from "./settings.js";
 import { buildStage, STAGE_DURATION_RULE, STAGE_FIELDS, STAGE_KINDS, stageProblems } from "./stage-rules.js";
 import type { CommandWeight, Stage } from "./types.js";
 import {
@@ -113,26 +113,8 @@ const scriptsSchema = z
   })
   .optional();
 
-const fileSchema = z.strictObject({
-  name: field(rules.name),
-  description: field(rules.description),
-  url: field(rules.url),
-  tlsCa: field(rules.tlsFile),
-  tlsCert: field(rules.tlsFile),
-  tlsKey: field(rules.tlsFile),
-  tlsServername: field(rules.tlsServername),
-  tlsInsecure: field(booleanRule),
-  authTokenCommand: field(rules.authTokenCommand),
-  authTokenRefresh: field(rules.authTokenRefresh),
-  env: field(rules.env),
-  duration: field(rules.duration),
-  requests: field(rules.requests),
-  warmup: field(rules.warmup),
-  prefill: field(booleanRule),
-  connections: field(rules.connections),
-  pipeline: field(rules.pipeline),
-  threads: field(rules.threads),
-  rate: field(rules.rate),
+/** File fields validated by a schema of their own rather than by their row's rule alone. */
+const SECTION_SCHEMAS: Record<string, z.ZodType> = {
   stages: z
     .array(
       z.discriminatedUnion("kind", stageSchemas as [StageSchema, ...StageSchema[]], { error: STAGE_ALLOWED }),
@@ -142,32 +124,15 @@ const fileSchema = z.strictObject({
     )
     .min(1, { error: "at least one stage" })
     .optional(),
-  ratio: field(rules.ratio),
   commands: commandsSchema.optional(),
   scripts: scriptsSchema,
-  keyPattern: field(rules.keyPattern),
-  keyMax: field(rules.keyMax),
-  dataSize: field(rules.dataSize),
-  dataSizeRange: field(rules.dataSizeRange),
-  dataset: field(rules.dataset),
-  ttl: field(rules.ttl),
-  prefix: field(rules.prefix),
-  keepKeys: field(booleanRule),
-  timeout: field(rules.timeout),
   thresholds: z
     .array(field(rules.threshold, true), { error: 'a list of thresholds, e.g. ["p(99)<500ms", "errors<1%"]' })
     .optional(),
-  seed: field(rules.seed),
-  useCase: field(rules.useCase),
-  readFrom: field(rules.readFrom),
-  probeInterval: field(rules.probeInterval),
-  audit: field(booleanRule),
-  shard: field(shardRule),
-  // Validated in full by src/alerts when the run resolves; here only its presence is recorded.
+  // Validated in full by src/alerts when the run resolves; here only its shape.
   alerts: z.record(z.string(), z.unknown(), { error: "a mapping with rules: and notify:" }).optional(),
   // Validated in full by src/faults when the run resolves.
   faults: z.array(z.unknown(), { error: "a list of faults, e.g. - { at: 5s, kind: reset }" }).optional(),
-  viaProxy: field(booleanRule),
   // Validated in full by src/scenario-checks when the run resolves.
   check: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { kind: integrity }" }).optional(),
   // Risk-zone bands by zone name, each "STABLE/FAILURE" (docs/zones.md).
@@ -184,7 +149,16 @@ const fileSchema = z.strictObject({
     .optional(),
   // Validated in full by src/capacity; `cachestress run` of a file with it runs the capacity search.
   capacity: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { startRate: 1000 }" }).optional(),
-});
+};
+
+/** One field per settings row with a file key (src/config/settings.ts); on/off flags take true or false. */
+const fileSchema = z.strictObject(
+  Object.fromEntries(
+    SETTINGS.flatMap((s) =>
+      s.file === undefined ? [] : [[s.file, SECTION_SCHEMAS[s.file] ?? field(s.rule ?? booleanRule)]],
+    ),
+  ),
+);
 
 export const SCENARIO_FIELDS = Object.keys(fileSchema.shape);
 
@@ -244,7 +218,7 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
   }
   problems.push(...templateScriptProblems(data));
   if (problems.length > 0 || !parsed.success) throw fail(problems);
-  return toScenarioFile(path, parsed.data);
+  return toScenarioFile(path, parsed.data as Record<string, unknown>);
 }
 
 /**
@@ -307,9 +281,10 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-type ParsedFile = z.output<typeof fileSchema>;
+/** File fields that do not go to their row's key as they are. */
+const OWN_MAPPING = new Set(["tlsCa", "tlsCert", "tlsKey", "tlsInsecure", "commands", "zones"]);
 
-function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
+function toScenarioFile(path: string, f: Record<string, unknown>): ScenarioFile {
   const input: RunInput = {};
   const fields: ScenarioFile["fields"] = {};
   const put = <K extends keyof RunInput>(key: K, value: RunInput[K] | undefined, fileField: string) => {
@@ -317,56 +292,31 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
     input[key] = value;
     fields[key] = fileField;
   };
-  put("url", f.url, "url");
+  for (const s of SETTINGS) {
+    if (s.file === undefined || OWN_MAPPING.has(s.file)) continue;
+    if (s.key !== undefined) put(s.key as keyof RunInput, f[s.file] as never, s.file);
+  }
   // A file's paths are relative to the file, so a scenario and its certificates can move together.
-  const near = (file: string | undefined) => (file === undefined ? undefined : resolve(dirname(path), file));
-  put("tlsCaFile", near(f.tlsCa), "tlsCa");
-  put("tlsCertFile", near(f.tlsCert), "tlsCert");
-  put("tlsKeyFile", near(f.tlsKey), "tlsKey");
-  put("tlsServername", f.tlsServername, "tlsServername");
+  const near = (file: unknown) => (typeof file === "string" ? resolve(dirname(path), file) : undefined);
+  put("tlsCaFile", near(f["tlsCa"]), "tlsCa");
+  put("tlsCertFile", near(f["tlsCert"]), "tlsCert");
+  put("tlsKeyFile", near(f["tlsKey"]), "tlsKey");
   // Only `true` means anything; `tlsInsecure: false` is the default and stays out of the config.
-  put("tlsInsecure", f.tlsInsecure === true ? true : undefined, "tlsInsecure");
-  put("authTokenCommand", f.authTokenCommand, "authTokenCommand");
-  put("authTokenRefreshMs", f.authTokenRefresh, "authTokenRefresh");
-  put("env", f.env, "env");
-  put("durationMs", f.duration, "duration");
-  put("requests", f.requests, "requests");
-  put("warmupMs", f.warmup, "warmup");
-  put("prefill", f.prefill, "prefill");
-  put("connections", f.connections, "connections");
-  put("pipeline", f.pipeline, "pipeline");
-  put("threads", f.threads, "threads");
-  put("rate", f.rate, "rate");
-  put("stages", f.stages, "stages");
-  put("commands", f.ratio, "ratio");
-  put("commands", f.commands?.filter((c) => c.weight! > 0).map(toCommandWeight), "commands");
-  put("scripts", f.scripts, "scripts");
-  put("keyPattern", f.keyPattern, "keyPattern");
-  put("keyMax", f.keyMax, "keyMax");
-  const sizeField = f.dataSizeRange ? "dataSizeRange" : "dataSize";
-  put("dataSizeMin", f.dataSizeRange?.[0] ?? f.dataSize, sizeField);
-  put("dataSizeMax", f.dataSizeRange?.[1] ?? f.dataSize, sizeField);
-  put("dataset", f.dataset, "dataset");
-  put("ttlS", f.ttl, "ttl");
-  put("prefix", f.prefix, "prefix");
-  put("keepKeys", f.keepKeys, "keepKeys");
-  put("timeoutMs", f.timeout, "timeout");
-  put("thresholds", f.thresholds as string[] | undefined, "thresholds");
-  put("seed", f.seed, "seed");
-  put("useCase", f.useCase, "useCase");
-  put("readFrom", f.readFrom, "readFrom");
-  put("probeIntervalMs", f.probeInterval, "probeInterval");
-  put("audit", f.audit, "audit");
-  put("alerts", f.alerts, "alerts");
-  put("shard", f.shard, "shard");
-  put("faults", f.faults, "faults");
-  put("viaProxy", f.viaProxy, "viaProxy");
-  put("check", f.check, "check");
-  put("zones", f.zones && zoneBandsByMetric(f.zones as Record<string, ZoneBand | undefined>), "zones");
-  const name = f.name ?? basename(path, extname(path));
+  put("tlsInsecure", f["tlsInsecure"] === true ? true : undefined, "tlsInsecure");
+  const commands = f["commands"] as Parameters<typeof toCommandWeight>[0][] | undefined;
+  put("commands", commands?.filter((c) => c.weight! > 0).map(toCommandWeight), "commands");
+  const range = f["dataSizeRange"] as [number, number] | undefined;
+  const size = f["dataSize"] as number | undefined;
+  const sizeField = range ? "dataSizeRange" : "dataSize";
+  put("dataSizeMin", range?.[0] ?? size, sizeField);
+  put("dataSizeMax", range?.[1] ?? size, sizeField);
+  put("thresholds", f["thresholds"] as string[] | undefined, "thresholds");
+  const zones = f["zones"] as Record<string, ZoneBand | undefined> | undefined;
+  put("zones", zones && zoneBandsByMetric(zones), "zones");
+  const name = (f["name"] as string | undefined) ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
-  if (f.description !== undefined) file.description = f.description.trim();
-  if (f.capacity !== undefined) file.capacity = f.capacity;
+  if (typeof f["description"] === "string") file.description = f["description"].trim();
+  if (f["capacity"] !== undefined) file.capacity = f["capacity"] as Record<string, unknown>;
   return file;
 }
 

@@ -1,3 +1,4 @@
+import { measuredStages } from "./measured-stages.js";
 import type { KeyRange, RunConfig, Stage } from "./types.js";
 
 /**
@@ -61,6 +62,11 @@ export function shardRunConfig(config: RunConfig, share: ShardShare): RunConfig 
   if (share.count === 1) return config;
   const run: RunConfig = { ...config, connections: share.connections };
   if (share.requests !== undefined) run.requests = share.requests;
+  // The one place a shard's load is divided: the measured stages the config resolved to.
+  const stages = measuredStages(config);
+  if (stages !== undefined) run.measuredStages = stages.map((s) => scaleStage(s, share.rateFactor));
+  // Until src/run/run-scenario.ts reads measuredStages(load), it computes stages from these two
+  // again; they are divided alike so both readings agree. Delete these lines then.
   if (config.rate !== undefined) run.rate = config.rate * share.rateFactor;
   if (config.stages !== undefined) run.stages = config.stages.map((s) => scaleStage(s, share.rateFactor));
   return run;

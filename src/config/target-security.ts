@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createSecureContext } from "node:tls";
 import type { ConfigProblem } from "./errors.js";
+import { settingName } from "./settings.js";
 import type { TargetSecurity } from "./types.js";
 
 /**
@@ -10,16 +11,20 @@ import type { TargetSecurity } from "./types.js";
  * error naming the flag instead of a handshake failure deep in a worker thread.
  */
 
-/** The flag that sets each field, to name it in a problem. */
-export const SECURITY_FLAGS: Record<keyof TargetSecurity, string> = {
-  tlsCaFile: "--tls-ca",
-  tlsCertFile: "--tls-cert",
-  tlsKeyFile: "--tls-key",
-  tlsServername: "--tls-servername",
-  tlsInsecure: "--tls-insecure",
-  authTokenCommand: "--auth-token-command",
-  authTokenRefreshMs: "--auth-token-refresh",
-};
+/** The flag that sets each field, to name it in a problem (from the settings table). */
+export const SECURITY_FLAGS: Record<keyof TargetSecurity, string> = Object.fromEntries(
+  (
+    [
+      "tlsCaFile",
+      "tlsCertFile",
+      "tlsKeyFile",
+      "tlsServername",
+      "tlsInsecure",
+      "authTokenCommand",
+      "authTokenRefreshMs",
+    ] as const
+  ).map((key) => [key, settingName(key)]),
+) as Record<keyof TargetSecurity, string>;
 
 /** A problem about one field; the caller names it as a flag or a scenario-file field. */
 export interface SecurityProblem {

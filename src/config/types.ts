@@ -80,6 +80,14 @@ export interface RunConfig extends TargetSecurity {
   rate?: number;
   /** Open loop: a load profile. When set, the run lasts the sum of the stage durations. */
   stages?: Stage[];
+  /**
+   * Open loop: what the measured phase offers, computed once from `stages` or `rate` when the config
+   * is resolved (src/config/measured-stages.ts): `stages`, or one constant stage at `rate` for
+   * `durationMs` (for a length no run reaches when `requests` ends it). A shard's config holds its
+   * share (src/shard/share.ts). Absent = closed loop; `measuredStages(config)` computes it for a
+   * config built by hand.
+   */
+  measuredStages?: Stage[];
 
   commands: CommandWeight[];
   keyPattern: KeyPattern;

@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/errors.js";
+import { measuredLengthMs } from "../config/measured-stages.js";
 import type { RunConfig } from "../config/types.js";
 import { faultRequirementProblems } from "./fault-requirements.js";
 import { parseFaultSchedule, type ScheduledFault } from "./fault-schedule.js";
@@ -28,9 +29,7 @@ export function runFaultSchedule(
 
 /** The measured part's planned length, when the run has one. */
 function plannedDurationMs(config: RunConfig): number | undefined {
-  if (config.stages !== undefined && config.stages.length > 0)
-    return config.stages.reduce((sum, s) => sum + s.durationMs, 0);
-  return config.requests === undefined ? config.durationMs : undefined;
+  return measuredLengthMs(config);
 }
 
 /** The user named in the URL, which CLIENT KILL USER needs. */

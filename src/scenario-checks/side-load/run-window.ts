@@ -1,3 +1,4 @@
+import { measuredLengthMs } from "../../config/measured-stages.js";
 import type { RunConfig } from "../../config/types.js";
 
 /**
@@ -5,10 +6,7 @@ import type { RunConfig } from "../../config/types.js";
  * for a run ended by a request count, whose side loops then end when the load stops.
  */
 export function plannedMeasureMs(config: RunConfig): number | undefined {
-  if (config.stages !== undefined && config.stages.length > 0)
-    return config.stages.reduce((sum, s) => sum + s.durationMs, 0);
-  if (config.requests !== undefined) return undefined;
-  return config.durationMs;
+  return measuredLengthMs(config);
 }
 
 /** Slices of the run's seed for each side client, so the runs repeat and the clients differ. */
