@@ -65,8 +65,8 @@ export function shardRunConfig(config: RunConfig, share: ShardShare): RunConfig 
   // The one place a shard's load is divided: the measured stages the config resolved to.
   const stages = measuredStages(config);
   if (stages !== undefined) run.measuredStages = stages.map((s) => scaleStage(s, share.rateFactor));
-  // Until src/run/run-scenario.ts reads measuredStages(load), it computes stages from these two
-  // again; they are divided alike so both readings agree. Delete these lines then.
+  // The shard's config also describes its own share as typed (`rate: 300` of 900 on 3 shards), for
+  // anything that shows or checks the shard's config; the load itself reads measuredStages.
   if (config.rate !== undefined) run.rate = config.rate * share.rateFactor;
   if (config.stages !== undefined) run.stages = config.stages.map((s) => scaleStage(s, share.rateFactor));
   return run;

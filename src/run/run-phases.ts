@@ -1,4 +1,5 @@
 import { commandLabels } from "../config/command-template.js";
+import { measuredLengthMs, measuredStages } from "../config/measured-stages.js";
 import type { RunConfig, Stage } from "../config/types.js";
 import type { EngineThreads, PhaseOutcome } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
@@ -19,15 +20,6 @@ const INTERVAL_MS = 1000;
 const DRAIN_GRACE_MS = 250;
 /** Threads get this long to receive a phase before it starts, so they all start together, ms. */
 const PHASE_START_DELAY_MS = 30;
-
-/** The open-loop profile of the measured phase, or undefined for closed loop. */
-export function measuredStages(config: RunConfig): Stage[] | undefined {
-  if (config.stages !== undefined && config.stages.length > 0) return config.stages;
-  if (config.rate === undefined) return undefined;
-  // A constant rate for as long as the run lasts; with --requests the count ends it first.
-  const durationMs = config.durationMs ?? Number.MAX_SAFE_INTEGER / 4;
-  return [{ kind: "constant", durationMs, rate: config.rate }];
-}
 
 /** What the phases need of the hooks: the caller's, plus the run's event bus. */
 type PhaseHooks = RunHooks & {
@@ -133,12 +125,7 @@ export async function runPhases(
       const started = epochNowMs() + PHASE_START_DELAY_MS;
       measureHooks.onMeasureStart(started);
       measured.measureStartEpochMs = started;
-      const durationMs =
-        config.stages !== undefined && config.stages.length > 0
-          ? config.stages.reduce((sum, s) => sum + s.durationMs, 0)
-          : config.requests !== undefined
-            ? undefined
-            : config.durationMs;
+      const durationMs = measuredLengthMs(config);
       const plans = Array.from(
         { length: threads },
         (_, t): PhasePlan => ({
