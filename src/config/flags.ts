@@ -308,6 +308,25 @@ const FLAGS: readonly FlagSpec[] = [
     "price table for the cost estimate",
     "data/elasticache-serverless-prices.json",
   ),
+  // Budget: the run stops itself past either (src/run/budget-watch.ts).
+  valued(
+    "max-cost",
+    "USD",
+    rules.maxCostUsd,
+    (f, v) => {
+      f.budget = { ...f.budget, maxCostUsd: v as number };
+    },
+    "stop once the measured part's estimated ElastiCache Serverless cost passes USD",
+  ),
+  valued(
+    "max-ops",
+    "N",
+    rules.maxOps,
+    (f, v) => {
+      f.budget = { ...f.budget, maxOps: v as number };
+    },
+    "stop once the measured part has done N operations",
+  ),
   valued(
     "template",
     "FILE",

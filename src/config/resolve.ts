@@ -79,6 +79,7 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   allowServerFaults: "--allow-server-faults",
   reusePrefix: "--reuse-prefix",
   allowUncheckedKeys: "--allow-unchecked-keys",
+  budget: "--max-cost/--max-ops",
 };
 
 /**
@@ -163,6 +164,8 @@ async function merge(
     delete fromFile.commands;
     fromFlags.commands = [...(fromFlags.commands ?? []), ...templateCommands];
   }
+  // --max-ops beside a file's budget.maxCostUsd keeps both limits.
+  if (fromFile.budget && fromFlags.budget) fromFlags.budget = { ...fromFile.budget, ...fromFlags.budget };
   const merged: RunInput = { ...fromFile, ...fromFlags };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
     key in fromFlags || file === undefined || file.fields[key] === undefined
@@ -326,6 +329,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
+    ...(m.budget !== undefined && { budget: m.budget }),
   };
 }
 

@@ -162,6 +162,12 @@ const fileSchema = z.strictObject({
   viaProxy: field(booleanRule),
   // Validated in full by src/scenario-checks when the run resolves.
   check: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { kind: integrity }" }).optional(),
+  budget: z
+    .strictObject(
+      { maxCostUsd: field(rules.maxCostUsd), maxOps: field(rules.maxOps) },
+      { error: "a mapping with maxCostUsd and/or maxOps" },
+    )
+    .optional(),
   // Validated in full by src/capacity; `cachestress run` of a file with it runs the capacity search.
   capacity: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { startRate: 1000 }" }).optional(),
 });
@@ -273,6 +279,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: Record<string, unknown>): 
 function knownKeysAt(path: readonly PropertyKey[], data: Record<string, unknown>): string[] {
   if (path.length === 0) return SCENARIO_FIELDS;
   if (path[0] === "commands") return ["name", "cmd", "weight", "label"];
+  if (path[0] === "budget") return ["maxCostUsd", "maxOps"];
   const kind = valueAt(data, [...path, "kind"]) as (typeof STAGE_KINDS)[number];
   return ["kind", "duration", ...(STAGE_FIELDS[kind]?.map((f) => f.key) ?? [])];
 }
@@ -341,6 +348,8 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("faults", f.faults, "faults");
   put("viaProxy", f.viaProxy, "viaProxy");
   put("check", f.check, "check");
+  const budget = f.budget && Object.fromEntries(Object.entries(f.budget).filter(([, v]) => v !== undefined));
+  put("budget", budget && Object.keys(budget).length > 0 ? budget : undefined, "budget");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();

@@ -148,6 +148,8 @@ export interface RunConfig extends TargetSecurity {
   reusePrefix?: boolean;
   /** Run templates and scripts whose keys cannot be proven under the prefix (recorded in the result). */
   allowUncheckedKeys?: boolean;
+  /** --max-cost / --max-ops: the run stops itself past either (src/run/budget-watch.ts). */
+  budget?: RunBudget;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */
@@ -176,4 +178,12 @@ export interface TargetSecurity {
   authTokenCommand?: string;
   /** How often the token is fetched again and sent with AUTH on live connections, ms. */
   authTokenRefreshMs?: number;
+}
+
+/** Limits on the measured part: its estimated ElastiCache Serverless cost, its operation count. */
+export interface RunBudget {
+  /** US dollars (the price table's currency), the dearest engine in the table. */
+  maxCostUsd?: number;
+  /** Operations that got a reply. */
+  maxOps?: number;
 }

@@ -53,6 +53,9 @@ export interface RunSummary {
   countCheckOk: boolean;
   keysDeleted: number;
   durationMs: number;
+  /** Why a partial run stopped (a budget, a stop button...). */
+  stopReason?: string;
+  stoppedBy?: RunResult["stoppedBy"];
 }
 
 export function summarize(result: RunResult): RunSummary {
@@ -68,6 +71,8 @@ export function summarize(result: RunResult): RunSummary {
     countCheckOk: result.countCheck.ok,
     keysDeleted: result.cleanup.keysDeleted,
     durationMs: result.durationMs,
+    stopReason: result.stopReason,
+    stoppedBy: result.stoppedBy,
   };
 }
 

@@ -51,6 +51,7 @@ table{width:100%;border-collapse:collapse;font-size:.85rem}a{color:var(--accent)
 <label for="url">Target URL (empty: a throwaway local redis-server)</label><input id="url" placeholder="redis://127.0.0.1:6379">
 <div class="row"><div><label for="duration">Duration</label><input id="duration" placeholder="30s"></div><div><label for="rate">Rate (ops/s)</label><input id="rate" placeholder="closed loop"></div></div>
 <div class="row"><div><label for="connections">Connections</label><input id="connections" placeholder="50"></div><div><label for="pipeline">Pipeline</label><input id="pipeline" placeholder="1"></div></div>
+<div class="row"><div><label for="maxCost">Budget, USD</label><input id="maxCost" placeholder="no limit"></div><div><label for="maxOps">Budget, operations</label><input id="maxOps" placeholder="no limit"></div></div>
 <label for="thresholds">Thresholds (comma-separated)</label><input id="thresholds" placeholder="p(99)<5ms, errors<1%">
 <button type="submit" id="startBtn">Start</button><div id="startProblems" class="problems"></div></form></section>
 <section><h2>Runs</h2><div id="runs"></div>
@@ -109,7 +110,7 @@ function onEvent(id, e){let run = runs.get(id); if(!run) return; if(e.type==="in
  else if(e.type==="alert"){run.marks.push({kind:"alert", tS:e.tS}); log("ALERT " + e.message);}
  else if(e.type==="fault"){if(e.tS!==undefined) run.marks.push({kind:"fault", tS:e.tS}); log("fault " + e.name + " " + e.state);}
  else if(e.type==="notice"){log(e.message);}
- else if(e.type==="run-ended"){run.summary = e.summary; log("run ended: " + e.summary.verdict + ", " + e.summary.ops + " ops, keys deleted " + e.summary.keysDeleted);}
+ else if(e.type==="run-ended"){run.summary = e.summary; log("run ended: " + e.summary.verdict + ", " + e.summary.ops + " ops, keys deleted " + e.summary.keysDeleted + (e.summary.stopReason ? " (" + e.summary.stopReason + ")" : ""));}
  else if(e.type==="run-started"){log("started " + e.scenario + " → " + e.target);}
  if(id===current) redraw();}
 function log(line){const el = $("events"); const div = document.createElement("div"); div.textContent = new Date().toLocaleTimeString() + "  " + line; el.appendChild(div); el.scrollTop = el.scrollHeight;}
@@ -130,6 +131,7 @@ $("loginForm").addEventListener("submit", async (ev)=>{ev.preventDefault(); cons
  if(status===200) enter(data); else $("loginError").textContent = data.message || ("login failed: " + status);});
 $("startForm").addEventListener("submit", async (ev)=>{ev.preventDefault(); $("startProblems").textContent = ""; const overrides = {};
  for(const f of ["duration","rate","connections","pipeline"]){const v = $(f).value.trim(); if(v) overrides[f] = v;}
+ if($("maxCost").value.trim()) overrides["max-cost"] = $("maxCost").value.trim(); if($("maxOps").value.trim()) overrides["max-ops"] = $("maxOps").value.trim();
  const th = $("thresholds").value.split(",").map((s)=>s.trim()).filter(Boolean); if(th.length) overrides.threshold = th;
  const body = {overrides}; if($("scenario").value) body.scenario = $("scenario").value; if($("url").value.trim()) body.url = $("url").value.trim();
  const file = $("file").files[0]; if(file) body.file = await file.text();
