@@ -92,7 +92,17 @@ describe("dashboard API against a real redis-server", () => {
     const validator = new Validator();
     const outcome = await validator.validate(doc.data);
     assert.equal(outcome.valid, true, JSON.stringify(outcome.errors));
-    for (const path of ["/api/runs", "/api/runs/{id}/stop", "/api/runs/{id}/emergency-stop", "/api/login"])
+    for (const path of [
+      "/api/runs",
+      "/api/runs/{id}/stop",
+      "/api/runs/{id}/emergency-stop",
+      "/api/runs/{id}/pause",
+      "/api/runs/{id}/resume",
+      "/api/runs/{id}/rate",
+      "/api/runs/{id}/faults",
+      "/api/compare",
+      "/api/login",
+    ])
       assert.ok(path in doc.data.paths, path);
     assert.ok(doc.data.components.securitySchemes.bearer);
   });
