@@ -117,6 +117,77 @@ describe("the dashboard in a real browser", () => {
     });
   }
 
+  it("injects a fault from the page's menu, shows one command's latency, compares two past runs", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    try {
+      await page.goto(`${dash.url}/`);
+      await page.fill("#key", KEYS.operator);
+      await page.click("#loginForm button");
+      await page.waitForSelector("#app:not(.hidden)");
+      // No URL: a throwaway redis-server the run starts, so server faults are on the menu.
+      await page.fill("#url", "");
+      await page.fill("#connections", "4");
+      await page.fill("#duration", "60s");
+      await page.fill("#rate", "1000");
+      await page.fill("#thresholds", "");
+      await page.click("#startBtn");
+      await page.waitForFunction(() =>
+        /\(running\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+      );
+      await page.waitForSelector("#faultSection:not(.hidden)", { timeout: 20_000 });
+      const kinds = await page.$$eval("#faultKind option", (os) =>
+        os.map((o) => (o as HTMLOptionElement).value),
+      );
+      assert.ok(kinds.includes("debug-sleep"), kinds.join(", "));
+      assert.ok(!kinds.includes("latency"), "no proxy faults without --via-proxy");
+      await page.waitForFunction(
+        () => Number(document.getElementById("chartThroughput")?.dataset.points) >= 2,
+        undefined,
+        { timeout: 20_000 },
+      );
+      await page.selectOption("#faultKind", "debug-sleep");
+      await page.fill("#faultField", "0.4");
+      await page.click("#faultBtn");
+      await page.waitForFunction(
+        () => /fault debug-sleep 0.4s started/.test(document.getElementById("events")?.textContent ?? ""),
+        undefined,
+        { timeout: 10_000 },
+      );
+      assert.equal(await page.textContent("#faultProblems"), "");
+      // One command's latency instead of all together.
+      await page.waitForFunction(
+        () => (document.getElementById("latencyCommand") as HTMLSelectElement).options.length >= 3,
+      );
+      await page.selectOption("#latencyCommand", "GET");
+      assert.ok((await points(page, "chartLatency")) >= 2);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-fault.png`, fullPage: true });
+      await page.click("#stopBtn");
+      await page.waitForFunction(
+        () => /\(ended\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        undefined,
+        { timeout: 20_000 },
+      );
+
+      // Two past runs ticked: the compare view opens with both.
+      await page.waitForFunction(() => document.querySelectorAll("#history input.cmp").length >= 2);
+      const boxes = await page.$$("#history input.cmp");
+      await boxes[0].check();
+      await boxes[1].check();
+      const href = await page.getAttribute("#compareLink", "href");
+      assert.ok(href?.startsWith("/api/compare?base="), String(href));
+      // The same tab (the session cookie goes along); the page itself opens it in a new one.
+      const response = await page.goto(`${dash.url}${href}`);
+      assert.equal(response?.status(), 200);
+      assert.match(await page.content(), /p99/);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-compare.png`, fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("a viewer sees the runs but no controls", async () => {
     const page = await browser.newPage();
     try {
