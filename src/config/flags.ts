@@ -309,24 +309,13 @@ const FLAGS: readonly FlagSpec[] = [
     "data/elasticache-serverless-prices.json",
   ),
   // Budget: the run stops itself past either (src/run/budget-watch.ts).
-  valued(
+  budgetFlag(
     "max-cost",
     "USD",
-    rules.maxCostUsd,
-    (f, v) => {
-      f.budget = { ...f.budget, maxCostUsd: v as number };
-    },
-    "stop once the measured part's estimated ElastiCache Serverless cost passes USD",
+    "maxCostUsd",
+    "the measured part's estimated ElastiCache Serverless cost passes USD",
   ),
-  valued(
-    "max-ops",
-    "N",
-    rules.maxOps,
-    (f, v) => {
-      f.budget = { ...f.budget, maxOps: v as number };
-    },
-    "stop once the measured part has done N operations",
-  ),
+  budgetFlag("max-ops", "N", "maxOps", "the measured part has done N operations"),
   valued(
     "template",
     "FILE",
@@ -461,6 +450,13 @@ function publishFlags(): FlagSpec[] {
       "azure: region of that resource, e.g. westeurope",
     ),
   ];
+}
+
+function budgetFlag(name: string, value: string, key: "maxCostUsd" | "maxOps", when: string): FlagSpec {
+  const set = (flags: RunFlags, parsed: unknown) => {
+    flags.budget = { ...flags.budget, [key]: parsed as number };
+  };
+  return valued(name, value, rules[key], set, `stop once ${when}`);
 }
 
 function setProfileKind(flags: RunFlags, kind: unknown): void {

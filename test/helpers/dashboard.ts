@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { digestOf, KeyRing } from "../../src/dashboard/access-keys.js";
@@ -71,4 +71,21 @@ export async function call(
     data = text;
   }
   return { status: response.status, data, headers: response.headers };
+}
+
+/** One line of the audit log, as the tests read it. */
+export interface AuditLine {
+  keyId: string;
+  role: string;
+  action: string;
+  run?: string;
+  outcome: string;
+  detail?: string;
+}
+
+export function auditLines(path: string): AuditLine[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as AuditLine);
 }

@@ -4,23 +4,15 @@ import { after, before, describe, it } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import WebSocket from "ws";
 import { readKeyFile } from "../../src/dashboard/access-keys.js";
-import { call, KEYS, keyFile, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
+import {
+  auditLines,
+  call,
+  KEYS,
+  keyFile,
+  startTestDashboard,
+  type TestDashboard,
+} from "../helpers/dashboard.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
-
-interface AuditLine {
-  keyId: string;
-  role: string;
-  action: string;
-  run?: string;
-  outcome: string;
-}
-
-function auditLines(path: string): AuditLine[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AuditLine);
-}
 
 async function totalCalls(url: string): Promise<number> {
   const stats = await commandStats(url);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { RunResult } from "../../src/reports/result-types.js";
-import { call, KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
+import { auditLines, call, KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
 import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js";
 
 /**
@@ -10,21 +10,6 @@ import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js
  * into a running run (the run's own fault machinery carries it out, its events and report show it),
  * the fault menu, pause / resume / rate, and the audit log of each.
  */
-
-interface AuditLine {
-  keyId: string;
-  action: string;
-  run?: string;
-  outcome: string;
-  detail?: string;
-}
-
-function auditLines(path: string): AuditLine[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AuditLine);
-}
 
 /** Polls the run until `ok` holds for its recent events (bounded: 20 s). */
 async function waitForEvent(
