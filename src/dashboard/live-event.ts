@@ -39,6 +39,8 @@ export type LiveEvent =
   | { type: "alert"; state: string; rule: string; severity: string; tS: number; message: string }
   | { type: "fault"; state: "started" | "ended"; name: string; kind: string; tS?: number }
   | { type: "notice"; message: string }
+  /** Pause, resume and rate changes of the run (StartedRun.pause/resume/setRate). */
+  | { type: "control"; action: "paused" | "resumed" | "rate-changed"; message: string; opsPerSecond?: number }
   | { type: "run-ended"; summary: RunSummary };
 
 export interface RunSummary {
@@ -77,6 +79,8 @@ export function summarize(result: RunResult): RunSummary {
 }
 
 export function liveEvent(event: RunEvent): LiveEvent | undefined {
+  const control = controlEvent(event);
+  if (control !== undefined) return control;
   switch (event.type) {
     case "run-started":
       return {
@@ -150,4 +154,24 @@ export function liveEvent(event: RunEvent): LiveEvent | undefined {
     case "run-ended":
       return { type: "run-ended", summary: summarize(event.result) };
   }
+}
+
+/** The engine's pause, resume and rate-change events (read by their shape: docs/events.md 1.1). */
+function controlEvent(event: RunEvent): LiveEvent | undefined {
+  const e = event as unknown as { type: string; pausedMs?: number; opsPerSecond?: number };
+  if (e.type === "paused") return { type: "control", action: "paused", message: "paused: no new sends" };
+  if (e.type === "resumed")
+    return {
+      type: "control",
+      action: "resumed",
+      message: `resumed after ${((e.pausedMs ?? 0) / 1000).toFixed(1)} s paused`,
+    };
+  if (e.type === "rate-changed")
+    return {
+      type: "control",
+      action: "rate-changed",
+      message: `rate set to ${e.opsPerSecond} ops/s`,
+      opsPerSecond: e.opsPerSecond,
+    };
+  return undefined;
 }

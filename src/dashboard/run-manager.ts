@@ -210,6 +210,13 @@ export class RunManager {
         recent.push(live);
         if (recent.length > REPLAY_EVENTS) recent.splice(0, recent.length - REPLAY_EVENTS);
         this.broadcast({ run: id, event: live });
+        // The run's own word on pause and resume, whoever asked (a library caller, a second page).
+        const paused =
+          live.type === "control" && live.action !== "rate-changed" ? live.action === "paused" : undefined;
+        if (paused !== undefined && (info.state === "running" || info.state === "paused")) {
+          info.state = paused ? "paused" : "running";
+          this.broadcast({ run: id, state: { ...info } });
+        }
       }
     })();
     let outcome: RunOutcome | undefined;
