@@ -40,6 +40,7 @@ export const runInfo = {
     startedAt: { type: "string" },
     state: { type: "string", enum: ["running", "paused", "stopping", "ended", "failed"] },
     stopReason: { type: "string" },
+    rate: { type: "number", description: "open loop: the rate last set from the dashboard, ops/s" },
     reportPath: { type: "string" },
     error: { type: "string" },
     summary: { type: "object", additionalProperties: true },
