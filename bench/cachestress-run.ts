@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RunResult } from "../src/reports/result-types.js";
-import type { ManagedRedis } from "../src/run/managed-redis.js";
+import type { ManagedRedis } from "../src/core/managed-redis.js";
+import type { RunResult } from "../src/result/result-types.js";
 import { runMeasured } from "./measure-process.js";
 
 /** The built CLI the bench runs as a separate process, as a user would. */

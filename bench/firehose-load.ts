@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createClient } from "redis";
-import { resolveRunConfig } from "../src/config/resolve.js";
-import { startManagedRedis } from "../src/run/managed-redis.js";
+import { startManagedRedis } from "../src/core/managed-redis.js";
+import { resolveRunConfig } from "../src/run/resolve-config.js";
 import { runScenario } from "../src/run/run-scenario.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { ManagedRedis } from "../src/run/managed-redis.js";
+import type { ManagedRedis } from "../src/core/managed-redis.js";
 import { allOps, runCachestressOnce } from "./cachestress-run.js";
 import { flushdb } from "./measure-process.js";
 import { runMemtier } from "./memtier.js";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { type ManagedRedis, startManagedRedis } from "../src/run/managed-redis.js";
+import { type ManagedRedis, startManagedRedis } from "../src/core/managed-redis.js";
 import { allOps, CLI_JS, runCachestressOnce } from "./cachestress-run.js";
 import { flushdb, onPath, runMeasured, serverCounters, serverDelta } from "./measure-process.js";
 import { runMemtier } from "./memtier.js";

@@ -27,7 +27,7 @@ function isExecutable(path) {
   }
 }
 
-/** The same lookup as src/run/managed-redis.ts: PATH, then the usual install directories. */
+/** The same lookup as src/core/managed-redis.ts: PATH, then the usual install directories. */
 export function findExecutable(name, fallbackDirs = REDIS_FALLBACK_DIRS) {
   const dirs = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), ...fallbackDirs];
   for (const dir of dirs) {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { redactText } from "../reports/redact.js";
+import { redactText } from "../core/redact.js";
 import { type NotificationContext, type Notifier, NotifyError } from "./notifier.js";
 import type { AlertEvent } from "./rule-types.js";
 

@@ -1,4 +1,4 @@
-import { REDACTED, redactUrl } from "../reports/redact.js";
+import { REDACTED, redactUrl } from "../core/redact.js";
 import type { AlertEvent } from "./rule-types.js";
 
 /**

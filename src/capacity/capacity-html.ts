@@ -1,8 +1,8 @@
+import { redactText } from "../core/redact.js";
 import { formatRate } from "../reports/format.js";
 import type { ChartSpec } from "../reports/html/chart-spec.js";
 import { escapeHtml, htmlTable, section } from "../reports/html/escape.js";
 import { chartFigure, htmlPage } from "../reports/html/page.js";
-import { redactText } from "../reports/redact.js";
 import type { CapacityResult } from "./capacity-result.js";
 import { capacityRows, HEADER } from "./render-report.js";
 

@@ -1,5 +1,5 @@
 import type { RunConfig } from "../config/types.js";
-import type { ThresholdOutcome } from "../reports/result-types.js";
+import type { ThresholdOutcome } from "../result/result-types.js";
 import type { Knee } from "./knee.js";
 import type { CapacitySearchOptions } from "./search-options.js";
 import type { SearchEnd, StepPhase } from "./search-plan.js";

@@ -5,8 +5,8 @@ import {
   formatRate,
   formatThresholdActual,
 } from "../reports/format.js";
-import { keepUpAdvice } from "../reports/generator-behind.js";
-import type { RunResult } from "../reports/result-types.js";
+import { keepUpAdvice } from "../result/generator-behind.js";
+import type { RunResult } from "../result/result-types.js";
 import type { CapacityStep } from "./capacity-result.js";
 import type { StepPhase } from "./search-plan.js";
 

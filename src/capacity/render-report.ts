@@ -1,3 +1,4 @@
+import { redactText } from "../core/redact.js";
 import {
   formatCount,
   formatDurationMs,
@@ -7,7 +8,6 @@ import {
   padEndWidth,
   padStartWidth,
 } from "../reports/format.js";
-import { redactText } from "../reports/redact.js";
 import type { CapacityResult, CapacityStep } from "./capacity-result.js";
 import { KNEE_FACTOR, KNEE_MIN_RISE_MS } from "./knee.js";
 

@@ -1,6 +1,5 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import { parseRunArgs } from "../config/flags.js";
-import { resolveRunConfig } from "../config/resolve.js";
 import {
   displayPath,
   loadScenarioFile,
@@ -8,6 +7,7 @@ import {
   type ScenarioFile,
 } from "../config/scenario-file.js";
 import type { RunConfig } from "../config/types.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 import {
   buildSearchOptions,
   CAPACITY_DEFAULTS,

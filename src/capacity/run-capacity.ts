@@ -1,7 +1,7 @@
 import type { RunConfig } from "../config/types.js";
+import { type ManagedRedis, startManagedRedis } from "../core/managed-redis.js";
 import type { ProgressSnapshot } from "../reports/progress-line.js";
-import type { RunResult } from "../reports/result-types.js";
-import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
+import type { RunResult } from "../result/result-types.js";
 import { measureScenario } from "../run/run-scenario.js";
 import type { CapacityResult, CapacityStep } from "./capacity-result.js";
 import { judgeStep } from "./judge-step.js";

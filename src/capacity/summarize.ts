@@ -1,6 +1,6 @@
 import type { RunConfig } from "../config/types.js";
+import { redactConfig, redactUrl } from "../core/redact.js";
 import { formatPercent, formatRate } from "../reports/format.js";
-import { redactConfig, redactUrl } from "../reports/redact.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { CAPACITY_SCHEMA_VERSION, type CapacityResult, type CapacityStep } from "./capacity-result.js";
 import { findKnee } from "./knee.js";

@@ -8,9 +8,9 @@ import { ConfigError, type ConfigProblem, didYouMean, formatProblem } from "../c
 import { allowedFor as ruleAllowed, rules, urlRule, type ValueRule } from "../config/field-rules.js";
 import { asFlagProblems, readTlsFiles, securityProblems } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
-import { redactText, redactUrl } from "../reports/redact.js";
-import { AdminClient } from "../run/admin-client.js";
-import { type ManagedRedis, startManagedRedis } from "../run/managed-redis.js";
+import { AdminClient } from "../core/admin-client.js";
+import { type ManagedRedis, startManagedRedis } from "../core/managed-redis.js";
+import { redactText, redactUrl } from "../core/redact.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";
 import { unknownFlagProblem } from "./unknown-flag.js";

@@ -3,7 +3,7 @@ import { ConfigError, type ConfigProblem, formatProblem } from "../config/errors
 import { allowedFor as ruleAllowed, rules, urlRule } from "../config/field-rules.js";
 import { asFlagProblems, securityProblems } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
-import { redactText, redactUrl } from "../reports/redact.js";
+import { redactText, redactUrl } from "../core/redact.js";
 import { CLEANUP_PREFIX_ALLOWED, PrimaryAdmins, prefixTooBroad } from "../run/leftover-keys.js";
 import { prepareTarget, TLS_INSECURE_WARNING } from "../run/secure-target.js";
 import { describeFailure, EXIT, exitCodeFor } from "./exit-codes.js";

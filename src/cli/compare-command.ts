@@ -11,9 +11,9 @@ import {
 import { parseRegressionLimit, type RegressionLimit } from "../reports/compare/metrics.js";
 import { renderCompareMarkdown, renderCompareText } from "../reports/compare/render-compare.js";
 import { expandPaths } from "../reports/expand-paths.js";
-import { ResultFileError, readRunResults } from "../reports/read-result.js";
 import { reportTimestamp, writeReportFiles } from "../reports/write-report.js";
 import { EXIT } from "./exit-codes.js";
+import { ResultFileError, readRunResults } from "./read-result.js";
 import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /**

@@ -1,10 +1,10 @@
 import { didYouMean } from "../config/errors.js";
 import { PUBLISH_DEFAULTS } from "../config/publish-rules.js";
-import { resolveRunConfig } from "../config/resolve.js";
 import { alertmanagerConfig } from "../publishers/exports/alertmanager.js";
 import { azureAlerts, cloudWatchAlarms } from "../publishers/exports/cloud-alarms.js";
 import { grafanaDashboard } from "../publishers/exports/grafana-dashboard.js";
 import { prometheusRules } from "../publishers/exports/prometheus-rules.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 import { EXIT, reportFailure } from "./exit-codes.js";
 
 /**

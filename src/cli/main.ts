@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
-import { resolveRunConfig } from "../config/resolve.js";
 import { NdjsonOutput } from "../outputs/ndjson-output.js";
 import { createPublishers } from "../publishers/create-publishers.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { alertsCommand } from "./alerts-command.js";

@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
 import { type ConfigProblem, formatProblem } from "../config/errors.js";
 import { rules, urlRule } from "../config/field-rules.js";
-import { redactUrl } from "../reports/redact.js";
-import type { RunResult } from "../reports/result-types.js";
+import { AdminClient } from "../core/admin-client.js";
+import { redactUrl } from "../core/redact.js";
+import { resolveTarget } from "../core/target.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { writeReports } from "../reports/write-report.js";
-import { AdminClient } from "../run/admin-client.js";
+import type { RunResult } from "../result/result-types.js";
 import { analyzeRun } from "../run/analyze.js";
-import { resolveTarget } from "../run/target.js";
 import { TOOL_VERSION } from "../run/version.js";
 import { checkShardSet } from "../shard/check-shards.js";
 import { MergeInputError } from "../shard/merge-error.js";

@@ -2,7 +2,6 @@ import { basename, dirname } from "node:path";
 import { renderCapacityReport } from "../capacity/capacity-formats.js";
 import { type ConfigProblem, formatProblem } from "../config/errors.js";
 import { expandPaths } from "../reports/expand-paths.js";
-import { readResultFiles } from "../reports/read-result.js";
 import {
   isReportFormat,
   REPORT_FORMATS,
@@ -13,6 +12,7 @@ import { renderRunReport } from "../reports/render/run-formats.js";
 import { readTemplate } from "../reports/template/read-template.js";
 import { writeReportFiles } from "../reports/write-report.js";
 import { EXIT } from "./exit-codes.js";
+import { readResultFiles } from "./read-result.js";
 import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /**

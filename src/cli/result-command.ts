@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { ResultFileError } from "../reports/read-result.js";
 import { describeFailure, EXIT } from "./exit-codes.js";
+import { ResultFileError } from "./read-result.js";
 
 /**
  * What `report`, `compare` and `summary` share: strict flag parsing with `--help`, and one way of

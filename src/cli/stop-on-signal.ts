@@ -9,7 +9,7 @@ import { EXIT } from "./exit-codes.js";
  *   SIGTERM, so an orphaned tool does not go on loading the server for the rest of its duration.
  * - A second signal, or a stop that has not finished `HARD_STOP_MS` after the first (a hung
  *   target or thread): quits at once with exit 5, after printing what is left behind and the
- *   command that removes it. A managed redis-server dies with the tool (src/run/managed-redis.ts).
+ *   command that removes it. A managed redis-server dies with the tool (src/core/managed-redis.ts).
  */
 
 /** How long a stopped run may take to clean up and write its report before the tool quits, ms (plus --timeout). */

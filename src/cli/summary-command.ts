@@ -1,9 +1,9 @@
 import { expandPaths } from "../reports/expand-paths.js";
-import { readRunResults } from "../reports/read-result.js";
 import { renderSummaryHtml, renderSummaryMarkdown } from "../reports/summary/render-summary.js";
 import { summarizeRuns } from "../reports/summary/summarize-runs.js";
 import { reportTimestamp, writeReportFiles } from "../reports/write-report.js";
 import { EXIT } from "./exit-codes.js";
+import { readRunResults } from "./read-result.js";
 import { parseResultCommandArgs, resultCommandFailure } from "./result-command.js";
 
 /**

@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { runFaultSchedule } from "../faults/run-schedule.js";
-import { createCheck } from "../scenario-checks/index.js";
 import { commandLabels } from "./command-template.js";
 import { formatDurationMs } from "./duration.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
@@ -83,14 +81,22 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
 };
 
 /**
+ * Judges one section that depends on the run around it (`faults:`, `check:`, `alerts:`) on the built
+ * config. The sections belong to rooms above config, so they are handed in: src/run/resolve-config.ts.
+ */
+export type SectionCheck = (config: RunConfig) => ConfigProblem[];
+
+/**
  * `argv` is what follows the word `run`; `env` supplies CACHESTRESS_SHARD when no --shard is given.
  * `checkFiles: false` skips the local file checks, for configs that run elsewhere (`k8s`).
- * Throws ConfigError listing every problem.
+ * Throws ConfigError listing every problem. Callers use resolveRunConfig (src/run/resolve-config.ts),
+ * which passes every section check.
  */
-export async function resolveRunConfig(
+export async function resolveSettings(
   argv: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  options: { checkFiles?: boolean } = {},
+  env: NodeJS.ProcessEnv,
+  options: { checkFiles?: boolean },
+  sections: readonly SectionCheck[],
 ): Promise<ResolvedRun> {
   const { scenarioArg, flags, problems } = parseRunArgs(argv);
   const { json, debug, events } = flags;
@@ -122,7 +128,7 @@ export async function resolveRunConfig(
   const config = buildConfig(merged, file);
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
-  problems.push(...sectionProblems(config, file, flags));
+  problems.push(...sectionProblems(config, file, flags, sections));
   // The report directory and the price table are checked now, not after a load whose numbers
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)
@@ -366,16 +372,9 @@ function sectionProblems(
   config: RunConfig,
   file: ScenarioFile | undefined,
   flags: RunFlags,
+  sections: readonly SectionCheck[],
 ): ConfigProblem[] {
-  const found: ConfigProblem[] = [];
-  const schedule = runFaultSchedule(config);
-  if (!schedule.ok) found.push(...schedule.problems);
-  try {
-    createCheck(config);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    found.push(...error.problems);
-  }
+  const found = sections.flatMap((check) => check(config));
   // A problem with the section itself is the file's; one with a run setting the section cannot
   // work with (`ttl`) is named where that setting came from: its flag or its line in the file.
   const keyFor = (field: string) =>

@@ -128,7 +128,7 @@ export interface RunConfig extends TargetSecurity {
   readFrom: ReadFrom;
   /**
    * This process runs share `index` of the scenario split over `count` shards (docs/sharding.md).
-   * The rest of the config still describes the whole scenario; src/shard/share.ts computes the share.
+   * The rest of the config still describes the whole scenario; src/config/shard-share.ts computes the share.
    */
   shard?: ShardSpec;
   /** The scenario file's `faults:` section as written (validated by src/faults). */
@@ -186,4 +186,10 @@ export interface RunBudget {
   maxCostUsd?: number;
   /** Operations that got a reply. */
   maxOps?: number;
+}
+
+/** Key numbers [first, first + count) out of the run's [0, keyMax). */
+export interface KeyRange {
+  first: number;
+  count: number;
 }

@@ -3,11 +3,10 @@ import type { FastifyInstance } from "fastify";
 import type { ConfigProblem } from "../config/errors.js";
 import { renderCompareHtml } from "../reports/compare/compare-html.js";
 import { type CompareGroup, compareRuns } from "../reports/compare/compare-runs.js";
-import { ResultFileError, readRunResults } from "../reports/read-result.js";
 import type { KeyRing } from "./access-keys.js";
 import { errorReply, problemsReply } from "./api-schemas.js";
 import type { AuditLog } from "./audit-log.js";
-import { readHistory, reportPath } from "./history.js";
+import { readHistory, readRunResult, reportPath } from "./history.js";
 import { authorize } from "./identity.js";
 import type { Sessions } from "./sessions.js";
 
@@ -80,38 +79,23 @@ export function registerHistoryRoutes(
       if (authorize(request, reply, "viewer", viewer) === undefined) return reply;
       const query = request.query as { base: string; current: string; format?: "html" | "json" };
       const problems: ConfigProblem[] = [];
-      const paths: string[] = [];
+      const groups: CompareGroup[] = [];
       for (const field of ["base", "current"] as const) {
         const name = query[field];
         const path = name.endsWith(".json") ? reportPath(ctx.outDir, name) : undefined;
-        if (path === undefined)
-          problems.push({ field, value: name, allowed: "a result file name (.json) from GET /api/history" });
-        else paths.push(path);
+        const read =
+          path === undefined ? "a result file name (.json) from GET /api/history" : await readRunResult(path);
+        if (typeof read === "string") problems.push({ field, value: name, allowed: read });
+        else groups.push({ label: name, paths: [path!], results: [read] });
       }
-      try {
-        if (problems.length > 0) throw new ResultFileError([]);
-        const groups: CompareGroup[] = [];
-        for (const [i, path] of paths.entries()) {
-          const [read] = await readRunResults([path]);
-          groups.push({ label: i === 0 ? query.base : query.current, paths: [path], results: [read.result] });
-        }
-        const comparison = compareRuns(groups);
-        if (query.format === "json") return comparison;
-        return reply
-          .type("text/html; charset=utf-8")
-          .header("content-security-policy", REPORT_CSP)
-          .send(renderCompareHtml(comparison, groups));
-      } catch (error) {
-        if (!(error instanceof ResultFileError)) throw error;
-        // File problems name the path on this machine: only the file name goes back.
-        for (const line of error.lines)
-          problems.push({
-            field: "file",
-            value: line.split(": ")[0].split("/").pop(),
-            allowed: `a run result (${line.split(": ").slice(1).join(": ")})`,
-          });
+      if (problems.length > 0)
         return reply.code(400).send({ error: "invalid", message: `${problems.length} problem(s)`, problems });
-      }
+      const comparison = compareRuns(groups);
+      if (query.format === "json") return comparison;
+      return reply
+        .type("text/html; charset=utf-8")
+        .header("content-security-policy", REPORT_CSP)
+        .send(renderCompareHtml(comparison, groups));
     },
   );
 }

@@ -1,5 +1,5 @@
 import { addEncoded, newLatencyHistogram } from "../measure/histogram.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import type { RunEvent } from "../run/run-events.js";
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { RunConfig } from "../config/types.js";
+import { redactUrl } from "../core/redact.js";
 import type { FaultRecord } from "../faults/fault-runner.js";
-import { redactUrl } from "../reports/redact.js";
 import { type FaultEntry, type FaultMenuItem, faultMenu } from "../run/fault-inject.js";
 import { FaultUnavailableError, RunFaults } from "../run/run-faults.js";
 import type { RunOutcome } from "../run/run-scenario.js";

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, type ConfigProblem, didYouMean } from "../config/errors.js";
-import { resolveRunConfig } from "../config/resolve.js";
 import type { RunConfig } from "../config/types.js";
+import { resolveRunConfig } from "../run/resolve-config.js";
 
 /** What the page (or a script) sends to start a run; validated by the CLI's own rules. */
 export interface StartRequest {

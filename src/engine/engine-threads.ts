@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { IntervalReport, SuccessTimeline } from "../measure/thread-recorder.js";
+import { epochNowMs } from "./load-connection.js";
 import type { FromWorker, PhasePlan, ReauthStats, ThreadPlan, ToWorker } from "./thread-plan.js";
 import type { Topology } from "./topology.js";
 import { sizeEngineYoungGeneration } from "./young-generation.js";
@@ -32,6 +33,11 @@ export class EngineStartError extends Error {
   readonly code = "E_TARGET_UNREACHABLE";
 }
 
+/** A control the running load cannot take: a rate change on a closed-loop run, a rate that is not one. */
+export class RunControlError extends Error {
+  readonly code = "E_RUN_CONTROL";
+}
+
 /**
  * The main thread's handle on the engine threads. The engine always runs in worker threads (one
  * or more), so the main thread stays free for progress, probes and signals and never delays a send.
@@ -57,6 +63,13 @@ export class EngineThreads {
   /** Threads that crashed: the phase waits only for the others. */
   private readonly dead = new Set<Worker>();
   private stopTimer: NodeJS.Timeout | undefined;
+  /** Since when the load is paused, epoch ms; undefined while it runs. */
+  private pausedSinceMs: number | undefined;
+  /**
+   * Whether the phases after prefill run open loop (they all share one mode); undefined until
+   * the first of them starts. Prefill always runs closed loop, so it does not tell.
+   */
+  private openLoop: boolean | undefined;
 
   private constructor(
     private readonly workers: Worker[],
@@ -112,6 +125,7 @@ export class EngineThreads {
 
   /** Runs a phase on every thread (one plan per thread) and resolves when all have drained. */
   runPhase(plans: PhasePlan[]): Promise<PhaseOutcome> {
+    if (plans[0] !== undefined && plans[0].name !== "prefill") this.openLoop = plans[0].stages !== undefined;
     return new Promise((resolve) => {
       this.phaseWaiter = { outcomes: [], resolve };
       if (this.failed !== undefined) return this.settlePhase();
@@ -153,6 +167,52 @@ export class EngineThreads {
       }, this.stopGraceMs);
       this.stopTimer.unref();
     }
+  }
+
+  /** True between pause() and resume(). */
+  get paused(): boolean {
+    return this.pausedSinceMs !== undefined;
+  }
+
+  /**
+   * Holds every new send on every thread until resume(): connections stay open, replies in flight
+   * are read and recorded. Returns false when the load was already paused. Docs: docs/engine.md.
+   */
+  pause(): boolean {
+    if (this.pausedSinceMs !== undefined) return false;
+    const atEpochMs = epochNowMs();
+    this.pausedSinceMs = atEpochMs;
+    for (const worker of this.workers) this.post(worker, { type: "pause", atEpochMs });
+    return true;
+  }
+
+  /**
+   * Sends again; open-loop intended starts and the phase's end move later by the pause's length.
+   * Returns how long the load was paused, ms (0 when it was not paused).
+   */
+  resume(): number {
+    const since = this.pausedSinceMs;
+    if (since === undefined) return 0;
+    this.pausedSinceMs = undefined;
+    const atEpochMs = Math.max(epochNowMs(), since);
+    for (const worker of this.workers) this.post(worker, { type: "resume", atEpochMs });
+    return atEpochMs - since;
+  }
+
+  /**
+   * Open loop: from now on, one constant rate (ops/s over all threads) for the rest of the phase;
+   * during a pause it starts at resume. Throws RunControlError on a closed-loop run or a rate that
+   * is not a positive finite number.
+   */
+  setRate(opsPerSecond: number): void {
+    if (this.openLoop === false)
+      throw new RunControlError(
+        "setRate: this run is closed loop (no --rate or stages), so it has no rate to change; start it with --rate to steer its rate",
+      );
+    if (typeof opsPerSecond !== "number" || !Number.isFinite(opsPerSecond) || opsPerSecond <= 0)
+      throw new RunControlError(`setRate: ${opsPerSecond} is not a rate; give a positive number of ops/s`);
+    const atEpochMs = epochNowMs();
+    for (const worker of this.workers) this.post(worker, { type: "rate", opsPerSecond, atEpochMs });
   }
 
   /** Hands refreshed credentials to every thread; each re-AUTHs its live connections in-band. */

@@ -1,41 +1,13 @@
 import net from "node:net";
 import tls from "node:tls";
+import { type ConnectionTarget, epochNowMs, tlsOptions } from "../core/connection-target.js";
 import { REPLY_ERROR, REPLY_NIL, ReplyParser, type ReplySink } from "./reply-parser.js";
 
-/** Where and how a hot-path connection connects. Secrets stay in memory only. */
-export interface ConnectionTarget {
-  host: string;
-  port: number;
-  tls: boolean;
-  /** TLS: verify the server certificate (on unless the user asked otherwise). */
-  rejectUnauthorized: boolean;
-  servername?: string;
-  /** TLS: PEM text (read once before the run), CA certificates to trust instead of the system's. */
-  ca?: string;
-  /** TLS: PEM client certificate and its key, for servers that ask for one (mutual TLS). */
-  cert?: string;
-  key?: string;
-  /** Updated in place when a token is refreshed, so that every new connection uses the newest one. */
-  username?: string;
-  password?: string;
-  db: number;
-  /** Send READONLY after connecting: a cluster replica then serves reads of its primary's slots. */
-  readOnly?: boolean;
-}
+// Defined in the ground floor (every stage connects); re-exported for the engine's own files.
+export { type ConnectionTarget, epochNowMs, tlsOptions };
 
 /** Command index of an operation the engine sends for itself (ASKING): its reply is not an operation's. */
 export const INTERNAL_COMMAND = 255;
-
-/** What tls.connect needs beyond host and port; node-redis clients take the same socket options. */
-export function tlsOptions(t: ConnectionTarget): tls.ConnectionOptions {
-  return {
-    servername: t.servername ?? (net.isIP(t.host) ? undefined : t.host),
-    rejectUnauthorized: t.rejectUnauthorized,
-    ca: t.ca,
-    cert: t.cert,
-    key: t.key,
-  };
-}
 
 /** What a connection calls back into; implemented by the engine of its thread. */
 export interface ConnectionOwner {
@@ -63,12 +35,6 @@ const SLAB_BYTES = 64 * 1024;
  * allocate a Buffer per chunk, the main source of young-generation garbage under load.
  */
 const READ_BUFFER_BYTES = 64 * 1024;
-
-/** Wall-clock milliseconds with sub-ms precision, comparable across worker threads. */
-const EPOCH_OFFSET_MS = performance.timeOrigin;
-export function epochNowMs(): number {
-  return EPOCH_OFFSET_MS + performance.now();
-}
 
 /**
  * One TCP (or TLS) connection of the load engine: a ring of in-flight operations sized to the most

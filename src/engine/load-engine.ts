@@ -39,6 +39,15 @@ export interface PhaseState {
   recorder: ThreadRecorder;
   schedule: OpenLoopSchedule | undefined;
   issuing: boolean;
+  /**
+   * Stop issuing at this time, epoch ms (Infinity when a count ends the phase): the plan's end,
+   * moved later by every pause, so paused time does not count toward the phase's length.
+   */
+  endEpochMs: number;
+  /** The phase's start time has come (its first sends are due, or were held back by a pause). */
+  startFired: boolean;
+  /** Ends issuing at endEpochMs; re-armed after each pause. */
+  endTimer: NodeJS.Timeout | undefined;
   targetLost: boolean;
   done: () => void;
 }
@@ -64,6 +73,14 @@ export class LoadEngine implements ConnectionOwner {
   private readonly onTick = () => this.tick();
   /** Open loop: the earliest intended start among the connections (lanes), epoch ms. */
   protected dueMs = Number.POSITIVE_INFINITY;
+  /** Paused: nothing new is sent; replies in flight are still read and recorded. */
+  protected paused = false;
+  /** When the current pause started, epoch ms (the main thread's clock). */
+  private pausedAtMs = 0;
+  /** Open loop: a rate set by setRate, ops/s over the run (0 = the plan's profile); later phases keep it. */
+  private rateOverride = 0;
+  /** A rate set during a pause: it starts when the load resumes. */
+  private pendingRate = 0;
 
   constructor(protected readonly plan: ThreadPlan) {
     // 64 streams per shard: MAX_THREADS is 64, so no two threads of any shard share a stream.
@@ -148,6 +165,10 @@ export class LoadEngine implements ConnectionOwner {
       plan.stages !== undefined
         ? new OpenLoopSchedule(plan.stages, this.plan.seed, this.plan.totalConnections, plan.startEpochMs)
         : undefined;
+    if (schedule !== undefined && this.rateOverride > 0)
+      schedule.setRate(this.rateOverride, plan.startEpochMs);
+    // A pause that began before this phase holds it from its start: only that part is shifted.
+    if (this.paused) this.pausedAtMs = Math.max(this.pausedAtMs, plan.startEpochMs);
     return new Promise((resolve) => {
       const state: PhaseState = {
         plan,
@@ -157,6 +178,9 @@ export class LoadEngine implements ConnectionOwner {
         recorder,
         schedule,
         issuing: true,
+        endEpochMs: plan.endEpochMs ?? Number.POSITIVE_INFINITY,
+        startFired: false,
+        endTimer: undefined,
         targetLost: false,
         done: () => resolve({ recorder, targetLost: state.targetLost }),
       };
@@ -176,6 +200,78 @@ export class LoadEngine implements ConnectionOwner {
     state.issuing = false;
     this.clearTick();
     this.maybeFinish();
+  }
+
+  /**
+   * Holds every new send until resume(): connections stay open, replies in flight are read and
+   * recorded, timeouts still count. `atEpochMs` is the main thread's time of the request.
+   */
+  pause(atEpochMs: number): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.pausedAtMs = atEpochMs;
+    this.clearTick();
+    const state = this.phase;
+    if (state !== undefined) clearTimeout(state.endTimer);
+  }
+
+  /**
+   * Sends again. Open loop: every intended start and the profile move later by the pause's length,
+   * so nothing is due at once (no catch-up burst); the phase's end moves by as much in every mode.
+   */
+  resume(atEpochMs: number): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const pausedMs = Math.max(0, atEpochMs - this.pausedAtMs);
+    const state = this.phase;
+    if (state === undefined) return;
+    state.endEpochMs += pausedMs;
+    const schedule = state.schedule;
+    if (schedule !== undefined) {
+      schedule.shift(pausedMs);
+      this.shiftIntended(pausedMs);
+      this.dueMs = this.earliestIntendedMs();
+      if (this.pendingRate > 0) this.restartSchedule(schedule, this.pendingRate, atEpochMs);
+    }
+    this.pendingRate = 0;
+    if (state.startFired) this.startIssuing();
+  }
+
+  /**
+   * Open loop: one constant rate (ops/s over the run) from `atEpochMs` for the rest of the phase
+   * and the phases after it. Intended starts restart from that moment: no burst. A closed-loop
+   * phase (prefill) keeps it for the open-loop phases that follow.
+   */
+  setRate(opsPerSecond: number, atEpochMs: number): void {
+    this.rateOverride = opsPerSecond;
+    const state = this.phase;
+    if (state === undefined || state.schedule === undefined) return;
+    if (this.paused) {
+      this.pendingRate = opsPerSecond;
+      return;
+    }
+    this.restartSchedule(state.schedule, opsPerSecond, atEpochMs);
+    if (!state.issuing || !state.startFired) return;
+    this.clearTick();
+    const now = epochNowMs();
+    this.issueDue(state, now);
+    this.scheduleTick(now);
+  }
+
+  private restartSchedule(schedule: OpenLoopSchedule, opsPerSecond: number, atEpochMs: number): void {
+    schedule.setRate(opsPerSecond, atEpochMs);
+    this.startSchedule(schedule);
+    this.dueMs = this.earliestIntendedMs();
+  }
+
+  /** Moves every connection's (lane's) next intended start later by `ms`. */
+  protected shiftIntended(ms: number): void {
+    for (const c of this.connections) c.nextIntendedMs += ms;
+  }
+
+  /** New operations may leave now: the phase issues and is not paused. */
+  protected sending(state: PhaseState): boolean {
+    return state.issuing && !this.paused;
   }
 
   /** The current phase's measurements since the last report. */
@@ -256,10 +352,10 @@ export class LoadEngine implements ConnectionOwner {
     const state = this.phase;
     if (state === undefined) return;
     if (state.issuing) {
+      if (this.paused) return;
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, connection.nowMs);
       else this.keepSchedule(state, connection.nowMs);
-      if (state.plan.endEpochMs !== undefined && connection.nowMs >= state.plan.endEpochMs)
-        this.stopIssuing();
+      if (connection.nowMs >= state.endEpochMs) this.stopIssuing();
     } else if (connection.count === 0) {
       this.maybeFinish();
     }
@@ -273,7 +369,7 @@ export class LoadEngine implements ConnectionOwner {
     const state = this.phase;
     if (state === undefined) return;
     state.recorder.reconnects++;
-    if (state.issuing) {
+    if (this.sending(state)) {
       const now = epochNowMs();
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, now);
       else {
@@ -315,18 +411,28 @@ export class LoadEngine implements ConnectionOwner {
 
   // Issuing --------------------------------------------------------------------------------------
 
+  /** At the phase's start, and again at each resume. */
   private startIssuing(): void {
-    const state = this.phase!;
-    if (!state.issuing) return;
+    const state = this.phase;
+    if (state === undefined) return;
+    state.startFired = true;
+    if (!state.issuing || this.paused) return;
     const now = epochNowMs();
     if (state.schedule === undefined) this.issueAll(state, now);
     else {
       this.issueDue(state, now);
       this.scheduleTick(now);
     }
-    if (state.plan.endEpochMs !== undefined) {
-      const left = state.plan.endEpochMs - now;
-      setTimeout(() => this.stopIssuing(), Math.max(left, 0));
+    clearTimeout(state.endTimer);
+    if (state.endEpochMs !== Number.POSITIVE_INFINITY) {
+      const left = state.endEpochMs - now;
+      // Checks the phase: a timer of a phase that ended must not stop the next one.
+      state.endTimer = setTimeout(
+        () => {
+          if (this.phase === state) this.stopIssuing();
+        },
+        Math.max(left, 0),
+      );
     }
     this.maybeFinish();
   }
@@ -350,7 +456,7 @@ export class LoadEngine implements ConnectionOwner {
     const writer = state.writer;
     const recorder = state.recorder;
     const schedule = state.schedule!;
-    const end = state.plan.endEpochMs ?? Number.POSITIVE_INFINITY;
+    const end = state.endEpochMs;
     while (c.nextIntendedMs <= now && c.nextIntendedMs < end && c.count < c.capacity && c.quota > 0) {
       const intended = c.nextIntendedMs;
       const command = writer.nextCommand();
@@ -367,7 +473,7 @@ export class LoadEngine implements ConnectionOwner {
   private tick(): void {
     this.tickTimer = undefined;
     const state = this.phase;
-    if (state === undefined || !state.issuing || state.schedule === undefined) return;
+    if (state === undefined || !this.sending(state) || state.schedule === undefined) return;
     this.keepSchedule(state, epochNowMs());
     if (this.allQuotaUsed()) {
       this.stopIssuing();
@@ -508,6 +614,7 @@ export class LoadEngine implements ConnectionOwner {
     for (const c of this.connections) if (c.up && c.count > 0) return;
     if (this.timeoutTimer !== undefined) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
+    clearTimeout(state.endTimer);
     this.phase = undefined;
     this.lastRecorder = state.recorder;
     state.done();

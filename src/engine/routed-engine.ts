@@ -190,7 +190,7 @@ export class RoutedLoadEngine extends LoadEngine {
   /** Sends what waits, then (while issuing) new operations, then flushes every member. */
   private serviceLane(lane: Lane, state: PhaseState, now: number): void {
     if (lane.pending.length > 0) this.sendPending(lane, state, now);
-    if (state.issuing) {
+    if (this.sending(state)) {
       if (state.schedule === undefined) this.fillLane(lane, state, now);
       else this.sendDueLane(lane, state, now);
     }
@@ -236,7 +236,7 @@ export class RoutedLoadEngine extends LoadEngine {
 
   private sendDueLane(lane: Lane, state: PhaseState, now: number): void {
     const schedule = state.schedule!;
-    const end = state.plan.endEpochMs ?? Number.POSITIVE_INFINITY;
+    const end = state.endEpochMs;
     const pipeline = this.plan.pipeline;
     while (
       lane.nextIntendedMs <= now &&
@@ -261,6 +261,10 @@ export class RoutedLoadEngine extends LoadEngine {
     for (const lane of this.lanes) {
       lane.nextIntendedMs = schedule.firstIntendedMs(this.plan.firstConnection + lane.index);
     }
+  }
+
+  protected override shiftIntended(ms: number): void {
+    for (const lane of this.lanes) lane.nextIntendedMs += ms;
   }
 
   protected override earliestIntendedMs(): number {
@@ -380,7 +384,7 @@ export class RoutedLoadEngine extends LoadEngine {
     if (state === undefined) return;
     const lane = this.laneOf[connection.index];
     this.serviceLane(lane, state, connection.nowMs);
-    if (state.issuing && state.plan.endEpochMs !== undefined && connection.nowMs >= state.plan.endEpochMs) {
+    if (this.sending(state) && connection.nowMs >= state.endEpochMs) {
       this.stopIssuing();
     } else if (!state.issuing && lane.count === 0) {
       this.maybeFinish();

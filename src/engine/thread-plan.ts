@@ -1,4 +1,4 @@
-import type { CommandWeight, DatasetName, KeyPattern, Stage } from "../config/types.js";
+import type { CommandWeight, DatasetName, KeyPattern, KeyRange, Stage } from "../config/types.js";
 import type { ConnectionTarget } from "./load-connection.js";
 import type { Topology } from "./topology.js";
 
@@ -34,11 +34,8 @@ export interface ThreadPlan {
   shardIndex?: number;
 }
 
-/** Key numbers [first, first + count) out of the run's [0, keyMax). */
-export interface KeyRange {
-  first: number;
-  count: number;
-}
+// Key ranges are the run's (shards divide them in config): defined with the config.
+export type { KeyRange };
 
 export interface WorkloadPlan {
   commands: CommandWeight[];
@@ -83,6 +80,14 @@ export type ToWorker =
   /** A refreshed token: re-AUTH every live connection, and use it for every new one. */
   | { type: "credentials"; username?: string; password: string }
   | { type: "reauth-stats"; id: number }
+  /**
+   * Pause, resume and rate change (docs/engine.md). Times are the main thread's, so every thread
+   * moves its schedule by the same pause length and starts a new rate at the same moment.
+   */
+  | { type: "pause"; atEpochMs: number }
+  | { type: "resume"; atEpochMs: number }
+  /** Open loop: one constant rate over all connections of the run, from `atEpochMs` on. */
+  | { type: "rate"; opsPerSecond: number; atEpochMs: number }
   | { type: "close" };
 
 /** Re-AUTHs on live connections (token refresh), over one thread or all of them. */

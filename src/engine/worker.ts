@@ -66,6 +66,15 @@ port.on("message", (message: ToWorker) => {
     case "credentials":
       engine.updateCredentials(message.username, message.password);
       break;
+    case "pause":
+      engine.pause(message.atEpochMs);
+      break;
+    case "resume":
+      engine.resume(message.atEpochMs);
+      break;
+    case "rate":
+      engine.setRate(message.opsPerSecond, message.atEpochMs);
+      break;
     case "reauth-stats":
       send({ type: "reauth-stats", id: message.id, stats: { ...engine.reauth } });
       break;

@@ -6,7 +6,7 @@ import type { FaultRecord } from "./fault-runner.js";
  * time is an upper bound, good to about one interval.
  */
 
-/** The part of a series point this needs (SeriesPoint in src/reports/result-types.ts). */
+/** The part of a series point this needs (SeriesPoint in src/result/result-types.ts). */
 export interface FaultSeriesPoint {
   tS: number;
   ops: number;

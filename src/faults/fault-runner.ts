@@ -9,7 +9,7 @@ export interface FaultAdmin {
   close(): Promise<void>;
 }
 
-/** A server the tool manages and may restart (src/run/managed-redis.ts). */
+/** A server the tool manages and may restart (src/core/managed-redis.ts). */
 export interface RestartableServer {
   restart?(options: { downMs: number; signal: "SIGTERM" | "SIGKILL" }): Promise<void>;
 }

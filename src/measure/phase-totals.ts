@@ -1,4 +1,3 @@
-import type { LatencySummaryMs } from "../reports/result-types.js";
 import { addCounts, type HistogramCounts, type LatencyHistogram, newLatencyHistogram } from "./histogram.js";
 import type { IntervalReport } from "./thread-recorder.js";
 
@@ -185,4 +184,17 @@ function sum(values: number[]): number {
   let total = 0;
   for (const v of values) total += v;
   return total;
+}
+
+/** Latency percentiles in milliseconds. */
+export interface LatencySummaryMs {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+  /** Number of recorded values. */
+  count: number;
 }

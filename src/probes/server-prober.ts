@@ -1,7 +1,7 @@
 import { ErrorReply } from "redis";
+import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "../core/target-client.js";
+import { withTimeout } from "../core/with-timeout.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
-import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "../run/target-client.js";
-import { withTimeout } from "../run/with-timeout.js";
 import {
   parseInfoSections,
   parseLatencyLatestReply,

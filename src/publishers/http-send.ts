@@ -1,4 +1,4 @@
-import { redactText } from "../reports/redact.js";
+import { redactText } from "../core/redact.js";
 import { PushError } from "./push-loop.js";
 
 /** Longest one HTTP attempt may take, ms: a hung endpoint must not hold the push loop. */

@@ -1,7 +1,7 @@
 import * as hdr from "hdr-histogram-js";
 import { type LatencyHistogram, newLatencyHistogram } from "../measure/histogram.js";
 import type { ServerSample } from "../probes/types.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import type { IntervalEvent, RunEvent, ServerSampleEvent } from "../run/run-events.js";
 
 /**

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import type { RunOutput } from "../run/run-event-bus.js";
 import type { RunEvent } from "../run/run-events.js";
 import { MetricFeed } from "./metric-feed.js";

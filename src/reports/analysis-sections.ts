@@ -1,6 +1,6 @@
+import type { RunResult } from "../result/result-types.js";
 import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
-import type { RunResult } from "./result-types.js";
 
 /**
  * The analysis part of a report (risk zones, recommendations, cost, audit) as plain lines, shared

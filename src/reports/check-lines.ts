@@ -1,4 +1,4 @@
-import type { RunResult } from "./result-types.js";
+import type { RunResult } from "../result/result-types.js";
 
 /**
  * The scenario check as plain lines: its one-line outcome, each figure, and every failed

@@ -1,5 +1,5 @@
 import type { ServerSample } from "../probes/types.js";
-import type { LatencySummaryMs, RunResult } from "./result-types.js";
+import type { LatencySummaryMs, RunResult } from "../result/result-types.js";
 
 /**
  * CSV files of a run for spreadsheets and notebooks: the per-second series (client columns, then

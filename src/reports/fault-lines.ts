@@ -1,5 +1,5 @@
 import type { FaultReport } from "../faults/fault-report.js";
-import type { RunResult } from "./result-types.js";
+import type { RunResult } from "../result/result-types.js";
 
 /**
  * The faults of a run as plain lines, one per fault: when it really happened, what the clients

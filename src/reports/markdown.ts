@@ -1,4 +1,6 @@
 import type { Stage } from "../config/types.js";
+import { redactText, redactUrl } from "../core/redact.js";
+import type { LatencySummaryMs, RunResult, SeriesPoint } from "../result/result-types.js";
 import { analysisLines } from "./analysis-sections.js";
 import {
   formatBytes,
@@ -11,8 +13,6 @@ import {
   NO_VALUE,
   percentOf,
 } from "./format.js";
-import { redactText, redactUrl } from "./redact.js";
-import type { LatencySummaryMs, RunResult, SeriesPoint } from "./result-types.js";
 import { serverColumns } from "./server-columns.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
 import { countMatches, LATE_START_WARN_PERCENT, opsBase } from "./summary-table.js";

@@ -1,5 +1,5 @@
+import type { RunResult } from "../result/result-types.js";
 import { formatCount, formatDurationMs, formatMs, formatRate } from "./format.js";
-import type { RunResult } from "./result-types.js";
 
 /**
  * What the summary and the Markdown report say about sharding: for one shard's result, which share

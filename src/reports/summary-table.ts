@@ -1,3 +1,6 @@
+import { redactText, redactUrl } from "../core/redact.js";
+import { keepUpAdvice } from "../result/generator-behind.js";
+import type { CountCheck, LatencySummaryMs, RunResult } from "../result/result-types.js";
 import { alertLines, auditLines, costLines, recommendationLines, zoneLines } from "./analysis-sections.js";
 import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
@@ -13,9 +16,6 @@ import {
   padStartWidth,
   percentOf,
 } from "./format.js";
-import { keepUpAdvice } from "./generator-behind.js";
-import { redactText, redactUrl } from "./redact.js";
-import type { CountCheck, LatencySummaryMs, RunResult } from "./result-types.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
 
 /**

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { access, link, mkdir, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { redactConfig, redactUrl } from "./redact.js";
+import { redactConfig, redactUrl } from "../core/redact.js";
+import type { RunResult } from "../result/result-types.js";
 import type { ReportFile } from "./render/report-file.js";
 import { DEFAULT_FORMATS, renderRunReport } from "./render/run-formats.js";
-import type { RunResult } from "./result-types.js";
 
 /**
  * Writes `result_{env}_{timestamp}.json`, the Markdown summary and the HTML report with one base name.

@@ -3,11 +3,11 @@ import { packageRoot } from "../config/scenario-file.js";
 import type { RunConfig } from "../config/types.js";
 import { type ServerSummary, summarizeServer } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
-import { type CostEstimate, estimateServerlessCost, loadPriceTable } from "../reports/cost-estimate.js";
-import { generatorFellBehind, lateSendPercent } from "../reports/generator-behind.js";
-import { type Recommendation, recommend } from "../reports/recommendations.js";
-import type { RunResult } from "../reports/result-types.js";
-import { computeZones, type ZoneVerdict } from "../reports/zones.js";
+import { type CostEstimate, estimateServerlessCost, loadPriceTable } from "../result/cost-estimate.js";
+import { generatorFellBehind, lateSendPercent } from "../result/generator-behind.js";
+import { type Recommendation, recommend } from "../result/recommendations.js";
+import type { RunResult } from "../result/result-types.js";
+import { computeZones, type ZoneVerdict } from "../result/zones.js";
 import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
 
 export interface RunAnalysis {

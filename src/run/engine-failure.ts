@@ -1,4 +1,4 @@
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 
 /** The warning build-result.ts writes for a lost target; an engine failure is not one. */
 const TARGET_LOST_WARNING = /^every connection to the target was down/;

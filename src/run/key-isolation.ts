@@ -1,16 +1,21 @@
 import { ErrorReply } from "redis";
 import { parseCommandTemplate } from "../config/command-template.js";
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
+import { shareOf } from "../config/shard-share.js";
 import type { RunConfig } from "../config/types.js";
+import { AdminClient, TargetAccessDeniedError } from "../core/admin-client.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { nodeName } from "../engine/topology.js";
-import type { KeyIsolationReport, RunResult } from "../reports/result-types.js";
-import { AdminClient, TargetAccessDeniedError } from "./admin-client.js";
+import type { KeyIsolationReport, RunResult } from "../result/result-types.js";
 import { judgeRunKeys, keysFromServer, sampleWords } from "./key-guard.js";
 import { LoadUser } from "./load-user.js";
+import type { Participant, RunContext } from "./participant.js";
 import { checkPermissions } from "./permission-check.js";
 import { countPrefixKeys, prefixTakenText, shellWord } from "./prefix-guard.js";
 import { discoverTopology } from "./target-topology.js";
+
+/** How often a node is asked whether it still has the run's temporary ACL user (a restart forgets it), ms. */
+const LOAD_USER_CHECK_MS = 500;
 
 /**
  * Everything that keeps a run to its own keys, in the order it happens (docs/safety.md, "Key
@@ -25,7 +30,8 @@ import { discoverTopology } from "./target-topology.js";
  *  6. the ACL user is deleted at the end, also when the run fails.
  * run-scenario.ts calls it at those points; everything else lives here.
  */
-export class KeyIsolation {
+export class KeyIsolation implements Participant {
+  readonly name = "key isolation";
   private readonly user: LoadUser | undefined;
   private readonly report: KeyIsolationReport;
   private result: RunResult | undefined;
@@ -103,6 +109,29 @@ export class KeyIsolation {
     } finally {
       for (const n of nodes) if (n.admin !== run.admin) await n.admin.close();
     }
+  }
+
+  beforeLoad(run: RunContext): Promise<void> {
+    return this.prepare({
+      admin: run.admin,
+      target: run.server,
+      where: run.where,
+      managed: run.managed !== undefined,
+      sentinel: run.viaSentinel,
+      shardCount: shareOf(this.config).count,
+    });
+  }
+
+  onLoadStart(): void {
+    this.keepLoadUser(LOAD_USER_CHECK_MS);
+  }
+
+  contribute(result: RunResult): void {
+    this.addTo(result);
+  }
+
+  close(): Promise<void> {
+    return this.remove();
   }
 
   /** While the load runs, gives the load user back to a node that restarted and forgot it. */

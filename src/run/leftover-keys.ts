@@ -1,5 +1,5 @@
+import { AdminClient, escapeGlob } from "../core/admin-client.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
-import { AdminClient, escapeGlob } from "./admin-client.js";
 import { discoverTopology, NodeAdmins } from "./target-topology.js";
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { AdminClient } from "./admin-client.js";
+import type { AdminClient } from "../core/admin-client.js";
 
 /**
  * Loads the scenario's Lua scripts (`scripts:`) with SCRIPT LOAD on every primary before the load,

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { AdminClient, escapeGlob } from "../core/admin-client.js";
+import { findRedisServer } from "../core/managed-redis.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
-import { AdminClient, escapeGlob } from "./admin-client.js";
-import { findRedisServer } from "./managed-redis.js";
 
 /**
  * The temporary ACL user the load runs as, so that the server itself keeps the run inside its

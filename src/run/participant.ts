@@ -1,12 +1,14 @@
 import type { RunConfig } from "../config/types.js";
+import type { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import type { EngineThreads } from "../engine/engine-threads.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
 import type { ServerSample } from "../probes/types.js";
-import type { RunResult, SeriesPoint } from "../reports/result-types.js";
-import type { AdminClient } from "./admin-client.js";
-import type { ManagedRedis } from "./managed-redis.js";
-import type { RunEvent } from "./run-events.js";
+import type { RunResult, SeriesPoint } from "../result/result-types.js";
+import type { RunEventInput } from "./run-events.js";
+import type { PreparedTarget } from "./secure-target.js";
+import type { NodeAdmins } from "./target-topology.js";
 
 /** What a participant may use of the run once its target is reachable. */
 export interface RunContext {
@@ -20,16 +22,25 @@ export interface RunContext {
   displayUrl: string;
   /** The server the tool started, when it did: restart and reconfigure are allowed only then. */
   managed: ManagedRedis | undefined;
-  /** The run's admin connection (node-redis): CONFIG, INFO, reads. It reconnects by itself. */
+  /**
+   * The run's admin connection (node-redis): CONFIG, INFO, reads. It reconnects by itself; a
+   * participant that moves the run to another server (a sentinel failover) replaces it in stopLoad.
+   */
   admin: AdminClient;
+  /** The target as prepared: its TLS files read, the auth method and the first token. */
+  target: PreparedTarget;
+  /** The primary came from a sentinel. */
+  viaSentinel: boolean;
   /** A cluster's or a primary-with-replicas' layout, when the target has one. */
   topology: Topology | undefined;
+  /** Admin connections to every node of that layout. */
+  nodes: NodeAdmins | undefined;
   /** The newest server sample of the run's server watch, if any. */
   latestSample(): ServerSample | undefined;
   /** A plain-language line for the user (progress output and the `notice` event). */
   say(line: string): void;
   /** Adds an event to the run's stream (docs/events.md). */
-  emit(event: RunEvent): void;
+  emit(event: RunEventInput): void;
   /** Aborted when the user stops the run. */
   signal?: AbortSignal;
 }
@@ -66,6 +77,8 @@ export interface Participant {
   stopLoad?(): Promise<void>;
   /** After the counts were read and before the run's keys are cleaned up. */
   afterLoad?(run: RunContext): Promise<void>;
+  /** Commands it sent while the load ran, by upper-case name, so the count check still adds up. */
+  sentCommands?(): Record<string, { sent: number; completed: number }>;
   /** Adds what it found to the result (sections, warnings); the verdict is judged after this. */
   contribute?(result: RunResult): void | Promise<void>;
   /** Releases connections and timers. */

@@ -1,8 +1,8 @@
 import { ErrorReply } from "redis";
+import { createTargetClient, type TargetClient } from "../core/target-client.js";
+import { withTimeout } from "../core/with-timeout.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { CommandSender } from "./prefix-guard.js";
-import { createTargetClient, type TargetClient } from "./target-client.js";
-import { withTimeout } from "./with-timeout.js";
 
 /**
  * Before the load: may the load's user run every command the run sends, on the run's keys? A user

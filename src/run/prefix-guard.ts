@@ -1,4 +1,4 @@
-import { escapeGlob } from "./admin-client.js";
+import { escapeGlob } from "../core/admin-client.js";
 
 /**
  * A prefix is the run's own only if no key lived under it before the run: the cleanup deletes every

@@ -1,6 +1,6 @@
 import { addEncoded, type LatencyHistogram, newLatencyHistogram } from "../measure/histogram.js";
 import { summarizeMs } from "../measure/phase-totals.js";
-import type { LatencySummaryMs } from "../reports/result-types.js";
+import type { LatencySummaryMs } from "../result/result-types.js";
 import type { IntervalEvent, RunEvent } from "./run-events.js";
 
 /** What a phase's interval events add up to: the same figures the result reports for it. */

@@ -1,6 +1,6 @@
 import { nodeName, type Topology } from "../engine/topology.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import type { TopologyChange } from "./topology-watch.js";
 
 /**

@@ -12,7 +12,7 @@ import type { AlertEvent } from "../alerts/rule-types.js";
 import { ConfigError } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { ServerSample } from "../probes/types.js";
-import type { SeriesPoint } from "../reports/result-types.js";
+import type { SeriesPoint } from "../result/result-types.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Longest the end of a run waits for notifications still being retried, ms. */

@@ -1,4 +1,4 @@
-import type { RunResult } from "../reports/result-types.js";
+import type { OutputHealth, RunResult } from "../result/result-types.js";
 import type { RunEvent, RunEventInput } from "./run-events.js";
 
 /**
@@ -13,15 +13,6 @@ export interface RunOutput {
   onEvent(event: RunEvent): void | Promise<void>;
   /** Once, after the last event, with the result (undefined when the run could not start). */
   stop?(result: RunResult | undefined): void | Promise<void>;
-}
-
-/** How an output fared over the run: kept in the result so a broken publisher is not silent. */
-export interface OutputHealth {
-  name: string;
-  events: number;
-  failures: number;
-  /** The first line of the last failure. */
-  lastError?: string;
 }
 
 /** Longest a run waits for its outputs to finish at the end, ms: a stuck output never holds the exit. */
@@ -122,3 +113,5 @@ export class RunEventBus {
     h.lastError = (error instanceof Error ? error.message : String(error)).split("\n")[0];
   }
 }
+
+export type { OutputHealth };

@@ -2,7 +2,7 @@ import type { AlertEvent } from "../alerts/rule-types.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultRecord } from "../faults/fault-runner.js";
 import type { ServerSample } from "../probes/types.js";
-import type { RunResult, SeriesPoint } from "../reports/result-types.js";
+import type { RunResult, SeriesPoint } from "../result/result-types.js";
 
 /**
  * The run as a stream of events: what every output (progress line, report files, `--events`
@@ -11,6 +11,8 @@ import type { RunResult, SeriesPoint } from "../reports/result-types.js";
  * bump the version when a field changes meaning or goes away (adding a field does not).
  */
 export const EVENTS_SCHEMA_VERSION = 1;
+/** Additions that keep version 1 readable (1.1: paused, resumed, rate-changed). Docs: docs/events.md. */
+export const EVENTS_SCHEMA_REVISION = "1.1";
 
 export type RunPhase = "prefill" | "warmup" | "measure";
 
@@ -100,6 +102,24 @@ export interface NoticeEvent extends EventBase {
   message: string;
 }
 
+/** The load was paused: connections stay open, no new command is sent (docs/engine.md). */
+export interface PausedEvent extends EventBase {
+  type: "paused";
+}
+
+export interface ResumedEvent extends EventBase {
+  type: "resumed";
+  /** How long the load was paused, ms. */
+  pausedMs: number;
+}
+
+/** Open loop: from now on one constant rate for the rest of the run. */
+export interface RateChangedEvent extends EventBase {
+  type: "rate-changed";
+  /** The new rate over the whole run (this shard's share with --shard), ops/s. */
+  opsPerSecond: number;
+}
+
 export interface RunEndedEvent extends EventBase {
   type: "run-ended";
   result: RunResult;
@@ -114,6 +134,9 @@ export type RunEvent =
   | AlertChangedEvent
   | FaultChangedEvent
   | NoticeEvent
+  | PausedEvent
+  | ResumedEvent
+  | RateChangedEvent
   | RunEndedEvent;
 
 export type RunEventType = RunEvent["type"];

@@ -1,6 +1,8 @@
 import { isIP } from "node:net";
 import { ConfigError } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { epochNowMs } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
@@ -8,10 +10,9 @@ import { faultReports } from "../faults/fault-report.js";
 import { type FaultRecord, FaultRunner, type FaultRunnerOptions } from "../faults/fault-runner.js";
 import type { ScheduledFault } from "../faults/fault-schedule.js";
 import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
-import type { RunResult } from "../reports/result-types.js";
-import { AdminClient } from "./admin-client.js";
+import type { RunResult } from "../result/result-types.js";
 import { type FaultEntry, injectedFault } from "./fault-inject.js";
-import type { ManagedRedis } from "./managed-redis.js";
+import type { Participant } from "./participant.js";
 
 /** Told when a scheduled fault begins and when it ends (the run's event stream). */
 export type FaultListener = (type: "fault-started" | "fault-ended", fault: FaultRecord) => void;
@@ -26,7 +27,8 @@ export class FaultUnavailableError extends Error {
  * goes through. Validated before anything starts; the schedule's clock starts with the measured
  * part; every fault is cleared before the run cleans up; the per-fault report goes into the result.
  */
-export class RunFaults {
+export class RunFaults implements Participant {
+  readonly name = "faults";
   private proxy: FaultProxy | undefined;
   private runner: FaultRunner | undefined;
   /** Faults started by hand while the run runs (inject), one runner each. */
@@ -51,7 +53,7 @@ export class RunFaults {
   }
 
   /** Arguments for a server the tool starts: DEBUG SLEEP needs `enable-debug-command` (off by default since Redis 7). */
-  get managedServerArgs(): string[] {
+  managedServerArgs(): string[] {
     // Always on a server the tool starts (local connections only): a fault injected mid-run may sleep it.
     return ["--enable-debug-command", "local"];
   }
@@ -147,6 +149,15 @@ export class RunFaults {
     this.measureStartMs = undefined;
     await this.runner?.finish();
     for (const i of this.injected) await i.runner.finish();
+  }
+
+  /** The load has stopped: every fault is cleared before the counts are read. */
+  stopLoad(): Promise<void> {
+    return this.stop();
+  }
+
+  contribute(result: RunResult): void {
+    this.report(result);
   }
 
   /** Puts the per-fault report into the result. */

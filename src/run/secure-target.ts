@@ -1,9 +1,9 @@
 import { ConfigError } from "../config/errors.js";
 import { asFlagProblems, readTlsFiles } from "../config/target-security.js";
 import type { TargetSecurity } from "../config/types.js";
+import { type ResolvedTarget, resolveTarget } from "../core/target.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { type AuthToken, fetchAuthToken } from "./auth-token.js";
-import { type ResolvedTarget, resolveTarget } from "./target.js";
 
 /** How the run proves who it is; reported in the result (never with a secret). */
 export type AuthMethod = "none" | "password" | "acl-user" | "token-command";

@@ -1,8 +1,8 @@
 import { createClient } from "redis";
+import { CONNECT_TIMEOUT_MS, TargetUnreachableError } from "../core/admin-client.js";
+import { TargetUrlError } from "../core/target.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { epochNowMs } from "../engine/load-connection.js";
-import { CONNECT_TIMEOUT_MS, TargetUnreachableError } from "./admin-client.js";
-import { TargetUrlError } from "./target.js";
 
 /** How often the sentinels are asked who the primary is during a run, ms. */
 const POLL_EVERY_MS = 250;

@@ -1,4 +1,5 @@
 import type { RunConfig } from "../config/types.js";
+import { RunControl, type RunControlState } from "./run-control.js";
 import type { RunOutput } from "./run-event-bus.js";
 import type { RunEvent } from "./run-events.js";
 import { type RunHooks, type RunOutcome, runScenario } from "./run-scenario.js";
@@ -9,6 +10,21 @@ export interface StartedRun {
   events: AsyncIterable<RunEvent>;
   /** Stops the load early; the run still measures, cleans up and writes its report. */
   stop(): void;
+  /**
+   * Holds every new command until resume(): connections stay open, replies in flight are still
+   * read and recorded, paused time is not run time (docs/engine.md). Before the load starts, the
+   * load starts paused. Does nothing when already paused or ended.
+   */
+  pause(): void;
+  /** Sends again; an open loop goes on where it stopped, with no catch-up burst. */
+  resume(): void;
+  /**
+   * Open loop: one constant rate (ops/s) from now for the rest of the run. Throws an error with
+   * code `E_RUN_CONTROL` on a closed-loop run or when the rate is not a positive number.
+   */
+  setRate(opsPerSecond: number): void;
+  /** `starting` (engine not up yet), `running`, `paused` or `ended`. */
+  readonly state: RunControlState;
   /** The result and the report files' paths; rejects when the run could not run. */
   result: Promise<RunOutcome>;
 }
@@ -25,6 +41,7 @@ export interface StartRunOptions {
  */
 export function startRun(config: RunConfig, options: StartRunOptions = {}): StartedRun {
   const stopper = new AbortController();
+  const control = new RunControl(config);
   const queue: RunEvent[] = [];
   let ended = false;
   let wake: (() => void) | undefined;
@@ -37,6 +54,7 @@ export function startRun(config: RunConfig, options: StartRunOptions = {}): Star
     onEvent: push,
     outputs: options.outputs,
     onNotice: options.onNotice,
+    control,
   }).finally(() => {
     ended = true;
     wake?.();
@@ -57,5 +75,15 @@ export function startRun(config: RunConfig, options: StartRunOptions = {}): Star
       wake = undefined;
     }
   }
-  return { events: events(), stop: () => stopper.abort(), result };
+  return {
+    events: events(),
+    stop: () => stopper.abort(),
+    pause: () => control.pause(),
+    resume: () => control.resume(),
+    setRate: (opsPerSecond) => control.setRate(opsPerSecond),
+    get state() {
+      return ended ? "ended" : control.state;
+    },
+    result,
+  };
 }

@@ -1,3 +1,4 @@
+import { AdminClient } from "../core/admin-client.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import {
   nodeName,
@@ -6,8 +7,7 @@ import {
   type Topology,
   topologyFromClusterSlots,
 } from "../engine/topology.js";
-import type { ServerCommandCounts } from "../measure/count-check.js";
-import { AdminClient } from "./admin-client.js";
+import type { ServerCommandCounts } from "../result/count-check.js";
 
 /**
  * What the target is made of, read with the admin client before the run: a Redis Cluster (INFO

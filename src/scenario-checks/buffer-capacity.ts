@@ -1,7 +1,7 @@
 import { wholeNumber } from "../config/field-rules.js";
 import type { RunConfig } from "../config/types.js";
 import { parseInfoSections } from "../probes/parse-info.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import { Rng } from "../workload/random.js";
 import {
   type CheckContext,

@@ -1,9 +1,10 @@
 import type { ConfigProblem } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
+import type { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
-import type { RunResult } from "../reports/result-types.js";
-import type { AdminClient } from "../run/admin-client.js";
-import type { ManagedRedis } from "../run/managed-redis.js";
+import type { CheckReport } from "../result/check-report.js";
+import type { RunResult } from "../result/result-types.js";
 
 /**
  * A scenario check: work a catalogue scenario does around (or beside) the standard SET/GET load,
@@ -70,21 +71,6 @@ export interface CheckContext {
   signal?: AbortSignal;
 }
 
-/** A check's findings in the result JSON (`check`) and the reports. */
-export interface CheckReport {
-  kind: string;
-  /** True when everything the check verifies held. */
-  ok: boolean;
-  /** One line for the summary: what was checked and the outcome. */
-  summary: string;
-  /** Figures in the user's words with units in the names (`lostKeys`, `memoryPerEventBytes`). */
-  figures: Record<string, number | string | boolean | null>;
-  /** Every failed expectation, in plain words with the numbers. */
-  problems: string[];
-  /** Per-second (or per-step) series of the check's own figures, when it has any. */
-  series?: Record<string, number | null>[];
-}
-
 /** The parse result of a kind's options: the check, or every problem found. */
 export type CheckParse = { ok: true; check: ScenarioCheck } | { ok: false; problems: ConfigProblem[] };
 
@@ -101,3 +87,5 @@ export function checkReport(
 ): CheckReport {
   return { kind, ok: problems.length === 0, summary, figures, problems, ...(series && { series }) };
 }
+
+export type { CheckReport };

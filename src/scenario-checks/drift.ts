@@ -1,5 +1,5 @@
 import { durationRule, type ValueRule } from "../config/field-rules.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 import { type CheckParse, type CheckReport, checkReport, type ScenarioCheck } from "./check.js";
 import { CheckOptions } from "./check-options.js";
 import { median, slopePerMinute } from "./trend.js";

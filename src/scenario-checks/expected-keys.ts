@@ -1,6 +1,6 @@
+import { partOf, shareOf } from "../config/shard-share.js";
 import type { RunConfig } from "../config/types.js";
 import type { KeyRange } from "../engine/thread-plan.js";
-import { partOf, shareOf } from "../shard/share.js";
 import type { Rng } from "../workload/random.js";
 
 /**

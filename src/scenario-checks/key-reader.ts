@@ -1,8 +1,8 @@
 import { ErrorReply, RESP_TYPES } from "redis";
+import { createTargetClient, type TargetClient } from "../core/target-client.js";
 import { keySlot } from "../engine/key-slot.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { type Topology, topologyFromClusterSlots } from "../engine/topology.js";
-import { createTargetClient, type TargetClient } from "../run/target-client.js";
 
 /** The check cannot work against this target (a refused MGET...); found before any load. */
 export class CheckUnavailableError extends Error {

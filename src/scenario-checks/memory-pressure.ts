@@ -1,9 +1,9 @@
 import { formatMemory } from "../checks/audit-values.js";
 import { booleanRule, oneOf } from "../config/field-rules.js";
 import type { RunConfig } from "../config/types.js";
+import { AdminClient } from "../core/admin-client.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
-import type { RunResult } from "../reports/result-types.js";
-import { AdminClient } from "../run/admin-client.js";
+import type { RunResult } from "../result/result-types.js";
 import {
   type CheckContext,
   type CheckFactory,

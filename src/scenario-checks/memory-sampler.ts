@@ -1,6 +1,6 @@
+import type { AdminClient } from "../core/admin-client.js";
+import { withTimeout } from "../core/with-timeout.js";
 import { parseInfoSections, parseInfoValue } from "../probes/parse-info.js";
-import type { AdminClient } from "../run/admin-client.js";
-import { withTimeout } from "../run/with-timeout.js";
 
 /** What memory-pressure reads from INFO: the server's own counters, totals since it started. */
 export interface MemoryReading {

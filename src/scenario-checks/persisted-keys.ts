@@ -1,4 +1,4 @@
-import type { AdminClient } from "../run/admin-client.js";
+import type { AdminClient } from "../core/admin-client.js";
 import type { ValuePool } from "../workload/datasets/value-pool.js";
 import { keyName } from "./check-options.js";
 import { command } from "./server-reads.js";

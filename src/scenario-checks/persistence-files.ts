@@ -1,4 +1,4 @@
-import type { AdminClient } from "../run/admin-client.js";
+import type { AdminClient } from "../core/admin-client.js";
 import { sleep } from "./check-options.js";
 import { command, infoFields } from "./server-reads.js";
 

@@ -1,7 +1,7 @@
 import { booleanRule, redactUrl, type ValueRule, wholeNumber } from "../config/field-rules.js";
 import type { RunConfig } from "../config/types.js";
-import { AdminClient } from "../run/admin-client.js";
-import type { ManagedRedis } from "../run/managed-redis.js";
+import { AdminClient } from "../core/admin-client.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
 import {
   type CheckContext,

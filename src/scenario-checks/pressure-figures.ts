@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "../reports/result-types.js";
+import type { SeriesPoint } from "../result/result-types.js";
 import type { MemorySample } from "./memory-sampler.js";
 
 /** What the clients saw before the server was full and while it was (evicting or refusing writes). */

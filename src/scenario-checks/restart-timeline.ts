@@ -1,5 +1,5 @@
 import { createConnection } from "node:net";
-import type { ManagedRedis } from "../run/managed-redis.js";
+import type { ManagedRedis } from "../core/managed-redis.js";
 import { sleep } from "./check-options.js";
 
 /**

@@ -1,6 +1,6 @@
+import { type AdminClient, escapeGlob } from "../core/admin-client.js";
+import { withTimeout } from "../core/with-timeout.js";
 import { parseInfoSections } from "../probes/parse-info.js";
-import { type AdminClient, escapeGlob } from "../run/admin-client.js";
-import { withTimeout } from "../run/with-timeout.js";
 import type { CheckContext } from "./check.js";
 import { CheckUnavailableError } from "./key-reader.js";
 

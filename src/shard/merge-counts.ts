@@ -1,5 +1,5 @@
-import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../measure/count-check.js";
-import type { CountCheck, RunResult } from "../reports/result-types.js";
+import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../result/count-check.js";
+import type { CountCheck, RunResult } from "../result/result-types.js";
 
 /**
  * The count check over all shards: what every shard sent and got replies for (all phases), against

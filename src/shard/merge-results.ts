@@ -1,7 +1,7 @@
 import type { LatencyHistogram } from "../measure/histogram.js";
 import { summarizeMs } from "../measure/phase-totals.js";
-import { evaluateThresholds, type ThresholdSource } from "../measure/thresholds.js";
-import { RESULT_SCHEMA_VERSION, type RunResult, type ShardSummary } from "../reports/result-types.js";
+import { RESULT_SCHEMA_VERSION, type RunResult, type ShardSummary } from "../result/result-types.js";
+import { evaluateThresholds, type ThresholdSource } from "../result/thresholds.js";
 import { checkShardSet } from "./check-shards.js";
 import { mergedCountCheck } from "./merge-counts.js";
 import { MergeInputError } from "./merge-error.js";

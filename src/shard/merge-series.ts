@@ -1,4 +1,4 @@
-import type { SeriesPoint } from "../reports/result-types.js";
+import type { SeriesPoint } from "../result/result-types.js";
 
 /** One shard's per-second series and when its measured part started (epoch ms, when known). */
 export interface ShardSeries {

@@ -4,7 +4,7 @@ import {
   type LatencyHistogram,
   newLatencyHistogram,
 } from "../measure/histogram.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 
 /**
  * The shards' HDR histograms added together, per command and for `all`. Every cachestress

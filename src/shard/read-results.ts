@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ConfigProblem } from "../config/errors.js";
-import { RESULT_SCHEMA_VERSION, type RunResult } from "../reports/result-types.js";
+import { RESULT_SCHEMA_VERSION, type RunResult } from "../result/result-types.js";
 
 /** One shard's result and the file it came from. */
 export interface ShardInput {

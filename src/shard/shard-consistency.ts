@@ -1,6 +1,6 @@
 import type { ConfigProblem } from "../config/errors.js";
 import { decodeHistogram } from "../measure/histogram.js";
-import type { RunResult } from "../reports/result-types.js";
+import type { RunResult } from "../result/result-types.js";
 
 /**
  * Whether one shard's result agrees with itself before it is merged: every count a non-negative

@@ -1,5 +1,5 @@
 import { createClient } from "redis";
-import { redactText } from "../reports/redact.js";
+import { redactText } from "../core/redact.js";
 import { serverHasXackdel } from "./ack-trim.js";
 import { drainRun } from "./drain-run.js";
 import { groupState, type RedisClient } from "./group-reader.js";

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../src/run/managed-redis.js";
+import { freePort } from "../../src/core/managed-redis.js";
 
 /**
  * Debian's real `prometheus` and `prometheus-pushgateway`, each started as a process of this test on

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import net from "node:net";
 import { promisify } from "node:util";
 import { createClient } from "redis";
-import { type ManagedRedis, startManagedRedis } from "../../src/run/managed-redis.js";
+import { type ManagedRedis, startManagedRedis } from "../../src/core/managed-redis.js";
 
 const run = promisify(execFile);
 

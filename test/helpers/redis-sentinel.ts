@@ -7,7 +7,7 @@ import {
   freePort,
   type ManagedRedis,
   startManagedRedis,
-} from "../../src/run/managed-redis.js";
+} from "../../src/core/managed-redis.js";
 import { withNode } from "./redis-cluster.js";
 
 /**

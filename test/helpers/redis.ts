@@ -1,5 +1,5 @@
 import { createClient } from "redis";
-import { freePort, type ManagedRedis, startManagedRedis } from "../../src/run/managed-redis.js";
+import { freePort, type ManagedRedis, startManagedRedis } from "../../src/core/managed-redis.js";
 import type { TestCertificates } from "./tls-certs.js";
 
 /**

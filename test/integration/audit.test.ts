@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import type { AuditReport } from "../../src/checks/config-audit.js";
-import { freePort } from "../../src/run/managed-redis.js";
+import { freePort } from "../../src/core/managed-redis.js";
 import { runCli } from "../helpers/cli.js";
 import { type ManagedRedis, startRedis } from "../helpers/redis.js";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import { ConfigError } from "../../src/config/errors.js";
-import { resolveRunConfig } from "../../src/config/resolve.js";
+import { resolveRunConfig } from "../../src/run/resolve-config.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { createCheck } from "../../src/scenario-checks/index.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";

@@ -4,8 +4,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { RunResult } from "../../src/reports/result-types.js";
-import { freePort } from "../../src/run/managed-redis.js";
+import { freePort } from "../../src/core/managed-redis.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { runCli } from "../helpers/cli.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { RunResult } from "../../src/reports/result-types.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { auditLines, call, KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
 import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js";
 

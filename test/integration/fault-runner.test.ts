@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
+import { AdminClient } from "../../src/core/admin-client.js";
+import { type ManagedRedis, startManagedRedis } from "../../src/core/managed-redis.js";
 import { epochNowMs } from "../../src/engine/load-connection.js";
 import { type FaultRecord, FaultRunner } from "../../src/faults/fault-runner.js";
 import { parseFaultSchedule, type ScheduledFault } from "../../src/faults/fault-schedule.js";
-import { AdminClient } from "../../src/run/admin-client.js";
-import { type ManagedRedis, startManagedRedis } from "../../src/run/managed-redis.js";
 import { info } from "../helpers/redis.js";
 
 function schedule(section: unknown[]): ScheduledFault[] {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import { ConfigError } from "../../src/config/errors.js";
-import type { RunResult } from "../../src/reports/result-types.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { buildDatasetPool } from "../../src/workload/datasets/dataset-pool.js";
 import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";

@@ -12,8 +12,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { RunResult } from "../../src/reports/result-types.js";
-import { removeStaleServerDirs } from "../../src/run/managed-redis.js";
+import { removeStaleServerDirs } from "../../src/core/managed-redis.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { CLI_PATH, runCli } from "../helpers/cli.js";
 import { killQuietly, processGone, sleep, startCli, waitForMatch, waitGone } from "../helpers/cli-process.js";
 import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";

@@ -8,7 +8,7 @@ import {
   type ManagedRedis,
   ManagedRedisError,
   startManagedRedis,
-} from "../../src/run/managed-redis.js";
+} from "../../src/core/managed-redis.js";
 
 function isAlive(pid: number): boolean {
   try {

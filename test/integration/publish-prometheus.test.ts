@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { freePort } from "../../src/core/managed-redis.js";
 import { PrometheusOutput } from "../../src/publishers/prometheus-output.js";
 import { PushgatewayOutput } from "../../src/publishers/pushgateway-output.js";
-import type { RunResult } from "../../src/reports/result-types.js";
-import { freePort } from "../../src/run/managed-redis.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { runCli } from "../helpers/cli.js";
 import {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import { ConfigError } from "../../src/config/errors.js";
-import type { RunResult } from "../../src/reports/result-types.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { runCli } from "../helpers/cli.js";
 import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js";

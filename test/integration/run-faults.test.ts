@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../src/config/errors.js";
 import type { FaultReport } from "../../src/faults/fault-report.js";
-import type { SeriesPoint } from "../../src/reports/result-types.js";
+import type { SeriesPoint } from "../../src/result/result-types.js";
 import { FaultUnavailableError } from "../../src/run/run-faults.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { startRedis } from "../helpers/redis.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { createClient } from "redis";
-import { resolveRunConfig } from "../../src/config/resolve.js";
+import { resolveRunConfig } from "../../src/run/resolve-config.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { deadLetterStream } from "../../src/stream-writer/dead-letter.js";
 import { FIREHOSE_TYPES, produceFirehose } from "../../src/stream-writer/firehose-producer.js";

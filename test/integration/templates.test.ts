@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
-import { resolveRunConfig } from "../../src/config/resolve.js";
+import { resolveRunConfig } from "../../src/run/resolve-config.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 import { clusterCommandCalls, startCluster, type TestCluster, withNode } from "../helpers/redis-cluster.js";

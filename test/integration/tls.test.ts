@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AuditReport } from "../../src/checks/config-audit.js";
-import type { RunResult } from "../../src/reports/result-types.js";
+import type { RunResult } from "../../src/result/result-types.js";
 import { runCli } from "../helpers/cli.js";
 import { commandStats, startTlsRedis, type TlsRedis } from "../helpers/redis.js";
 import { makeTestCertificates, type TestCertificates } from "../helpers/tls-certs.js";

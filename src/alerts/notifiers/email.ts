@@ -1,4 +1,4 @@
-import { redactText } from "../../reports/redact.js";
+import { redactText } from "../../core/redact.js";
 import {
   type NotificationContext,
   type Notifier,

@@ -1,4 +1,4 @@
-import { redactUrl } from "../../reports/redact.js";
+import { redactUrl } from "../../core/redact.js";
 import {
   type NotificationContext,
   type Notifier,

@@ -1,5 +1,5 @@
 import type { PublishCommandInput } from "@aws-sdk/client-sns";
-import { redactText } from "../../reports/redact.js";
+import { redactText } from "../../core/redact.js";
 import {
   type NotificationContext,
   type Notifier,

@@ -1,8 +1,8 @@
+import type { RunResult, SeriesPoint } from "../../result/result-types.js";
 import type { ChartSeries, ChartSpec } from "../html/chart-spec.js";
 import { percentileAxis, percentileCurve } from "../html/distribution.js";
 import { escapeHtml, htmlTable, section } from "../html/escape.js";
 import { chartFigure, htmlPage } from "../html/page.js";
-import type { RunResult, SeriesPoint } from "../result-types.js";
 import type { CompareGroup, Comparison } from "./compare-runs.js";
 import { formatDelta, formatValue } from "./render-compare.js";
 

@@ -1,4 +1,4 @@
-import type { RunResult } from "../result-types.js";
+import type { RunResult } from "../../result/result-types.js";
 import { mannWhitney } from "./mann-whitney.js";
 import { COMPARE_METRICS, type CompareMetric, commandMetrics, type RegressionLimit } from "./metrics.js";
 

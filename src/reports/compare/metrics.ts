@@ -1,4 +1,4 @@
-import type { RunResult } from "../result-types.js";
+import type { RunResult } from "../../result/result-types.js";
 
 /**
  * The figures `cachestress compare` puts side by side, each with the direction that is better,

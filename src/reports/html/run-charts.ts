@@ -1,4 +1,4 @@
-import type { RunResult } from "../result-types.js";
+import type { RunResult } from "../../result/result-types.js";
 import { type ChartSeries, type ChartSpec, countPoints, type Marker } from "./chart-spec.js";
 import { percentileAxis, percentileCurve } from "./distribution.js";
 

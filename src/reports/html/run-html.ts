@@ -1,3 +1,5 @@
+import { redactText, redactUrl } from "../../core/redact.js";
+import type { LatencySummaryMs, RunResult } from "../../result/result-types.js";
 import {
   formatBytes,
   formatCount,
@@ -9,8 +11,6 @@ import {
   percentOf,
 } from "../format.js";
 import { describeStage } from "../markdown.js";
-import { redactText, redactUrl } from "../redact.js";
-import type { LatencySummaryMs, RunResult } from "../result-types.js";
 import { isPartialShard } from "../shard-lines.js";
 import { countMatches, opsBase } from "../summary-table.js";
 import type { ChartSpec } from "./chart-spec.js";

@@ -1,6 +1,6 @@
+import type { RunResult } from "../../result/result-types.js";
 import { renderCommandsCsv, renderSeriesCsv } from "../csv.js";
 import { renderRunHtml } from "../html/run-html.js";
-import type { RunResult } from "../result-types.js";
 import { renderTemplateMarkdown } from "../template/render-template.js";
 import { jsonFile, type ReportFile, type ReportFormat } from "./report-file.js";
 

@@ -1,7 +1,7 @@
+import { redactText } from "../../core/redact.js";
 import { formatMs, formatRate } from "../format.js";
 import { escapeHtml, htmlTable, section } from "../html/escape.js";
 import { htmlPage } from "../html/page.js";
-import { redactText } from "../redact.js";
 import type { RunSummary, SummaryRow } from "./summarize-runs.js";
 
 /** The consolidated summary as Markdown (the stand-up document) and as a plain HTML page. */

@@ -1,6 +1,6 @@
+import type { Recommendation } from "../../result/recommendations.js";
+import type { RunResult } from "../../result/result-types.js";
 import { formatMs } from "../format.js";
-import type { Recommendation } from "../recommendations.js";
-import type { RunResult } from "../result-types.js";
 
 /**
  * `cachestress summary`: many results (environments × scenarios × repeats) folded into what a team

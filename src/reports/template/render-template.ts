@@ -1,10 +1,10 @@
+import { redactText, redactUrl } from "../../core/redact.js";
+import type { RunResult } from "../../result/result-types.js";
 import { alertLines, auditLines, costLines, zoneLines } from "../analysis-sections.js";
 import { checkLines } from "../check-lines.js";
 import { faultLines } from "../fault-lines.js";
 import { formatDurationMs, formatMs, formatRate } from "../format.js";
 import { describeStage, markdownSections, renderMarkdown } from "../markdown.js";
-import { redactText, redactUrl } from "../redact.js";
-import type { RunResult } from "../result-types.js";
 import { isPartialShard } from "../shard-lines.js";
 import { DEFAULT_TEMPLATE } from "./default-template.js";
 

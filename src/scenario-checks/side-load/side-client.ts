@@ -1,5 +1,5 @@
+import { createTargetClient, type TargetClient } from "../../core/target-client.js";
 import type { ConnectionTarget } from "../../engine/load-connection.js";
-import { createTargetClient, type TargetClient } from "../../run/target-client.js";
 
 export type RedisClient = TargetClient;
 

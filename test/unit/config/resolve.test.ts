@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "../../../src/config/errors.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
 import type { RunConfig } from "../../../src/config/types.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 
 async function scenario(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "cachestress-resolve-"));
@@ -208,4 +208,14 @@ test("--dataset and the file's dataset: field pick a record set; a typo is named
   const fields = await problemFields([await scenario("dataset: tweets\n")]);
   assert.equal(fields.length, 1);
   assert.match(fields[0], /mine\.yaml:dataset$/);
+});
+
+test("the alerts section is judged with the config: its problems and a bad flag's are listed together", async () => {
+  const path = await scenario("name: mine\nalerts:\n  rules: { name: x }\n");
+  const fields = await problemFields([path, "--connections", "0"]);
+  assert.ok(fields.includes("--connections"), fields.join(", "));
+  assert.ok(
+    fields.some((f) => f.endsWith("alerts.rules")),
+    `the alerts problem is listed beside the flag's: ${fields.join(", ")}`,
+  );
 });

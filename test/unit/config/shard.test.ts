@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "../../../src/config/errors.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
 import { shardRule } from "../../../src/config/shard-rule.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 
 const SHARED = ["--url", "redis://10.0.0.5:6379", "--prefix", "run42:", "--seed", "42"];
 

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "../../../src/config/errors.js";
 import { parseRunArgs } from "../../../src/config/flags.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
 import { securityProblems } from "../../../src/config/target-security.js";
 import type { RunConfig } from "../../../src/config/types.js";
-import { redactConfig } from "../../../src/reports/redact.js";
-import { resolveTarget } from "../../../src/run/target.js";
+import { redactConfig } from "../../../src/core/redact.js";
+import { resolveTarget } from "../../../src/core/target.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 import { makeTestCertificates } from "../../helpers/tls-certs.js";
 
 async function tempFile(name: string, text: string): Promise<string> {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError, type ConfigProblem } from "../../../src/config/errors.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 
 async function scenario(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "cachestress-templates-"));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evaluateThresholds, type ThresholdSource } from "../../../src/measure/thresholds.js";
+import { evaluateThresholds, type ThresholdSource } from "../../../src/result/thresholds.js";
 
 /** 1000 operations: 900 GET (5 errors), 100 SET (5 errors); 10 timeouts; 20 s run. */
 const source: ThresholdSource = {

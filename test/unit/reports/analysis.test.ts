@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { packageRoot } from "../../../src/config/scenario-file.js";
-import { estimateServerlessCost, loadPriceTable } from "../../../src/reports/cost-estimate.js";
-import { latencyTrend, recommend } from "../../../src/reports/recommendations.js";
-import type { SeriesPoint } from "../../../src/reports/result-types.js";
-import { computeZones, worstZone, zoneOf } from "../../../src/reports/zones.js";
+import { estimateServerlessCost, loadPriceTable } from "../../../src/result/cost-estimate.js";
+import { latencyTrend, recommend } from "../../../src/result/recommendations.js";
+import type { SeriesPoint } from "../../../src/result/result-types.js";
+import { computeZones, worstZone, zoneOf } from "../../../src/result/zones.js";
 import { makeRunResult } from "./fixture.js";
 
 describe("risk zones", () => {

@@ -5,8 +5,8 @@
  */
 import * as hdr from "hdr-histogram-js";
 import type { RunConfig } from "../../../src/config/types.js";
-import type { LatencySummaryMs, RunResult, SeriesPoint } from "../../../src/reports/result-types.js";
-import { RESULT_SCHEMA_VERSION } from "../../../src/reports/result-types.js";
+import type { LatencySummaryMs, RunResult, SeriesPoint } from "../../../src/result/result-types.js";
+import { RESULT_SCHEMA_VERSION } from "../../../src/result/result-types.js";
 
 /** A password that must never appear in any rendered report. */
 export const FIXTURE_SECRET = "s3cr3t-Pa55w0rd";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { judgeStep } from "../../../src/capacity/judge-step.js";
-import { keepUpAdvice, lateSendPercent } from "../../../src/reports/generator-behind.js";
-import { recommend } from "../../../src/reports/recommendations.js";
-import type { RunResult, SeriesPoint } from "../../../src/reports/result-types.js";
-import { computeZones } from "../../../src/reports/zones.js";
+import { keepUpAdvice, lateSendPercent } from "../../../src/result/generator-behind.js";
+import { recommend } from "../../../src/result/recommendations.js";
+import type { RunResult, SeriesPoint } from "../../../src/result/result-types.js";
+import { computeZones } from "../../../src/result/zones.js";
 import { makeConfig, makeOpenLoopResult } from "./fixture.js";
 
 /** p99 rising with load, which alone triggers the "raise min ECPU" capacity advice. */

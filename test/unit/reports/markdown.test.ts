@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { aggregateSeries, describeStage, renderMarkdown } from "../../../src/reports/markdown.js";
-import type { SeriesPoint } from "../../../src/reports/result-types.js";
+import type { SeriesPoint } from "../../../src/result/result-types.js";
 import { FIXTURE_SECRET, makeConfig, makeOpenLoopResult, makeRunResult } from "./fixture.js";
 
 function section(markdown: string, title: string): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { redactConfig, redactText, redactUrl } from "../../../src/reports/redact.js";
+import { redactConfig, redactText, redactUrl } from "../../../src/core/redact.js";
 import { makeConfig } from "./fixture.js";
 
 const URL_CASES: Array<[input: string, expected: string]> = [

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { resultProblem } from "../../../src/cli/read-result.js";
 import { ConfigError } from "../../../src/config/errors.js";
 import {
   type CompareGroup,
@@ -10,12 +11,11 @@ import { mannWhitney } from "../../../src/reports/compare/mann-whitney.js";
 import { renderCommandsCsv, renderSeriesCsv } from "../../../src/reports/csv.js";
 import { formatMs } from "../../../src/reports/format.js";
 import { renderRunHtml } from "../../../src/reports/html/run-html.js";
-import { resultProblem } from "../../../src/reports/read-result.js";
-import type { RunResult } from "../../../src/reports/result-types.js";
 import {
   renderTemplateMarkdown,
   unknownPlaceholders,
 } from "../../../src/reports/template/render-template.js";
+import type { RunResult } from "../../../src/result/result-types.js";
 import { FIXTURE_SECRET, makeConfig, makeRunResult } from "./fixture.js";
 
 const EVIL = `<script>alert("x")</script><img src=x onerror=alert(1)>`;

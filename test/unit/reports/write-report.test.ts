@@ -3,13 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import type { RunResult } from "../../../src/reports/result-types.js";
 import {
   reportBaseName,
   reportTimestamp,
   sanitizeEnv,
   writeReports,
 } from "../../../src/reports/write-report.js";
+import type { RunResult } from "../../../src/result/result-types.js";
 import { FIXTURE_SECRET, makeConfig, makeRunResult } from "./fixture.js";
 
 const dirs: string[] = [];

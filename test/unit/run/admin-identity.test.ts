@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isAnotherServer } from "../../../src/run/admin-client.js";
+import { isAnotherServer } from "../../../src/core/admin-client.js";
 
 test("a reconnect reached another server process: a new run_id, else a lower uptime", () => {
   const cases: [Parameters<typeof isAnotherServer>[0], Parameters<typeof isAnotherServer>[1], boolean][] = [

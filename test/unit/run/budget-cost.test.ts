@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import type { PriceTable } from "../../../src/reports/cost-estimate.js";
+import type { PriceTable } from "../../../src/result/cost-estimate.js";
 import { runCostUsd } from "../../../src/run/budget-watch.js";
 
 const PRICES: PriceTable = {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../../../src/config/errors.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 import { createCheck } from "../../../src/scenario-checks/index.js";
 import { keysToCheck } from "../../../src/scenario-checks/persisted-keys.js";
 import { testRunConfig } from "../../helpers/run-config.js";

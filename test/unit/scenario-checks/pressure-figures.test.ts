@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { SeriesPoint } from "../../../src/reports/result-types.js";
+import type { SeriesPoint } from "../../../src/result/result-types.js";
 import type { MemorySample } from "../../../src/scenario-checks/memory-sampler.js";
 import { pressureFigures } from "../../../src/scenario-checks/pressure-figures.js";
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { planK8sJob, splitK8sArgs } from "../../../src/cli/k8s-command.js";
-import { resolveRunConfig } from "../../../src/config/resolve.js";
+import { resolveRunConfig } from "../../../src/run/resolve-config.js";
 import { renderK8sManifest } from "../../../src/shard/k8s-manifest.js";
 
 interface Container {

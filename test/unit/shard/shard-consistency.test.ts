@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RunResult } from "../../../src/reports/result-types.js";
+import type { RunResult } from "../../../src/result/result-types.js";
 import { checkShardSet } from "../../../src/shard/check-shards.js";
 import { MergeInputError } from "../../../src/shard/merge-error.js";
 import { mergeShardResults } from "../../../src/shard/merge-results.js";

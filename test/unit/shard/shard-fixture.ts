@@ -1,6 +1,6 @@
 import { encodeHistogram, newLatencyHistogram } from "../../../src/measure/histogram.js";
 import { summarizeMs } from "../../../src/measure/phase-totals.js";
-import type { RunResult } from "../../../src/reports/result-types.js";
+import type { RunResult } from "../../../src/result/result-types.js";
 import type { ShardInput } from "../../../src/shard/read-results.js";
 import { Rng } from "../../../src/workload/random.js";
 import { makeConfig, makeRunResult } from "../reports/fixture.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { partOf, rangeOf, scaleStage, shardRunConfig, shareOf } from "../../../src/config/shard-share.js";
 import type { Stage } from "../../../src/config/types.js";
-import { partOf, rangeOf, scaleStage, shardRunConfig, shareOf } from "../../../src/shard/share.js";
 import { meanRate, rateAt } from "../../../src/workload/load-profile.js";
 import { makeConfig } from "../reports/fixture.js";
 

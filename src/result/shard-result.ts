@@ -1,6 +1,6 @@
-import type { ServerCommandCounts } from "../measure/count-check.js";
-import type { RunResult, ShardInfo } from "../reports/result-types.js";
-import type { ShardShare } from "./share.js";
+import type { ShardShare } from "../config/shard-share.js";
+import type { ServerCommandCounts } from "./count-check.js";
+import type { RunResult, ShardInfo } from "./result-types.js";
 
 /** What a shard run adds to its result beyond what any run measures. */
 export interface ShardRecord {

@@ -1,5 +1,5 @@
-import type { ConnectionTarget } from "../engine/load-connection.js";
-import { redactUrl } from "../reports/redact.js";
+import type { ConnectionTarget } from "./connection-target.js";
+import { redactUrl } from "./redact.js";
 
 export interface ResolvedTarget {
   connection: ConnectionTarget;

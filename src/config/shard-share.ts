@@ -1,5 +1,4 @@
-import type { RunConfig, Stage } from "../config/types.js";
-import type { KeyRange } from "../engine/thread-plan.js";
+import type { KeyRange, RunConfig, Stage } from "./types.js";
 
 /**
  * What one shard of `--shard i/N` runs: its part of the connections, requests and rate, and the

@@ -6,7 +6,7 @@ import {
   type ParsedThreshold,
   parseThreshold,
 } from "../config/threshold-grammar.js";
-import type { ThresholdOutcome } from "../reports/result-types.js";
+import type { ThresholdOutcome } from "./result-types.js";
 
 /**
  * What a threshold can ask about a finished (or running) measurement. Latencies are milliseconds;

@@ -1,5 +1,5 @@
 import { createClient } from "redis";
-import { type ConnectionTarget, tlsOptions } from "../engine/load-connection.js";
+import { type ConnectionTarget, tlsOptions } from "./connection-target.js";
 
 /** How long connecting (TCP, TLS, AUTH) may take before the target counts as unreachable, ms. */
 export const CONNECT_TIMEOUT_MS = 3000;

@@ -1,6 +1,6 @@
 import { ErrorReply } from "redis";
-import type { ConnectionTarget } from "../engine/load-connection.js";
-import { parseCommandStats, type ServerCommandCounts } from "../measure/count-check.js";
+import { parseCommandStats, type ServerCommandCounts } from "./command-stats.js";
+import type { ConnectionTarget } from "./connection-target.js";
 import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "./target-client.js";
 import { withTimeout } from "./with-timeout.js";
 

@@ -1,7 +1,7 @@
-import type { CountCheck } from "../reports/result-types.js";
+import type { ServerCommandCounts } from "../core/command-stats.js";
+import type { CountCheck } from "./result-types.js";
 
-/** Per command (upper case): how many the server received, from INFO commandstats. */
-export type ServerCommandCounts = Record<string, number>;
+export type { ServerCommandCounts };
 
 /** Per command (upper case): what the tool wrote and how many replies it read. */
 export type ToolCommandCounts = Record<string, { sent: number; completed: number }>;
@@ -55,20 +55,4 @@ export function checkCounts(
       ? "server counts lie between replies read and commands sent (some operations were lost or timed out)"
       : "every command sent was counted by the server, exactly",
   };
-}
-
-/** Parses `INFO commandstats` into calls + rejected calls per upper-case command name. */
-export function parseCommandStats(info: string): ServerCommandCounts {
-  const counts: ServerCommandCounts = {};
-  for (const line of info.split(/\r?\n/)) {
-    const match = /^cmdstat_([^:]+):(.*)$/.exec(line);
-    if (match === null) continue;
-    let received = 0;
-    for (const field of match[2].split(",")) {
-      const [key, value] = field.split("=");
-      if (key === "calls" || key === "rejected_calls") received += Number(value);
-    }
-    counts[match[1].toUpperCase()] = received;
-  }
-  return counts;
 }

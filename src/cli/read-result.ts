@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { CAPACITY_SCHEMA_VERSION, type CapacityResult } from "../capacity/capacity-result.js";
-import { RESULT_SCHEMA_VERSION, type RunResult } from "./result-types.js";
+import { RESULT_SCHEMA_VERSION, type RunResult } from "../result/result-types.js";
 
 /**
  * Reads result files for `cachestress report`, `compare` and `summary`, refusing anything that

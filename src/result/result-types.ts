@@ -2,13 +2,24 @@ import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
+import type { LatencySummaryMs } from "../measure/phase-totals.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
-import type { OutputHealth } from "../run/run-event-bus.js";
-import type { CheckReport } from "../scenario-checks/check.js";
+import type { CheckReport } from "./check-report.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
 import type { ZoneVerdict } from "./zones.js";
+
+export type { LatencySummaryMs };
+
+/** How an output fared over the run: kept in the result so a broken publisher is not silent. */
+export interface OutputHealth {
+  name: string;
+  events: number;
+  failures: number;
+  /** The first line of the last failure. */
+  lastError?: string;
+}
 
 /**
  * The result file (`Reports/result_{env}_{timestamp}.json`). Scripts read `totals.*` and
@@ -16,19 +27,6 @@ import type { ZoneVerdict } from "./zones.js";
  * document it in docs/result-schema.md.
  */
 export const RESULT_SCHEMA_VERSION = 1;
-
-/** Latency percentiles in milliseconds. */
-export interface LatencySummaryMs {
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-  /** Number of recorded values. */
-  count: number;
-}
 
 export interface CommandResult {
   ops: number;
@@ -68,6 +66,18 @@ export interface SeriesPoint {
   /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
   serviceP50Ms?: number;
   serviceP99Ms?: number;
+  /** The load was paused for this long within the interval, ms (absent = not paused). */
+  pausedMs?: number;
+}
+
+/** Pauses and rate changes of a run steered while it ran (StartedRun.pause/resume/setRate). */
+export interface RunControlRecord {
+  /** Time the measured part spent paused, ms: `durationMs` includes it, the ops/s figures do not. */
+  pausedMs: number;
+  /** Each pause within the measured part, in seconds since it started (clipped to it). */
+  pauses: { fromS: number; toS: number }[];
+  /** Each rate change (open loop), seconds since the measured part started (negative = before it). */
+  rateChanges: { tS: number; opsPerSecond: number }[];
 }
 
 export interface ThresholdOutcome {
@@ -134,8 +144,10 @@ export interface RunResult {
   stopReason?: string;
   startedAt: string;
   endedAt: string;
-  /** Length of the measured part, ms. */
+  /** Length of the measured part, ms (pauses included: see `control.pausedMs`). */
   durationMs: number;
+  /** Present when the run was paused or its rate changed while it ran. */
+  control?: RunControlRecord;
   mode: "closed-loop" | "open-loop";
   target: {
     /** The URL with any password replaced by `***`. */
