@@ -79,9 +79,22 @@ export function summarize(result: RunResult): RunSummary {
 }
 
 export function liveEvent(event: RunEvent): LiveEvent | undefined {
-  const control = controlEvent(event);
-  if (control !== undefined) return control;
   switch (event.type) {
+    case "paused":
+      return { type: "control", action: "paused", message: "paused: no new sends" };
+    case "resumed":
+      return {
+        type: "control",
+        action: "resumed",
+        message: `resumed after ${(event.pausedMs / 1000).toFixed(1)} s paused`,
+      };
+    case "rate-changed":
+      return {
+        type: "control",
+        action: "rate-changed",
+        message: `rate set to ${event.opsPerSecond} ops/s`,
+        opsPerSecond: event.opsPerSecond,
+      };
     case "run-started":
       return {
         type: "run-started",
@@ -154,24 +167,4 @@ export function liveEvent(event: RunEvent): LiveEvent | undefined {
     case "run-ended":
       return { type: "run-ended", summary: summarize(event.result) };
   }
-}
-
-/** The engine's pause, resume and rate-change events (read by their shape: docs/events.md 1.1). */
-function controlEvent(event: RunEvent): LiveEvent | undefined {
-  const e = event as unknown as { type: string; pausedMs?: number; opsPerSecond?: number };
-  if (e.type === "paused") return { type: "control", action: "paused", message: "paused: no new sends" };
-  if (e.type === "resumed")
-    return {
-      type: "control",
-      action: "resumed",
-      message: `resumed after ${((e.pausedMs ?? 0) / 1000).toFixed(1)} s paused`,
-    };
-  if (e.type === "rate-changed")
-    return {
-      type: "control",
-      action: "rate-changed",
-      message: `rate set to ${e.opsPerSecond} ops/s`,
-      opsPerSecond: e.opsPerSecond,
-    };
-  return undefined;
 }

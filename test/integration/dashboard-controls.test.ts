@@ -26,6 +26,11 @@ async function waitForEvent(
   assert.fail(`run ${id}: the awaited event never came`);
 }
 
+async function runCalls(url: string): Promise<number> {
+  const s = await commandStats(url);
+  return (s.set?.calls ?? 0) + (s.get?.calls ?? 0);
+}
+
 const measuring = (e: { type: string; phase?: string }) => e.type === "interval" && e.phase === "measure";
 
 describe("dashboard controls against a real redis-server", () => {
@@ -131,20 +136,96 @@ describe("dashboard controls against a real redis-server", () => {
     await new Promise((r) => setTimeout(r, 1500));
     const afterKill = await commandStats(redis.url);
     assert.ok((afterKill.get?.calls ?? 0) > (before.get?.calls ?? 0), "the load goes on after the kill");
-    // This engine cannot pause yet (issue 10): the control says so instead of pretending.
-    const pause = await call(dash.url, "POST", `/api/runs/${id}/pause`, { key: KEYS.operator });
-    assert.equal(pause.status, 409, JSON.stringify(pause.data));
-    assert.match(pause.data.message, /cannot pause/);
-    const rate = await call(dash.url, "POST", `/api/runs/${id}/rate`, {
-      key: KEYS.operator,
-      body: { opsPerSecond: -5 },
-    });
-    assert.equal(rate.status, 400);
     await call(dash.url, "POST", `/api/runs/${id}/stop`, { key: KEYS.operator });
     const ended = await dash.runs.finished(id);
     const result = JSON.parse(readFileSync(ended!.reportPath!, "utf8")) as RunResult;
     assert.equal(result.faults?.[0].kind, "client-kill");
     assert.ok((result.faults?.[0].effects.clientsKilled ?? 0) >= 4, JSON.stringify(result.faults?.[0]));
+  });
+
+  it("pauses (the server counts nothing more), resumes, changes the rate; closed loop and ended runs get 409", async () => {
+    const started = await call(dash.url, "POST", "/api/runs", {
+      key: KEYS.operator,
+      body: { url: redis.url, overrides: { duration: "30s", connections: 4, rate: 2000 } },
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.data));
+    const id = started.data.id as string;
+    await waitForEvent(dash, id, measuring);
+    assert.equal((await call(dash.url, "POST", `/api/runs/${id}/pause`, { key: KEYS.viewer })).status, 403);
+    const pause = await call(dash.url, "POST", `/api/runs/${id}/pause`, { key: KEYS.operator });
+    assert.equal(pause.status, 200, JSON.stringify(pause.data));
+    assert.equal(pause.data.state, "paused");
+    // Replies in flight drain first; then two reads 500 ms apart must agree.
+    await new Promise((r) => setTimeout(r, 300));
+    const first = await runCalls(redis.url);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await runCalls(redis.url), first, "no command reaches the server while paused");
+    const resume = await call(dash.url, "POST", `/api/runs/${id}/resume`, { key: KEYS.operator });
+    assert.equal(resume.data.state, "running");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok((await runCalls(redis.url)) > first, "the load goes on after resume");
+    const rate = await call(dash.url, "POST", `/api/runs/${id}/rate`, {
+      key: KEYS.operator,
+      body: { opsPerSecond: 4000 },
+    });
+    assert.equal(rate.status, 200, JSON.stringify(rate.data));
+    assert.equal(rate.data.rate, 4000);
+    await waitForEvent(
+      dash,
+      id,
+      (e) => e.type === "control" && (e as { action?: string }).action === "rate-changed",
+    );
+    const bad = await call(dash.url, "POST", `/api/runs/${id}/rate`, {
+      key: KEYS.operator,
+      body: { opsPerSecond: -5 },
+    });
+    assert.equal(bad.status, 400);
+    await call(dash.url, "POST", `/api/runs/${id}/stop`, { key: KEYS.operator });
+    const ended = await dash.runs.finished(id);
+    const result = JSON.parse(readFileSync(ended!.reportPath!, "utf8")) as RunResult & {
+      control?: { pausedMs: number; rateChanges: { opsPerSecond: number }[] };
+    };
+    assert.ok((result.control?.pausedMs ?? 0) >= 700, JSON.stringify(result.control));
+    assert.deepEqual(
+      result.control?.rateChanges.map((r) => r.opsPerSecond),
+      [4000],
+    );
+    assert.equal(result.countCheck.ok, true, result.countCheck.note);
+    const late = await call(dash.url, "POST", `/api/runs/${id}/pause`, { key: KEYS.operator });
+    assert.equal(late.status, 409);
+    assert.match(late.data.message, /is ended/);
+
+    // A closed-loop run has no rate to change: the engine's reason comes back.
+    const closed = await call(dash.url, "POST", "/api/runs", {
+      key: KEYS.operator,
+      body: { url: redis.url, overrides: { duration: "20s", connections: 2 } },
+    });
+    const closedId = closed.data.id as string;
+    const refused = await call(dash.url, "POST", `/api/runs/${closedId}/rate`, {
+      key: KEYS.operator,
+      body: { opsPerSecond: 1000 },
+    });
+    assert.equal(refused.status, 409, JSON.stringify(refused.data));
+    assert.match(refused.data.message, /closed loop/);
+    await call(dash.url, "POST", `/api/runs/${closedId}/stop`, { key: KEYS.operator });
+    await dash.runs.finished(closedId);
+    const lines = auditLines(dash.auditLogPath).filter((l) => l.run === id && l.action !== "start");
+    assert.deepEqual(
+      lines.map((l) => `${l.action}:${l.outcome}`),
+      [
+        "pause:denied",
+        "pause:requested",
+        "pause:done",
+        "resume:requested",
+        "resume:done",
+        "rate:requested",
+        "rate:done",
+        "stop:requested",
+        "stop:done",
+        "pause:requested",
+        "pause:failed",
+      ],
+    );
   });
 
   it("compares two runs of the results folder with the compare view; bad names get 400", async () => {
