@@ -3,13 +3,14 @@ import { mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
+import { KEYS, runCalls, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 
 /**
  * The dashboard as a person uses it, in headless Chromium (Debian's package, driven by
  * playwright-core): log in, start a run from the page against a real local redis-server, watch the
- * charts fill, open the presentation view, stop the run; screenshots in test-artifacts/.
+ * charts fill, open the presentation view, pause (the server's counts stop), resume, change the
+ * rate, stop the run, inject a fault, compare two runs; screenshots in test-artifacts/.
  */
 
 const CHROMIUM = process.env.CACHESTRESS_CHROMIUM ?? "/usr/bin/chromium";
@@ -97,6 +98,39 @@ describe("the dashboard in a real browser", () => {
         await page.waitForFunction(() => (document.getElementById("pOps")?.textContent ?? "–") !== "–");
         await page.screenshot({ path: `${ARTIFACTS}dashboard-presentation-${scheme}.png` });
         await page.click("#presentClose");
+
+        // Pause: the server's own counts stop growing (two reads 500 ms apart agree).
+        await page.click("#pauseBtn");
+        await page.waitForFunction(() =>
+          /\(paused\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        const pausedAt = await runCalls(redis.url);
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(await runCalls(redis.url), pausedAt, "no command reaches the server while paused");
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-paused-${scheme}.png`, fullPage: true });
+        await page.click("#presentBtn");
+        await page.waitForFunction(() =>
+          /paused/.test(document.getElementById("presentTitle")?.textContent ?? ""),
+        );
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-presentation-paused-${scheme}.png` });
+        await page.click("#presentClose");
+        // Resume: it grows again.
+        await page.click("#resumeBtn");
+        await page.waitForFunction(() =>
+          /\(running\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        );
+        await new Promise((r) => setTimeout(r, 500));
+        assert.ok((await runCalls(redis.url)) > pausedAt, "the load goes on after resume");
+        // A new rate for the open loop, confirmed by the run's own event.
+        await page.fill("#rateInput", "3000");
+        await page.click("#rateBtn");
+        await page.waitForFunction(
+          () => /rate set to 3000 ops\/s/.test(document.getElementById("events")?.textContent ?? ""),
+          undefined,
+          { timeout: 10_000 },
+        );
+        assert.equal(await page.textContent("#controlProblems"), "");
 
         await page.click("#stopBtn");
         await page.waitForFunction(

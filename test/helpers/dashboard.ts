@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { digestOf, KeyRing } from "../../src/dashboard/access-keys.js";
 import { buildDashboard, type Dashboard } from "../../src/dashboard/server.js";
+import { commandStats } from "./redis.js";
 
 export const KEYS = {
   admin: "admin-key-0123456789abcdef",
@@ -88,4 +89,10 @@ export function auditLines(path: string): AuditLine[] {
     .split("\n")
     .filter((l) => l !== "")
     .map((l) => JSON.parse(l) as AuditLine);
+}
+
+/** SET + GET calls the server has counted (INFO commandstats): the load's commands. */
+export async function runCalls(url: string): Promise<number> {
+  const s = await commandStats(url);
+  return (s.set?.calls ?? 0) + (s.get?.calls ?? 0);
 }

@@ -5,18 +5,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { RunResult } from "../../src/result/result-types.js";
 import { runCli } from "../helpers/cli.js";
-import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js";
+import { runCalls } from "../helpers/dashboard.js";
+import { type ManagedRedis, startRedis } from "../helpers/redis.js";
 
 /**
  * --max-ops / --max-cost against a real redis-server: the run stops itself long before its planned
  * end, the server's INFO commandstats agree with the operations the result reports, and the
  * Markdown and HTML reports say the budget stopped it.
  */
-
-async function runCalls(url: string): Promise<number> {
-  const s = await commandStats(url);
-  return (s.set?.calls ?? 0) + (s.get?.calls ?? 0);
-}
 
 describe("a run budget", () => {
   let redis: ManagedRedis;

@@ -9,15 +9,11 @@ import {
   call,
   KEYS,
   keyFile,
+  runCalls,
   startTestDashboard,
   type TestDashboard,
 } from "../helpers/dashboard.js";
-import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
-
-async function totalCalls(url: string): Promise<number> {
-  const stats = await commandStats(url);
-  return (stats.set?.calls ?? 0) + (stats.get?.calls ?? 0);
-}
+import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 
 describe("dashboard API against a real redis-server", () => {
   let redis: ManagedRedis;
@@ -138,11 +134,11 @@ describe("dashboard API against a real redis-server", () => {
     const stop = await call(dash.url, "POST", `/api/runs/${id}/emergency-stop`, { key: KEYS.operator });
     assert.equal(stop.status, 200);
     // The server's own count stops growing: sample until two reads 100 ms apart agree.
-    let previous = await totalCalls(redis.url);
+    let previous = await runCalls(redis.url);
     let quietAt = 0;
     while (Date.now() - stopAt < 5000) {
       await new Promise((r) => setTimeout(r, 100));
-      const now = await totalCalls(redis.url);
+      const now = await runCalls(redis.url);
       if (now === previous) {
         quietAt = Date.now();
         break;

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { RunResult } from "../../src/result/result-types.js";
-import { auditLines, call, KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
+import {
+  auditLines,
+  call,
+  KEYS,
+  runCalls,
+  startTestDashboard,
+  type TestDashboard,
+} from "../helpers/dashboard.js";
 import { commandStats, type ManagedRedis, startRedis } from "../helpers/redis.js";
 
 /**
@@ -24,11 +31,6 @@ async function waitForEvent(
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.fail(`run ${id}: the awaited event never came`);
-}
-
-async function runCalls(url: string): Promise<number> {
-  const s = await commandStats(url);
-  return (s.set?.calls ?? 0) + (s.get?.calls ?? 0);
 }
 
 const measuring = (e: { type: string; phase?: string }) => e.type === "interval" && e.phase === "measure";
