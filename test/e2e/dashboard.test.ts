@@ -37,7 +37,7 @@ describe("the dashboard in a real browser", () => {
   });
 
   for (const scheme of ["light", "dark"] as const) {
-    it(`logs in, starts a run, sees the charts update, presents, stops (${scheme})`, async () => {
+    it(`logs in, starts a run, sees the charts update, presents, pauses, resumes, sets the rate, stops (${scheme})`, async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 950 }, colorScheme: scheme });
       const problems: string[] = [];
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
