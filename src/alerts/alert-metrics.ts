@@ -46,6 +46,15 @@ export function alertMetricValue(
       return server?.processCpuPercent;
     case "fragmentation_ratio":
       return server?.memFragmentationRatio;
+    case "connections_in_use_percent":
+      // The closed loop refills a slot as soon as a reply frees it: 100 % in use is its design.
+      if (client.pool === undefined || client.pool.open === 0 || client.openLoop !== true) return undefined;
+      return (client.pool.inUse / client.pool.open) * 100;
+    case "connections_waiting":
+      return client.pool?.waiting;
+    case "monthly_cost_usd":
+      // Not an interval figure: judged once from the finished run's estimate (src/run/cost-participant.ts).
+      return undefined;
   }
 }
 

@@ -64,6 +64,18 @@ const COMMON: readonly AlertRule[] = [
     severity: "warning",
     description: "connected clients above 90 % of maxclients",
   },
+  {
+    // Open loop only (no data in the closed loop). 10 s: a burst of the profile may fill the pool
+    // for a moment; staying full means the next burst queues (connections_waiting).
+    name: "connections_in_use_high",
+    metric: "connections_in_use_percent",
+    op: ">",
+    value: 90,
+    forMs: 10_000,
+    severity: "warning",
+    description:
+      "more than 90 % of the load's connections have a command outstanding: the pool is nearly exhausted",
+  },
 ];
 
 const CACHE_ONLY: readonly AlertRule[] = [

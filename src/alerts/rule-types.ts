@@ -18,6 +18,9 @@ export const ALERT_METRICS = [
   "ops_per_sec",
   "process_cpu_percent",
   "fragmentation_ratio",
+  "connections_in_use_percent",
+  "connections_waiting",
+  "monthly_cost_usd",
 ] as const;
 
 export type AlertMetric = (typeof ALERT_METRICS)[number];
@@ -92,6 +95,21 @@ export const METRIC_INFO: Record<AlertMetric, MetricInfo> = {
     meaning: "server process CPU, 100 = one core (local servers only)",
   },
   fragmentation_ratio: { unit: "", boundedPercent: false, meaning: "used_memory_rss / used_memory" },
+  connections_in_use_percent: {
+    unit: "%",
+    boundedPercent: true,
+    meaning: "load connections with a command outstanding / connections open × 100 (open loop only)",
+  },
+  connections_waiting: {
+    unit: "count",
+    boundedPercent: false,
+    meaning: "operations due but not sent for want of a free connection or pipeline slot",
+  },
+  monthly_cost_usd: {
+    unit: "",
+    boundedPercent: false,
+    meaning: "the run's monthly cost estimate, USD; judged once, at the end of the run (--max-monthly-cost)",
+  },
 };
 
 /** The client's view of one interval, taken from the run's per-second series point. */
@@ -104,6 +122,10 @@ export interface AlertClientInterval {
   timeouts: number;
   /** Operations that got a reply (success or error reply); timeouts are not in it. */
   ops: number;
+  /** The load's connection pool at the end of the interval (docs/connection-pool.md). */
+  pool?: { open: number; inUse: number; waiting: number };
+  /** Open loop: the closed loop keeps every connection busy by design, so its in-use share says nothing. */
+  openLoop?: boolean;
 }
 
 /** Everything a rule may look at for one interval. `server` is absent when the probe had nothing. */

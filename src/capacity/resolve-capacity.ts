@@ -1,11 +1,7 @@
 import { ConfigError, type ConfigProblem } from "../config/errors.js";
 import { parseRunArgs } from "../config/flags.js";
-import {
-  displayPath,
-  loadScenarioFile,
-  resolveScenarioPath,
-  type ScenarioFile,
-} from "../config/scenario-file.js";
+import type { ScenarioFile } from "../config/scenario-file.js";
+import { displayPath, resolveScenarioPath } from "../config/scenario-paths.js";
 import type { RunConfig } from "../config/types.js";
 import { resolveRunConfig } from "../run/resolve-config.js";
 import {
@@ -84,6 +80,8 @@ async function scenarioFileOf(runArgs: string[]): Promise<ScenarioFile | undefin
   const { scenarioArg } = parseRunArgs(runArgs);
   if (scenarioArg === undefined) return undefined;
   try {
+    // Loaded only for a scenario file: it brings the YAML reader and the schema library (start-up).
+    const { loadScenarioFile } = await import("../config/scenario-file.js");
     return await loadScenarioFile(await resolveScenarioPath(scenarioArg));
   } catch (error) {
     if (error instanceof ConfigError) return undefined;

@@ -1,28 +1,34 @@
 #!/usr/bin/env node
 import { isCapacityRun } from "../capacity/resolve-capacity.js";
 import { RUN_FLAGS_HELP } from "../config/flags.js";
-import { NdjsonOutput } from "../outputs/ndjson-output.js";
-import { createPublishers } from "../publishers/create-publishers.js";
 import { renderProgressLine } from "../reports/progress-line.js";
 import { renderSummary } from "../reports/summary-table.js";
 import { resolveRunConfig } from "../run/resolve-config.js";
 import { runScenario } from "../run/run-scenario.js";
 import { TOOL_VERSION } from "../run/version.js";
-import { alertsCommand } from "./alerts-command.js";
-import { auditCommand } from "./audit-command.js";
-import { capacityCommand } from "./capacity-command.js";
-import { cleanupCommand } from "./cleanup-command.js";
-import { compareCommand } from "./compare-command.js";
-import { dashboardCommand } from "./dashboard-command.js";
 import { describeFailure, EXIT, reportFailure } from "./exit-codes.js";
-import { exportCommand } from "./export-command.js";
-import { k8sCommand } from "./k8s-command.js";
-import { mergeCommand } from "./merge-command.js";
-import { reportCommand } from "./report-command.js";
-import { listScenarios } from "./scenarios-command.js";
 import { stopRunOnSignal } from "./stop-on-signal.js";
-import { streamWriterCommand } from "./stream-writer-command.js";
-import { summaryCommand } from "./summary-command.js";
+
+// Every other command, the publishers and the events file are imported when used: loading them all
+// up front (fastify, OpenTelemetry, Parquet...) doubled the time to a run's first command
+// (docs/engine.md, "Start-up").
+const commands: Record<string, () => Promise<(argv: string[]) => number | Promise<number>>> = {
+  audit: async () => (await import("./audit-command.js")).auditCommand,
+  alerts: async () => (await import("./alerts-command.js")).alertsCommand,
+  merge: async () => (await import("./merge-command.js")).mergeCommand,
+  k8s: async () => (await import("./k8s-command.js")).k8sCommand,
+  capacity: async () => (await import("./capacity-command.js")).capacityCommand,
+  cleanup: async () => (await import("./cleanup-command.js")).cleanupCommand,
+  dashboard: async () => (await import("./dashboard-command.js")).dashboardCommand,
+  report: async () => (await import("./report-command.js")).reportCommand,
+  compare: async () => (await import("./compare-command.js")).compareCommand,
+  summary: async () => (await import("./summary-command.js")).summaryCommand,
+  advise: async () => (await import("./advise-command.js")).adviseCommand,
+  "stream-writer": async () => (await import("./stream-writer-command.js")).streamWriterCommand,
+  export: async () => (await import("./export-command.js")).exportCommand,
+  // Deployment validation: the checklist of a scenario (docs/checklist.md).
+  checklist: async () => (await import("./checklist-command.js")).checklistCommand,
+};
 
 const USAGE = `cachestress ${TOOL_VERSION} — stress-test, validate and watch Redis-compatible caches
 
@@ -35,6 +41,8 @@ Usage:
                                                  step the open-loop rate up until the SLO breaks;
                                                  write Reports/capacity_{env}_{time}.json + .md
   cachestress scenarios                          list the scenarios that ship with the tool
+  cachestress checklist [scenario|file.yaml] [run flags] [--json]
+                                                 print the deployment-validation checklist of that run
   cachestress dashboard [--port N] [--api-key KEY | --key-file FILE]
                                                  live web dashboard: start, watch, stop runs (127.0.0.1)
   cachestress alerts ack RULE... --file FILE     acknowledge firing alerts of a live run (no more
@@ -51,6 +59,7 @@ Usage:
   cachestress compare BASE CURRENT... | --base GLOB --current GLOB [--max-regression 'p(99)=10%']...
                                                  runs side by side; exit 1 on a regression
   cachestress summary FILE... [--out DIR]        one document across environments and scenarios
+  cachestress advise --results DIR               memory trend over many runs and a sizing suggestion
   cachestress stream-writer --url URL --streams KEYS --out DIR [--once | --every DUR | --cron EXPR]
                                                  drain Redis Streams into partitioned Parquet, losing nothing
   cachestress stream-writer verify --url URL --streams KEYS --out DIR
@@ -87,29 +96,19 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.pass;
   }
   if (command === "scenarios") {
+    const { listScenarios } = await import("./scenarios-command.js");
     process.stdout.write(`${await listScenarios()}\n`);
     return EXIT.pass;
   }
-  if (command === "audit") return auditCommand(rest);
-  if (command === "alerts") return alertsCommand(rest);
-  if (command === "merge") return mergeCommand(rest);
-  if (command === "k8s") return k8sCommand(rest);
-  if (command === "capacity") return capacityCommand(rest);
-  if (command === "cleanup") return cleanupCommand(rest);
-  if (command === "dashboard") return dashboardCommand(rest);
-  if (command === "report") return reportCommand(rest);
-  if (command === "compare") return compareCommand(rest);
-  if (command === "summary") return summaryCommand(rest);
-  if (command === "stream-writer") return streamWriterCommand(rest);
-  if (command === "export") return exportCommand(rest);
+  if (Object.hasOwn(commands, command)) return (await commands[command]())(rest);
   if (command !== "run") {
     process.stderr.write(
-      `cachestress: unknown command "${command}"; allowed: run, capacity, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, stream-writer, export, --help, --version\n`,
+      `cachestress: unknown command "${command}"; allowed: run, capacity, checklist, audit, alerts, dashboard, scenarios, merge, k8s, cleanup, report, compare, summary, advise, stream-writer, export, --help, --version\n`,
     );
     return EXIT.usage;
   }
   // A scenario with a `capacity:` section (`cachestress run capacity`) is a capacity search.
-  if (await isCapacityRun(rest)) return capacityCommand(rest);
+  if (await isCapacityRun(rest)) return (await commands.capacity())(rest);
   return runCommand(rest);
 }
 
@@ -127,14 +126,22 @@ async function runCommand(argv: string[]): Promise<number> {
     stop.know(config);
 
     const tty = process.stderr.isTTY === true;
+    const outputs = [
+      ...(events !== undefined
+        ? [new (await import("../outputs/ndjson-output.js")).NdjsonOutput(events)]
+        : []),
+      ...(publish !== undefined
+        ? (await import("../publishers/create-publishers.js")).createPublishers(
+            publish,
+            publisherHooks(json || events === "-"),
+          )
+        : []),
+    ];
     const { result, jsonPath, markdownPath, htmlPath } = await runScenario(config, {
       signal: stop.signal,
       onNotice: (message) => process.stderr.write(`cachestress: ${message}\n`),
       onProgress: tty ? (p) => process.stderr.write(`\r\x1b[2K${renderProgressLine(p)}`) : undefined,
-      outputs: [
-        ...(events !== undefined ? [new NdjsonOutput(events)] : []),
-        ...(publish !== undefined ? createPublishers(publish, publisherHooks(json || events === "-")) : []),
-      ],
+      outputs,
     });
     if (tty) process.stderr.write("\r\x1b[2K");
     process.stderr.write(`${renderSummary(result, { color: tty })}\n`);

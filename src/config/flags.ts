@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { azureTierRule, maxMonthlyCostRule } from "./cost-rules.js";
 import { type ConfigProblem, didYouMean } from "./errors.js";
 import {
   allowedFor,
@@ -9,9 +10,11 @@ import {
   type ValueRule,
 } from "./field-rules.js";
 import { type PublishFlags, publishRules } from "./publish-rules.js";
+import { restartCommandRule, warmTopRule } from "./row-flags.js";
 import { shardRule } from "./shard-rule.js";
 import { STAGE_FIELDS, STAGE_KINDS, type StageKind, type StageValues } from "./stage-rules.js";
 import type { CommandWeight } from "./types.js";
+import { type ZoneBand, type ZoneMetric, zoneFlagRule } from "./zone-rules.js";
 
 /**
  * `cachestress run [scenario-name-or-file] [flags]`: turns the words after `run` into RunFlags.
@@ -264,6 +267,15 @@ const FLAGS: readonly FlagSpec[] = [
     "allowUncheckedKeys",
     "run templates/scripts whose keys cannot be proven under the prefix when no ACL user enforces it (recorded in the result)",
   ),
+  // Deployment-validation rows (docs/restart-command.md, docs/warm-top.md).
+  valued(
+    "restart-command",
+    "CMD",
+    restartCommandRule,
+    "restartCommand",
+    "shell command that restarts a --url server the tool did not start (persistence-recovery, restart faults); never printed",
+  ),
+  valued("warm-top", "N", warmTopRule, "warmTop", "write the N most popular keys before the measured part"),
   valued("timeout", "DUR", rules.timeout, "timeoutMs", "no reply after this long = a timeout", "1s"),
   valued(
     "threshold",
@@ -272,6 +284,18 @@ const FLAGS: readonly FlagSpec[] = [
     addThreshold,
     "pass/fail rule, repeatable: 'p(99)<500ms'",
     "none",
+  ),
+  // Risk zones (docs/zones.md): each --zone sets one zone's band, over the scenario file's zones:.
+  valued(
+    "zone",
+    "NAME=A/B",
+    zoneFlagRule,
+    (flags, parsed) => {
+      const [metric, band] = parsed as [ZoneMetric, ZoneBand];
+      flags.zones = { ...flags.zones, [metric]: band };
+    },
+    "repeatable: risk-zone band, stable below A, failure above B: 'p99=50ms/200ms', 'cpu=60%/85%' (names in docs/zones.md)",
+    "the built-in bands",
   ),
   valued("seed", "N", rules.seed, "seed", "seed for keys, sizes and chaos, to repeat a run", "random"),
   valued(
@@ -316,6 +340,21 @@ const FLAGS: readonly FlagSpec[] = [
     "the measured part's estimated ElastiCache Serverless cost passes USD",
   ),
   budgetFlag("max-ops", "N", "maxOps", "the measured part has done N operations"),
+  // Cost (docs/cost.md): Azure in the estimate, and a budget that turns the estimate into an alert.
+  valued(
+    "azure-tier",
+    "TIER[:SIZE]",
+    azureTierRule,
+    "azureTier",
+    "also price the run on Azure Cache for Redis",
+  ),
+  valued(
+    "max-monthly-cost",
+    "USD",
+    maxMonthlyCostRule,
+    "maxMonthlyCostUsd",
+    "alert when the cost estimate is above",
+  ),
   valued(
     "template",
     "FILE",

@@ -6,7 +6,9 @@ import { allowedFor, type RunInput, ratioRule } from "./field-rules.js";
 import { parseRunArgs, profileFlagFor, RUN_DEFAULTS, type RunFlags } from "./flags.js";
 import { preflightProblems } from "./preflight.js";
 import { type PublishOptions, resolvePublishOptions } from "./publish-rules.js";
-import { displayPath, loadScenarioFile, resolveScenarioPath, type ScenarioFile } from "./scenario-file.js";
+import { rowFlagProblems } from "./row-flags.js";
+import type { ScenarioFile } from "./scenario-file.js";
+import { displayPath, resolveScenarioPath } from "./scenario-paths.js";
 import { SHARD_ENV, type ShardProblemField, shardProblems, shardRule } from "./shard-rule.js";
 import { buildStage, type StageKind, type StageValues, stageProblems } from "./stage-rules.js";
 import { readTlsFiles, SECURITY_FLAGS, securityProblems } from "./target-security.js";
@@ -65,6 +67,8 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   alerts: "alerts",
   alertsDryRun: "--alerts-dry-run",
   priceFile: "--price-file",
+  azureTier: "--azure-tier",
+  maxMonthlyCostUsd: "--max-monthly-cost",
   templateFile: "--template",
   hdrLogFile: "--hdr-log",
   readFrom: "--read-from",
@@ -78,6 +82,9 @@ const FLAG_FOR: Record<keyof RunInput, string> = {
   reusePrefix: "--reuse-prefix",
   allowUncheckedKeys: "--allow-unchecked-keys",
   budget: "--max-cost/--max-ops",
+  restartCommand: "--restart-command",
+  warmTop: "--warm-top",
+  zones: "--zone",
 };
 
 /**
@@ -118,6 +125,8 @@ export async function resolveSettings(
   let file: ScenarioFile | undefined;
   if (scenarioArg !== undefined) {
     try {
+      // Loaded only for a scenario file: it brings the YAML reader and the schema library (start-up).
+      const { loadScenarioFile } = await import("./scenario-file.js");
       file = await loadScenarioFile(await resolveScenarioPath(scenarioArg));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
@@ -129,6 +138,7 @@ export async function resolveSettings(
   // The `check:` and `faults:` sections depend on the run around them: judged on the built config,
   // so their problems are listed with every other one.
   problems.push(...sectionProblems(config, file, flags, sections));
+  problems.push(...rowFlagProblems(config));
   // The report directory and the price table are checked now, not after a load whose numbers
   // would then be lost (src/config/preflight.ts).
   if (options.checkFiles !== false)
@@ -173,6 +183,9 @@ async function merge(
   // --max-ops beside a file's budget.maxCostUsd keeps both limits.
   if (fromFile.budget && fromFlags.budget) fromFlags.budget = { ...fromFile.budget, ...fromFlags.budget };
   const merged: RunInput = { ...fromFile, ...fromFlags };
+  // --zone sets one zone's band: the file's other zones stay.
+  if (fromFile.zones !== undefined && fromFlags.zones !== undefined)
+    merged.zones = { ...fromFile.zones, ...fromFlags.zones };
   const label = (key: keyof RunInput): Pick<ConfigProblem, "field" | "source"> =>
     key in fromFlags || file === undefined || file.fields[key] === undefined
       ? { field: FLAG_FOR[key] }
@@ -317,6 +330,8 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.alerts !== undefined && { alerts: m.alerts }),
     alertsDryRun: m.alertsDryRun ?? false,
     ...(m.priceFile !== undefined && { priceFile: m.priceFile }),
+    ...(m.azureTier !== undefined && { azureTier: m.azureTier }),
+    ...(m.maxMonthlyCostUsd !== undefined && { maxMonthlyCostUsd: m.maxMonthlyCostUsd }),
     ...(m.templateFile !== undefined && { templateFile: m.templateFile }),
     ...(m.hdrLogFile !== undefined && { hdrLogFile: m.hdrLogFile }),
     readFrom: m.readFrom ?? "primary",
@@ -336,6 +351,9 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
     ...(m.budget !== undefined && { budget: m.budget }),
+    ...(m.restartCommand !== undefined && { restartCommand: m.restartCommand }),
+    ...(m.warmTop !== undefined && { warmTop: m.warmTop }),
+    ...(m.zones !== undefined && Object.keys(m.zones).length > 0 && { zones: m.zones }),
   };
 }
 

@@ -1,15 +1,23 @@
-import { existsSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, extname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { parseCommandTemplate } from "./command-template.js";
 import { ConfigError, type ConfigProblem, didYouMean, formatPath } from "./errors.js";
 import { allowedFor, booleanRule, type RunInput, redactUrl, rules, type ValueRule } from "./field-rules.js";
+import { displayPath } from "./scenario-paths.js";
 import { shardRule } from "./shard-rule.js";
 import { buildStage, STAGE_DURATION_RULE, STAGE_FIELDS, STAGE_KINDS, stageProblems } from "./stage-rules.js";
 import type { CommandWeight, Stage } from "./types.js";
+import {
+  CRASH_ZONE_NAME,
+  crashZoneRule,
+  ZONE_NAMES,
+  type ZoneBand,
+  type ZoneName,
+  zoneBandRule,
+  zoneBandsByMetric,
+} from "./zone-rules.js";
 
 /**
  * Scenario files (YAML or JSON; the `yaml` package reads both). Every mistake in a file is reported
@@ -168,6 +176,18 @@ const fileSchema = z.strictObject({
       { error: "a mapping with maxCostUsd and/or maxOps" },
     )
     .optional(),
+  // Risk-zone bands by zone name, each "STABLE/FAILURE" (docs/zones.md).
+  zones: z
+    .strictObject(
+      {
+        ...Object.fromEntries(
+          (Object.keys(ZONE_NAMES) as ZoneName[]).map((name) => [name, field(zoneBandRule(name))]),
+        ),
+        [CRASH_ZONE_NAME]: field(crashZoneRule),
+      },
+      { error: 'a mapping of zone names to bands, e.g. { p99: "50ms/200ms", cpu: "60%/85%" }' },
+    )
+    .optional(),
   // Validated in full by src/capacity; `cachestress run` of a file with it runs the capacity search.
   capacity: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { startRate: 1000 }" }).optional(),
 });
@@ -280,6 +300,7 @@ function knownKeysAt(path: readonly PropertyKey[], data: Record<string, unknown>
   if (path.length === 0) return SCENARIO_FIELDS;
   if (path[0] === "commands") return ["name", "cmd", "weight", "label"];
   if (path[0] === "budget") return ["maxCostUsd", "maxOps"];
+  if (path[0] === "zones") return Object.keys(ZONE_NAMES);
   const kind = valueAt(data, [...path, "kind"]) as (typeof STAGE_KINDS)[number];
   return ["kind", "duration", ...(STAGE_FIELDS[kind]?.map((f) => f.key) ?? [])];
 }
@@ -350,6 +371,7 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   put("check", f.check, "check");
   const budget = f.budget && Object.fromEntries(Object.entries(f.budget).filter(([, v]) => v !== undefined));
   put("budget", budget && Object.keys(budget).length > 0 ? budget : undefined, "budget");
+  put("zones", f.zones && zoneBandsByMetric(f.zones as Record<string, ZoneBand | undefined>), "zones");
   const name = f.name ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (f.description !== undefined) file.description = f.description.trim();
@@ -357,60 +379,11 @@ function toScenarioFile(path: string, f: ParsedFile): ScenarioFile {
   return file;
 }
 
-/** Paths inside the working directory are shown relative to it, the way the user typed them. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel !== "" && !rel.startsWith("..") ? rel : path;
-}
-
-let cachedRoot: string | undefined;
-
-/** The directory holding cachestress's package.json, whether run from src/ (tests) or dist/src/. */
-export function packageRoot(): string {
-  if (cachedRoot !== undefined) return cachedRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`cachestress: no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  cachedRoot = dir;
-  return dir;
-}
-
-export function scenariosDir(): string {
-  return join(packageRoot(), "scenarios");
-}
-
-/** Names of the scenarios that ship with the tool, sorted. */
-export async function listScenarioNames(): Promise<string[]> {
-  const entries = await readdir(scenariosDir()).catch(() => [] as string[]);
-  return entries
-    .filter((e) => /\.(ya?ml|json)$/.test(e))
-    .map((e) => basename(e, extname(e)))
-    .sort();
-}
-
-/** An existing file path as given, else a shipped scenario by name (`baseline` → scenarios/baseline.yaml). */
-export async function resolveScenarioPath(nameOrPath: string): Promise<string> {
-  if (await isFile(nameOrPath)) return resolve(nameOrPath);
-  if (/^[A-Za-z0-9._-]+$/.test(nameOrPath)) {
-    for (const candidate of [nameOrPath, `${nameOrPath}.yaml`, `${nameOrPath}.yml`, `${nameOrPath}.json`]) {
-      const path = join(scenariosDir(), candidate);
-      if (await isFile(path)) return path;
-    }
-  }
-  const names = await listScenarioNames();
-  const guess = didYouMean(nameOrPath, names);
-  const hint = guess ? ` (did you mean ${guess}?)` : "";
-  const allowed = `an existing scenario file, or a shipped scenario: ${names.join(", ")}${hint}`;
-  throw new ConfigError([{ field: "scenario", value: nameOrPath, allowed }]);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
+// Moved to scenario-paths.ts (which loads neither yaml nor zod); re-exported for existing importers.
+export {
+  displayPath,
+  listScenarioNames,
+  packageRoot,
+  resolveScenarioPath,
+  scenariosDir,
+} from "./scenario-paths.js";

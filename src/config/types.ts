@@ -1,4 +1,5 @@
 import type { ShardSpec } from "./shard-rule.js";
+import type { ZoneBands } from "./zone-rules.js";
 
 /**
  * The validated shape of one run. Everything downstream (workload, engine, reports) reads this and
@@ -120,6 +121,10 @@ export interface RunConfig extends TargetSecurity {
   alertsDryRun: boolean;
   /** A price table to use for the cost estimate instead of the shipped one. */
   priceFile?: string;
+  /** `--azure-tier`: price the run on this Azure Cache for Redis tier (and size) (docs/cost.md). */
+  azureTier?: { tier: "Basic" | "Standard" | "Premium"; size?: string };
+  /** `--max-monthly-cost`: an alert fires when the run's monthly cost estimate is above this, USD. */
+  maxMonthlyCostUsd?: number;
   /** `--template`: a Markdown template for the report instead of the default (docs/reports.md). */
   templateFile?: string;
   /** `--hdr-log`: write per-command HDR histograms per interval to this file (HdrHistogram log format). */
@@ -150,6 +155,12 @@ export interface RunConfig extends TargetSecurity {
   allowUncheckedKeys?: boolean;
   /** --max-cost / --max-ops: the run stops itself past either (src/run/budget-watch.ts). */
   budget?: RunBudget;
+  /** Shell command that restarts a server the tool did not start (docs/restart-command.md); redacted in reports. */
+  restartCommand?: string;
+  /** Write the N most popular keys of the key distribution before the measured part (docs/warm-top.md). */
+  warmTop?: number;
+  /** Risk-zone bands set for this run (`zones:`, `--zone`); the rest keep their defaults (docs/zones.md). */
+  zones?: ZoneBands;
 }
 
 /** Realistic record sets a run can write as values (src/workload/datasets). */

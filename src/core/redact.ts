@@ -93,5 +93,6 @@ export function redactConfig(config: RunConfig): RunConfig {
   if (copy.url !== undefined) copy.url = redactUrl(copy.url);
   // The token command may carry a secret of its own (a client secret, a bearer header).
   if (copy.authTokenCommand !== undefined) copy.authTokenCommand = REDACTED;
+  if (copy.restartCommand !== undefined) copy.restartCommand = REDACTED;
   return copy;
 }

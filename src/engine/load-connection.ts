@@ -9,6 +9,22 @@ export { type ConnectionTarget, epochNowMs, tlsOptions };
 /** Command index of an operation the engine sends for itself (ASKING): its reply is not an operation's. */
 export const INTERNAL_COMMAND = 255;
 
+/**
+ * Opens a connection's socket: TLS, or plain TCP reading into the connection's own buffer. An object
+ * so that unit tests can put an in-memory fake server in its place (test/helpers/fake-redis.ts);
+ * called once per connect, never per operation.
+ */
+export const socketOpener = {
+  open(
+    t: ConnectionTarget,
+    readBuffer: Buffer,
+    onRead: (length: number, chunk: Uint8Array) => boolean,
+  ): net.Socket {
+    if (t.tls) return tls.connect({ host: t.host, port: t.port, ...tlsOptions(t) });
+    return net.connect({ host: t.host, port: t.port, onread: { buffer: readBuffer, callback: onRead } });
+  },
+};
+
 /** What a connection calls back into; implemented by the engine of its thread. */
 export interface ConnectionOwner {
   /** The reply to an operation arrived. `status` is a REPLY_* constant. */
@@ -116,13 +132,7 @@ export class LoadConnection implements ReplySink {
 
   connect(): void {
     const t = this.target;
-    const socket = t.tls
-      ? tls.connect({ host: t.host, port: t.port, ...tlsOptions(t) })
-      : net.connect({
-          host: t.host,
-          port: t.port,
-          onread: { buffer: this.readBuffer, callback: this.onRead },
-        });
+    const socket = socketOpener.open(t, this.readBuffer, this.onRead);
     socket.setNoDelay(true);
     socket.on(t.tls ? "secureConnect" : "connect", this.onConnect);
     if (t.tls) socket.on("data", this.onData);

@@ -3,10 +3,12 @@ import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
 import { datasetRecordTypes, type RecordTypes } from "../workload/datasets/record-types.js";
 import type { ValuePool } from "../workload/datasets/value-pool.js";
 import { KeyChooser } from "../workload/key-chooser.js";
+import { KeyPopularity, readsKeyNumber } from "../workload/key-popularity.js";
 import { Rng } from "../workload/random.js";
 import { CommandWriter, type TemplateExtras } from "./command-writer.js";
 import { type ConnectionOwner, epochNowMs, LoadConnection } from "./load-connection.js";
 import { OpenLoopSchedule } from "./open-loop-schedule.js";
+import { connectionsInUse, MAX_WAITING_COUNTED, overdueOps } from "./pool-view.js";
 import { REPLY_ERROR, REPLY_NIL } from "./reply-parser.js";
 import type { PhasePlan, ThreadPlan } from "./thread-plan.js";
 import type { Topology } from "./topology.js";
@@ -37,6 +39,8 @@ export interface PhaseState {
   /** Added to every key the chooser picks: the first key of the phase's range. */
   keyFirst: number;
   recorder: ThreadRecorder;
+  /** Popularity of the phase's keys, when reads are counted per popularity group (hit-groups.ts). */
+  popularity: KeyPopularity | undefined;
   schedule: OpenLoopSchedule | undefined;
   issuing: boolean;
   /**
@@ -81,6 +85,10 @@ export class LoadEngine implements ConnectionOwner {
   private rateOverride = 0;
   /** A rate set during a pause: it starts when the load resumes. */
   private pendingRate = 0;
+  /** Per command: 1 when its reads count per popularity group (a read of a {key} key). */
+  private readonly rankedRead: Uint8Array;
+  /** Connections remember each operation's key, for the popularity groups (or a routed engine's redirects). */
+  protected readonly tracksKeys: boolean;
 
   constructor(protected readonly plan: ThreadPlan) {
     // 64 streams per shard: MAX_THREADS is 64, so no two threads of any shard share a stream.
@@ -106,10 +114,16 @@ export class LoadEngine implements ConnectionOwner {
       this.dataset,
       this.templateExtras,
     ).maxCommandBytes;
+    this.rankedRead = Uint8Array.from(plan.workload.commands, (c) => (readsKeyNumber(c) ? 1 : 0));
+    this.tracksKeys =
+      (plan.workload.keyPattern === "zipf" || plan.workload.keyPattern === "gaussian") &&
+      this.rankedRead.includes(1);
     // A routed engine (cluster, replicas) makes its own connections, several per lane.
     if (plan.topology !== undefined) return;
     for (let i = 0; i < plan.connections; i++) {
-      this.connections.push(new LoadConnection(i, plan.pipeline, plan.target, this, this.maxCommandBytes));
+      this.connections.push(
+        new LoadConnection(i, plan.pipeline, plan.target, this, this.maxCommandBytes, this.tracksKeys),
+      );
     }
   }
 
@@ -176,6 +190,8 @@ export class LoadEngine implements ConnectionOwner {
         chooser,
         keyFirst: keys.first,
         recorder,
+        popularity:
+          this.tracksKeys && !prefill ? new KeyPopularity(workload.keyPattern, keys.count) : undefined,
         schedule,
         issuing: true,
         endEpochMs: plan.endEpochMs ?? Number.POSITIVE_INFINITY,
@@ -284,8 +300,29 @@ export class LoadEngine implements ConnectionOwner {
   /** A recorder's report since the last one, with what this kind of engine adds to it. */
   reportFrom(recorder: ThreadRecorder): IntervalReport {
     const report = recorder.takeReport(this.connectionsUp());
+    // Connection-pool view: read here, once a report, never per operation.
+    report.connectionsInUse = connectionsInUse(this.connections);
+    report.waitingOps = this.waitingOps(epochNowMs());
     this.addToReport(report);
     return report;
+  }
+
+  /** Pool view: operations due and not sent (src/engine/pool-view.ts); 0 in the closed loop. */
+  protected waitingOps(nowMs: number): number {
+    const state = this.phase;
+    if (state === undefined || !state.issuing) return 0;
+    const end = state.plan.endEpochMs ?? Number.POSITIVE_INFINITY;
+    let waiting = 0;
+    for (const c of this.connections)
+      waiting += overdueOps(
+        c.nextIntendedMs,
+        state.schedule,
+        end,
+        nowMs,
+        c.quota,
+        MAX_WAITING_COUNTED - waiting,
+      );
+    return waiting;
   }
 
   /** Routed engines add redirections and per-node figures. */
@@ -346,6 +383,12 @@ export class LoadEngine implements ConnectionOwner {
       return;
     }
     if (status === REPLY_NIL) recorder.nils[command]++;
+    const popularity = this.phase!.popularity;
+    if (popularity !== undefined && this.rankedRead[command] === 1) {
+      const group = popularity.groupOf(connection.replyKey - this.phase!.keyFirst);
+      if (status === REPLY_NIL) recorder.groupMisses[group]++;
+      else recorder.groupHits[group]++;
+    }
   }
 
   afterReplies(connection: LoadConnection): void {
@@ -444,8 +487,10 @@ export class LoadEngine implements ConnectionOwner {
     while (c.count < c.capacity && c.quota > 0) {
       const command = writer.nextCommand();
       const out = c.reserve();
-      c.writePosition = writer.write(out, c.writePosition, command, state.keyFirst + state.chooser.nextKey());
-      c.track(command, now, now);
+      const key = state.keyFirst + state.chooser.nextKey();
+      c.writePosition = writer.write(out, c.writePosition, command, key);
+      if (this.tracksKeys) c.trackKeyed(command, now, now, key);
+      else c.track(command, now, now);
       sent[command]++;
       c.quota--;
     }
@@ -461,8 +506,10 @@ export class LoadEngine implements ConnectionOwner {
       const intended = c.nextIntendedMs;
       const command = writer.nextCommand();
       const out = c.reserve();
-      c.writePosition = writer.write(out, c.writePosition, command, state.keyFirst + state.chooser.nextKey());
-      c.track(command, intended, now);
+      const key = state.keyFirst + state.chooser.nextKey();
+      c.writePosition = writer.write(out, c.writePosition, command, key);
+      if (this.tracksKeys) c.trackKeyed(command, intended, now, key);
+      else c.track(command, intended, now);
       recorder.sent[command]++;
       recorder.recordSend(now - intended);
       c.quota--;

@@ -4,6 +4,7 @@ import { KeySlotter, SLOT_COUNT } from "./key-slot.js";
 import { epochNowMs, INTERNAL_COMMAND, LoadConnection } from "./load-connection.js";
 import { LoadEngine, type PhaseState } from "./load-engine.js";
 import type { OpenLoopSchedule } from "./open-loop-schedule.js";
+import { MAX_WAITING_COUNTED, overdueOps } from "./pool-view.js";
 import { REPLY_ERROR } from "./reply-parser.js";
 import type { ThreadPlan } from "./thread-plan.js";
 import { nodeName, type Topology } from "./topology.js";
@@ -296,6 +297,27 @@ export class RoutedLoadEngine extends LoadEngine {
   protected override maybeFinish(): void {
     for (const lane of this.lanes) if (lane.pending.length > 0) return;
     super.maybeFinish();
+  }
+
+  /** Pool view: operations held for a node (redirection, retry) plus, open loop, those due and not sent. */
+  protected override waitingOps(nowMs: number): number {
+    const state = this.phase;
+    if (state === undefined) return 0;
+    const end = state.plan.endEpochMs ?? Number.POSITIVE_INFINITY;
+    let waiting = 0;
+    for (const lane of this.lanes) {
+      waiting += lane.pending.length;
+      if (state.issuing)
+        waiting += overdueOps(
+          lane.nextIntendedMs,
+          state.schedule,
+          end,
+          nowMs,
+          lane.quota,
+          MAX_WAITING_COUNTED,
+        );
+    }
+    return waiting;
   }
 
   protected override addToReport(report: IntervalReport): void {

@@ -130,6 +130,8 @@ function emptyReport() {
     scheduleLagUs: NO_COUNTS,
     lateStarts: 0,
     connectionsUp: engine.connections.filter((c) => c.up).length,
+    connectionsInUse: 0,
+    waitingOps: 0,
   };
 }
 

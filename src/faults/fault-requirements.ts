@@ -17,6 +17,8 @@ export interface FaultContext {
   username?: string;
   /** --allow-server-faults: the user agreed to disrupt a server the tool did not start. */
   allowServerFaults: boolean;
+  /** --restart-command: a server the tool did not start can be restarted by the user's command. */
+  restartCommand?: boolean;
 }
 
 /** Faults this run cannot carry out, each with what it would need; empty when all can run. */
@@ -50,11 +52,12 @@ export function faultRequirementProblems(
         allowed: "user only when the URL names an ACL user (redis://user:pass@host); or run, or all",
       });
     }
-    if (f.kind === "restart" && !context.managed) {
+    if (f.kind === "restart" && !context.managed && context.restartCommand !== true) {
       problems.push({
         field: `${where}.kind`,
         value: "restart",
-        allowed: "a restart only of a server the tool starts itself (run without --url / url:)",
+        allowed:
+          "a restart only of a server the tool starts itself (run without --url / url:), or with --restart-command for one it did not start",
       });
     }
     const disruptsOthers =

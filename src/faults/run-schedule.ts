@@ -21,6 +21,7 @@ export function runFaultSchedule(
     managed: config.url === undefined,
     username: urlUsername(config.url),
     allowServerFaults: config.allowServerFaults === true,
+    restartCommand: config.restartCommand !== undefined,
   });
   return problems.length > 0 ? { ok: false, problems } : parsed;
 }

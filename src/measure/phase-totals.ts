@@ -7,6 +7,9 @@ export class PhaseTotals {
   readonly errorReplies: number[];
   readonly nils: number[];
   readonly sent: number[];
+  /** Reads by popularity group (top 1 %, next 9 %, rest), src/measure/hit-groups.ts. */
+  readonly groupHits = [0, 0, 0];
+  readonly groupMisses = [0, 0, 0];
   timeouts = 0;
   aborted = 0;
   reconnects = 0;
@@ -14,6 +17,9 @@ export class PhaseTotals {
   connectionErrors = 0;
   lateStarts = 0;
   connectionsUp = 0;
+  /** Pool view (src/engine/pool-view.ts), summed over threads: meaningful for one interval only. */
+  connectionsInUse = 0;
+  waitingOps = 0;
   readonly errorsByKind: Record<string, number> = {};
   readonly latency: LatencyHistogram[];
   readonly serviceTime: LatencyHistogram[];
@@ -80,6 +86,10 @@ export class PhaseTotals {
       const service = report.serviceTimeUs[c];
       if (service !== undefined) addCounts(this.serviceTime[c], service);
     }
+    for (let g = 0; g < 3; g++) {
+      this.groupHits[g] += report.groupHits?.[g] ?? 0;
+      this.groupMisses[g] += report.groupMisses?.[g] ?? 0;
+    }
     addCounts(this.scheduleLag, report.scheduleLagUs);
     this.timeouts += report.timeouts;
     this.aborted += report.aborted;
@@ -87,6 +97,8 @@ export class PhaseTotals {
     this.connectionErrors += report.connectionErrors ?? 0;
     this.lateStarts += report.lateStarts;
     this.connectionsUp += report.connectionsUp;
+    this.connectionsInUse += report.connectionsInUse ?? 0;
+    this.waitingOps += report.waitingOps ?? 0;
     for (const [kind, n] of Object.entries(report.errorsByKind)) {
       this.errorsByKind[kind] = (this.errorsByKind[kind] ?? 0) + n;
     }
@@ -104,6 +116,10 @@ export class PhaseTotals {
       this.sent[c] += other.sent[c];
       this.latency[c].add(other.latency[c]);
       this.serviceTime[c].add(other.serviceTime[c]);
+    }
+    for (let g = 0; g < 3; g++) {
+      this.groupHits[g] += other.groupHits[g];
+      this.groupMisses[g] += other.groupMisses[g];
     }
     this.scheduleLag.add(other.scheduleLag);
     this.timeouts += other.timeouts;

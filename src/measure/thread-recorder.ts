@@ -40,11 +40,18 @@ export interface IntervalReport {
   lateStarts: number;
   /** Connections that are connected at the time of the report. */
   connectionsUp: number;
+  /** Pool view at the time of the report (src/engine/pool-view.ts): connections with a command in flight. */
+  connectionsInUse?: number;
+  /** Pool view: operations due but not yet sent for want of a free connection or pipeline slot. */
+  waitingOps?: number;
   /**
    * The longest time without a successful reply that ended in this interval (epoch ms): how long
    * the target was unavailable during a failover or a fault. Absent when there was no success.
    */
   longestGap?: { fromMs: number; toMs: number };
+  /** Reads of a {key} key by popularity group (top 1 %, next 9 %, rest): hits and misses (absent = none). */
+  groupHits?: number[];
+  groupMisses?: number[];
   /** Routed engines (cluster, replicas): redirections followed, by kind (MOVED, ASK, TRYAGAIN, CLUSTERDOWN). */
   redirects?: Record<string, number>;
   /** Routed engines: per command, replies that were redirections (the server counted them as rejected calls). */
@@ -86,6 +93,9 @@ export class ThreadRecorder {
   readonly errorReplies: Float64Array;
   readonly nils: Float64Array;
   readonly sent: Float64Array;
+  /** Hit ratio per popularity group (src/measure/hit-groups.ts): three fixed counters each. */
+  readonly groupHits = new Float64Array(3);
+  readonly groupMisses = new Float64Array(3);
   timeouts = 0;
   aborted = 0;
   reconnects = 0;
@@ -180,6 +190,20 @@ export class ThreadRecorder {
       connectionsUp,
       ...(this.gapToMs > 0 ? { longestGap: { fromMs: this.gapFromMs, toMs: this.gapToMs } } : {}),
     };
+    if (
+      this.groupHits[0] +
+        this.groupHits[1] +
+        this.groupHits[2] +
+        this.groupMisses[0] +
+        this.groupMisses[1] +
+        this.groupMisses[2] >
+      0
+    ) {
+      report.groupHits = Array.from(this.groupHits);
+      report.groupMisses = Array.from(this.groupMisses);
+      this.groupHits.fill(0);
+      this.groupMisses.fill(0);
+    }
     this.gapFromMs = 0;
     this.gapToMs = 0;
     this.ops.fill(0);

@@ -142,6 +142,7 @@ export function sampleFromInfo(
     rdbLastBgsaveStatus: info.rdb_last_bgsave_status,
     aofEnabled,
     aofLastWriteStatus: info.aof_last_write_status,
+    aofCurrentSizeBytes: num(info.aof_current_size),
     rdbLastSaveTimeS: num(info.rdb_last_save_time),
     role: info.role,
     replicationLagS: replicationLagS(info),

@@ -15,6 +15,7 @@ import {
   type ProcessStats,
   readProcessStats,
 } from "./proc-stats.js";
+import { ProcessResourceReader } from "./process-resources.js";
 import type { ServerSample } from "./types.js";
 
 type RedisClient = TargetClient;
@@ -64,6 +65,7 @@ export class ServerProber {
   private configAsked = false;
   private previousInfo: ServerSample | undefined;
   private previousProc: { stats: ProcessStats; atMs: number } | undefined;
+  private readonly resources = new ProcessResourceReader();
   private lastConnectAtMs = 0;
   /** When the sample still waiting on the server was started, epoch ms; 0 while none is. */
   private busySinceMs = 0;
@@ -299,7 +301,19 @@ export class ServerProber {
         before === undefined ? undefined : cpuPercentBetween(before.stats, proc, procAtMs - before.atMs);
       if (cpu !== undefined) sample.processCpuPercent = cpu;
       this.previousProc = { stats: proc, atMs: procAtMs };
+      // Descriptors and disk I/O of the same process (docs/zones.md, "Resources").
+      Object.assign(sample, prefixed(this.resources.read(this.pidKnown!, procAtMs)));
     }
     return sample;
   }
+}
+
+/** A process reading under the sample's `process*` names. */
+function prefixed(r: ReturnType<ProcessResourceReader["read"]>): Partial<ServerSample> {
+  return {
+    ...(r.openFds !== undefined && { processOpenFds: r.openFds }),
+    ...(r.fdLimit !== undefined && { processFdLimit: r.fdLimit }),
+    ...(r.readBytesPerSec !== undefined && { processReadBytesPerSec: r.readBytesPerSec }),
+    ...(r.writeBytesPerSec !== undefined && { processWriteBytesPerSec: r.writeBytesPerSec }),
+  };
 }

@@ -54,4 +54,11 @@ export interface ServerSample {
   /** Only for a server on this host (managed or local PID known): process CPU % over the interval (100 = one core) and RSS. */
   processCpuPercent?: number;
   processRssBytes?: number;
+  /** Same host only (src/probes/process-resources.ts): open descriptors, their soft limit, disk I/O rates. */
+  processOpenFds?: number;
+  processFdLimit?: number;
+  processReadBytesPerSec?: number;
+  processWriteBytesPerSec?: number;
+  /** INFO persistence aof_current_size, when AOF is on. */
+  aofCurrentSizeBytes?: number;
 }

@@ -1,6 +1,10 @@
+import { azureCostLines } from "../result/azure-cost.js";
+import { budgetLines } from "../result/cost-budget.js";
 import type { RunResult } from "../result/result-types.js";
+import { bandText } from "../result/zones.js";
 import { checkLines } from "./check-lines.js";
 import { faultLines } from "./fault-lines.js";
+import { resourceLines } from "./resource-lines.js";
 
 /**
  * The analysis part of a report (risk zones, recommendations, cost, audit) as plain lines, shared
@@ -17,8 +21,7 @@ export function zoneLines(result: RunResult): string[] {
     ...result.zones.map((z) => {
       const label = z.label.padEnd(width);
       if (z.value === undefined || z.zone === undefined) return `  ${label}  -        ${z.note ?? ""}`;
-      const bands = `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`;
-      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bands})${z.note ? `: ${z.note}` : ""}`;
+      return `  ${label}  ${ZONE_MARK[z.zone].padEnd(7)}  ${z.value} (${bandText(z)})${z.note ? `: ${z.note}` : ""}`;
     }),
   ];
 }
@@ -38,7 +41,9 @@ export function recommendationLines(result: RunResult): string[] {
 
 export function costLines(result: RunResult): string[] {
   const estimates = result.costEstimate ?? [];
-  if (estimates.length === 0) return [];
+  // Azure and the budget (docs/cost.md) follow the ElastiCache estimate.
+  const more = [...azureCostLines(result.azureCostEstimate), ...budgetLines(result.costBudget)];
+  if (estimates.length === 0) return more;
   return [
     "cost of this load for a month on ElastiCache Serverless (estimate):",
     ...estimates.map(
@@ -47,6 +52,7 @@ export function costLines(result: RunResult): string[] {
         `(${e.ecpuPerSec} ECPU/s → ${e.currency} ${e.ecpuCostPerMonth.toFixed(2)}, ${e.dataGb} GB → ${e.currency} ${e.dataCostPerMonth.toFixed(2)})`,
     ),
     `  prices: ${estimates[0].priceSource}, read ${estimates[0].priceReadOn}`,
+    ...more,
   ];
 }
 
@@ -86,6 +92,7 @@ export function alertLines(result: RunResult): string[] {
 export function analysisLines(result: RunResult): string[] {
   const blocks = [
     zoneLines(result),
+    resourceLines(result),
     checkLines(result),
     faultLines(result),
     alertLines(result),

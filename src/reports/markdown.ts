@@ -13,6 +13,8 @@ import {
   NO_VALUE,
   percentOf,
 } from "./format.js";
+import { poolMarkdown } from "./pool-lines.js";
+import { checklistMarkdown, hitGroupsMarkdown } from "./row-sections.js";
 import { serverColumns } from "./server-columns.js";
 import { isPartialShard, shardLines } from "./shard-lines.js";
 import { countMatches, LATE_START_WARN_PERCENT, opsBase } from "./summary-table.js";
@@ -393,8 +395,11 @@ export function renderMarkdown(result: RunResult): string {
     thresholdsSection(result),
     countCheckSection(result),
     errorsSection(result),
+    poolMarkdown(result, (h, rows) => table(h, rows)),
+    hitGroupsMarkdown(result),
     seriesSection(result),
     phasesAndCleanupSections(result),
+    checklistMarkdown(result),
     result.warnings.length > 0
       ? ["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)]
       : [],
@@ -424,8 +429,11 @@ export function markdownSections(result: RunResult): Record<string, string> {
     thresholds: text(thresholdsSection(result)),
     countCheck: text(countCheckSection(result)),
     errors: text(errorsSection(result)),
+    pool: text(poolMarkdown(result, (h, rows) => table(h, rows))),
     series: text(seriesSection(result)),
     phases: text(phasesAndCleanupSections(result)),
+    hitGroups: text(hitGroupsMarkdown(result)),
+    checklist: text(checklistMarkdown(result)),
     warnings: [
       result.warnings.length > 0
         ? text(["## Warnings", "", ...result.warnings.map((w) => `- ${redactText(w)}`)])

@@ -3,6 +3,7 @@ import { access, link, mkdir, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { redactConfig, redactUrl } from "../core/redact.js";
 import type { RunResult } from "../result/result-types.js";
+import { tickChecklist } from "./checklist-ticks.js";
 import type { ReportFile } from "./render/report-file.js";
 import { DEFAULT_FORMATS, renderRunReport } from "./render/run-formats.js";
 
@@ -82,6 +83,8 @@ export async function writeReports(
   outDir: string,
   options: { template?: string } = {},
 ): Promise<WrittenReports> {
+  // Ticked here, where the report's name is known (docs/checklist.md); the caller's result gets it too.
+  result.checklist = tickChecklist(result, { reportFile: `${join(outDir, reportBaseName(result))}.json` });
   const safe = safeForDisk(result);
   const files = DEFAULT_FORMATS.flatMap((format) => renderRunReport(safe, format, options));
   return namedPaths(await writeReportFiles(outDir, reportBaseName(safe), files));

@@ -1,5 +1,6 @@
 import { generatorFellBehind, keepUpAdvice, lateSendPercent } from "./generator-behind.js";
 import type { RunResult } from "./result-types.js";
+import { looksLikeServerless, serverlessScalingLag } from "./serverless-lag.js";
 
 /** What the server side of a run showed; every field is optional because managed services hide some. */
 export interface ServerFacts {
@@ -104,6 +105,30 @@ export function recommend(context: RecommendationContext): Recommendation[] {
     });
   }
 
+  // Serverless scaling that lagged the load: only on latency the generator did not inflate.
+  const lag =
+    behind || !looksLikeServerless(result)
+      ? undefined
+      : serverlessScalingLag(result.series, context.ecpuPerOp);
+  if (lag !== undefined) {
+    const peakEcpu = Math.ceil(
+      Math.max(...result.series.map((p) => p.opsPerSec)) * context.ecpuPerOp * HEADROOM,
+    );
+    out.push({
+      id: "serverless-scaling-lag",
+      severity: "consider",
+      title: "Serverless scaling lagged the load: consider the managed (node-based) mode",
+      advice:
+        "ElastiCache Serverless adds capacity gradually (it doubles about every 10–12 minutes), so a load that rises faster waits for it. " +
+        `Either set the minimum ECPU/s to at least ${peakEcpu.toLocaleString("en-US")} an hour before such a rise, or run a node-based (self-designed) cluster sized for the peak, whose capacity does not lag.`,
+      evidence: [
+        `over ${round1(lag.toS - lag.fromS)} s (t=${round1(lag.fromS)}→${round1(lag.toS)} s) p99 rose from ${lag.p99FromMs} ms to ${lag.p99ToMs} ms while ECPU/s rose from ${lag.ecpuFromPerSec.toLocaleString("en-US")} to ${lag.ecpuToPerSec.toLocaleString("en-US")}`,
+        `ECPU/s estimated by the client: ops/s × ${context.ecpuPerOp.toFixed(2)} ECPU/op (compare with CloudWatch ElastiCacheProcessingUnits)`,
+        `the load generator kept its schedule: ${lateSendPercent(result).toFixed(2)} % of sends late (limit 1 %)`,
+      ],
+    });
+  }
+
   if (server.hitRatio !== undefined && server.hitRatio < 0.8 && profile !== "buffer") {
     out.push({
       id: "low-hit-ratio",
@@ -202,6 +227,10 @@ export function latencyTrend(
   const loadSpread = lowOps > 0 ? highOps / lowOps : Number.POSITIVE_INFINITY;
   if (loadSpread < 1.5 || highP99Ms < 1 || highP99Ms < 2 * lowP99Ms) return undefined;
   return { lowOps, lowP99Ms, highOps, highP99Ms };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 function pct(x: number): string {

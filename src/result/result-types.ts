@@ -2,12 +2,17 @@ import type { AlertsOutcome } from "../alerts/alerts-outcome.js";
 import type { AuditReport } from "../checks/config-audit.js";
 import type { RunConfig } from "../config/types.js";
 import type { FaultReport } from "../faults/fault-report.js";
+import type { HitGroups } from "../measure/hit-groups.js";
 import type { LatencySummaryMs } from "../measure/phase-totals.js";
 import type { ServerSummary } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
+import type { AzureCostEstimate } from "./azure-cost.js";
 import type { CheckReport } from "./check-report.js";
+import type { ChecklistTick } from "./checklist.js";
+import type { CostBudget } from "./cost-budget.js";
 import type { CostEstimate } from "./cost-estimate.js";
 import type { Recommendation } from "./recommendations.js";
+import type { ResourceReport } from "./resource-types.js";
 import type { ZoneVerdict } from "./zones.js";
 
 export type { LatencySummaryMs };
@@ -63,6 +68,8 @@ export interface SeriesPoint {
   connectionErrors?: number;
   /** Connections up at the end of an interval with no reply or with connection errors. */
   connectionsUp?: number;
+  /** Connection-pool view at the end of this interval (docs/connection-pool.md). */
+  pool?: PoolPoint;
   /** Open loop: service time (from the actual send) p50 and p99 in this interval, ms. */
   serviceP50Ms?: number;
   serviceP99Ms?: number;
@@ -78,6 +85,18 @@ export interface RunControlRecord {
   pauses: { fromS: number; toS: number }[];
   /** Each rate change (open loop), seconds since the measured part started (negative = before it). */
   rateChanges: { tS: number; opsPerSecond: number }[];
+}
+
+/** The load's connections at the end of one interval, as a pool (docs/connection-pool.md). */
+export interface PoolPoint {
+  /** Connections connected. */
+  open: number;
+  /** Connections with a command sent and not yet answered. */
+  inUse: number;
+  /** Operations due but not sent for want of a free connection or pipeline slot (0 in the closed loop). */
+  waiting: number;
+  /** Connections that came back after breaking, per second over the interval. */
+  reconnectsPerSec: number;
 }
 
 export interface ThresholdOutcome {
@@ -217,6 +236,8 @@ export interface RunResult {
   serverSeries?: ServerSample[];
   /** Stable / risk / failure per key metric; leads the report. */
   zones?: ZoneVerdict[];
+  /** Open files, disk, persistence files, stream depth and the tool's own use (docs/zones.md). */
+  resources?: ResourceReport;
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];
@@ -233,6 +254,10 @@ export interface RunResult {
     costUsd: number;
     engine: string;
   };
+  /** Azure Cache for Redis (--env azure, an Azure host or --azure-tier): per tier, the size that holds the data. */
+  azureCostEstimate?: AzureCostEstimate[];
+  /** --max-monthly-cost: the estimate judged against the budget (docs/cost.md). */
+  costBudget?: CostBudget;
   /** Cluster or replicas: per node (`host:port`) figures of the measured part. */
   nodes?: Record<
     string,
@@ -286,6 +311,12 @@ export interface RunResult {
   shard?: ShardInfo;
   /** A result made by `cachestress merge`: one entry per shard, by index. */
   shards?: ShardSummary[];
+  /** The scenario's deployment-validation checklist, ticked from this run (docs/checklist.md). */
+  checklist?: ChecklistTick[];
+  /** --warm-top: the popular keys written before the measured part (docs/warm-top.md). */
+  warm?: WarmOutcome;
+  /** Hit ratio of the read commands per key namespace and per popularity group (docs/hit-groups.md). */
+  hitGroups?: HitGroups;
 }
 
 export interface AuthOutcome {
@@ -321,4 +352,16 @@ export interface KeyIsolationReport {
   permissionCheck?: "acl-dryrun" | "multi" | "executed";
   /** Nodes that restarted during the run, forgot the temporary ACL user and were given it again. */
   loadUserRestored?: string[];
+}
+
+export interface WarmOutcome {
+  /** Keys written. */
+  keys: number;
+  /** The key numbers written: [first, first + keys) (the top N by rank always form one range). */
+  firstKey: number;
+  /** The distribution the ranks came from. */
+  keyPattern: RunConfig["keyPattern"];
+  durationMs: number;
+  /** Set when the distribution has no popular keys (uniform, sequential): then these are just the first keys. */
+  note?: string;
 }

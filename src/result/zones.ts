@@ -1,24 +1,16 @@
+import type { ZoneBand, ZoneBands, ZoneMetric } from "../config/zone-rules.js";
+
+export type { ZoneBand, ZoneBands, ZoneMetric } from "../config/zone-rules.js";
+
 /**
  * Risk zones: each key metric of a run is stable, at risk, or a hard failure, by bands a team can
- * read at a glance and override. The defaults come from the product requirements and the managed
- * services' own guidance (ElastiCache/Azure: keep server CPU under ~80-90 %, memory alerts at
- * 80-90 % of maxmemory; p99 above 500 ms and more than 5 % errors are failures).
+ * read at a glance and set per run (`zones:` in a scenario file, `--zone`; docs/zones.md). The
+ * defaults come from the product requirements and the managed services' own guidance
+ * (ElastiCache/Azure: keep server CPU under ~80-90 %, memory alerts at 80-90 % of maxmemory; p99
+ * above 500 ms and more than 5 % errors are failures).
  */
 
 export type Zone = "stable" | "risk" | "failure";
-
-export type ZoneMetric =
-  | "serverCpuPercent"
-  | "memoryUsedPercent"
-  | "p99Ms"
-  | "errorPercent"
-  | "unavailablePercent";
-
-/** Upper edges: value < stableBelow is stable, value ≤ failureAbove is risk, above that failure. */
-export interface ZoneBand {
-  stableBelow: number;
-  failureAbove: number;
-}
 
 export const DEFAULT_ZONE_BANDS: Record<ZoneMetric, ZoneBand> = {
   serverCpuPercent: { stableBelow: 70, failureAbove: 90 },
@@ -27,6 +19,16 @@ export const DEFAULT_ZONE_BANDS: Record<ZoneMetric, ZoneBand> = {
   errorPercent: { stableBelow: 1, failureAbove: 5 },
   // Three nines of the measured time is stable; more than 1 % without any reply is an outage.
   unavailablePercent: { stableBelow: 0.1, failureAbove: 1 },
+  // The Prometheus community rule pages at 90 % of maxclients; file descriptors run out the same way.
+  serverFdPercent: { stableBelow: 70, failureAbove: 90 },
+  clientFdPercent: { stableBelow: 70, failureAbove: 90 },
+  // A fork for BGSAVE or an AOF rewrite writes a second copy beside the first: leave it room.
+  diskUsedPercent: { stableBelow: 70, failureAbove: 90 },
+  // Starting points for a durable buffer; its own drain rate decides the right numbers.
+  streamLengthEntries: { stableBelow: 1_000_000, failureAbove: 10_000_000 },
+  pendingEntries: { stableBelow: 10_000, failureAbove: 100_000 },
+  // 0 times gone is stable, once is a failure: this band is not configurable.
+  serverGone: { stableBelow: 1, failureAbove: 0 },
 };
 
 const LABELS: Record<ZoneMetric, string> = {
@@ -35,7 +37,31 @@ const LABELS: Record<ZoneMetric, string> = {
   p99Ms: "p99 latency, ms",
   errorPercent: "errors + timeouts, % of operations",
   unavailablePercent: "time without any reply, %",
+  serverFdPercent: "server open files, % of its limit (peak)",
+  clientFdPercent: "cachestress open files, % of its limit (peak)",
+  diskUsedPercent: "disk used where the server persists, % (peak)",
+  streamLengthEntries: "stream length, entries (peak, all streams)",
+  pendingEntries: "pending entries of consumer groups (peak)",
+  serverGone: "server went away (crash), times",
 };
+
+/** Always in the table, measured or not. */
+const CORE_METRICS: ZoneMetric[] = [
+  "serverCpuPercent",
+  "memoryUsedPercent",
+  "p99Ms",
+  "errorPercent",
+  "unavailablePercent",
+];
+/** In the table when measured or when the run set a band for them. */
+const EXTRA_METRICS: ZoneMetric[] = [
+  "serverFdPercent",
+  "clientFdPercent",
+  "diskUsedPercent",
+  "streamLengthEntries",
+  "pendingEntries",
+  "serverGone",
+];
 
 export interface ZoneVerdict {
   metric: ZoneMetric;
@@ -44,6 +70,8 @@ export interface ZoneVerdict {
   value?: number;
   zone?: Zone;
   band: ZoneBand;
+  /** True when the band was set for this run (`zones:` or `--zone`) rather than the default. */
+  configured?: boolean;
   note?: string;
 }
 
@@ -54,6 +82,13 @@ export interface ZoneInputs {
   errorPercent?: number;
   /** Share of the measured time in outages (src/measure/availability.ts). */
   unavailablePercent?: number;
+  serverFdPercent?: number;
+  clientFdPercent?: number;
+  diskUsedPercent?: number;
+  streamLengthEntries?: number;
+  pendingEntries?: number;
+  /** Times the server process was found gone (0 = it stayed up); undefined when it could not be watched. */
+  serverGone?: number;
   /** The target went away for good: the availability zone is a failure whatever the share. */
   targetLost?: boolean;
   /** Set when the load generator fell behind: p99 is shown with this note but not judged. */
@@ -65,40 +100,46 @@ export function zoneOf(value: number, band: ZoneBand): Zone {
   return value <= band.failureAbove ? "risk" : "failure";
 }
 
-/** One verdict per metric, in a fixed order so reports always show the same table. */
-export function computeZones(
-  inputs: ZoneInputs,
-  overrides: Partial<Record<ZoneMetric, ZoneBand>> = {},
-): ZoneVerdict[] {
-  const metrics: ZoneMetric[] = [
-    "serverCpuPercent",
-    "memoryUsedPercent",
-    "p99Ms",
-    "errorPercent",
-    "unavailablePercent",
-  ];
-  return metrics.map((metric) => {
-    const band = overrides[metric] ?? DEFAULT_ZONE_BANDS[metric];
-    const value = inputs[metric];
-    if (metric === "unavailablePercent" && inputs.targetLost === true) {
-      const shown = value !== undefined && !Number.isNaN(value) ? round2(value) : 100;
-      return {
-        metric,
-        label: LABELS[metric],
-        value: shown,
-        zone: "failure",
-        band,
-        note: "the target was lost",
-      };
-    }
-    if (value === undefined || Number.isNaN(value)) {
-      return { metric, label: LABELS[metric], band, note: missingNote(metric) };
-    }
-    if (metric === "p99Ms" && inputs.p99NotJudged !== undefined) {
-      return { metric, label: LABELS[metric], value: round2(value), band, note: inputs.p99NotJudged };
-    }
-    return { metric, label: LABELS[metric], value: round2(value), zone: zoneOf(value, band), band };
-  });
+/**
+ * One verdict per metric, in a fixed order so reports always show the same table: the five core
+ * metrics always, the resource zones when measured or when the run set a band for them.
+ */
+export function computeZones(inputs: ZoneInputs, overrides: ZoneBands = {}): ZoneVerdict[] {
+  const extra = EXTRA_METRICS.filter((m) => inputs[m] !== undefined || overrides[m] !== undefined);
+  return [...CORE_METRICS, ...extra].map((metric) => verdictFor(metric, inputs, overrides));
+}
+
+/** True for the zones resourceZones() judges (they replace any of theirs computed before). */
+export function isResourceZone(metric: ZoneMetric): boolean {
+  return EXTRA_METRICS.includes(metric);
+}
+
+/** The resource zones only (for a participant that adds them to zones computed elsewhere). */
+export function resourceZones(inputs: ZoneInputs, overrides: ZoneBands = {}): ZoneVerdict[] {
+  return EXTRA_METRICS.filter((m) => inputs[m] !== undefined || overrides[m] !== undefined).map((m) =>
+    verdictFor(m, inputs, overrides),
+  );
+}
+
+function verdictFor(metric: ZoneMetric, inputs: ZoneInputs, overrides: ZoneBands): ZoneVerdict {
+  const set = metric !== "serverGone" ? overrides[metric] : undefined;
+  const band = set ?? DEFAULT_ZONE_BANDS[metric];
+  const base = {
+    metric,
+    label: LABELS[metric],
+    band,
+    ...(set !== undefined && { configured: true as const }),
+  };
+  const value = inputs[metric];
+  if (metric === "unavailablePercent" && inputs.targetLost === true) {
+    const shown = value !== undefined && !Number.isNaN(value) ? round2(value) : 100;
+    return { ...base, value: shown, zone: "failure", note: "the target was lost" };
+  }
+  if (value === undefined || Number.isNaN(value)) return { ...base, note: missingNote(metric) };
+  if (metric === "p99Ms" && inputs.p99NotJudged !== undefined) {
+    return { ...base, value: round2(value), note: inputs.p99NotJudged };
+  }
+  return { ...base, value: round2(value), zone: zoneOf(value, band) };
 }
 
 /** The worst zone among the measured metrics; undefined when nothing was measured. */
@@ -109,6 +150,13 @@ export function worstZone(verdicts: readonly ZoneVerdict[]): Zone | undefined {
   return worst < 0 ? undefined : order[worst];
 }
 
+/** `stable < 50, failure > 200`, or the crash zone's fixed rule. */
+export function bandText(verdict: ZoneVerdict): string {
+  if (verdict.metric === "serverGone") return "stable 0, failure 1 or more";
+  const text = `stable < ${verdict.band.stableBelow}, failure > ${verdict.band.failureAbove}`;
+  return verdict.configured === true ? `${text}, set for this run` : text;
+}
+
 function missingNote(metric: ZoneMetric): string {
   switch (metric) {
     case "serverCpuPercent":
@@ -117,6 +165,16 @@ function missingNote(metric: ZoneMetric): string {
       return "not measured: the server has no maxmemory limit or INFO memory is not readable";
     case "unavailablePercent":
       return "not measured: the measured part did not start";
+    case "serverFdPercent":
+    case "serverGone":
+      return "not measured: the server process is not on this host";
+    case "clientFdPercent":
+      return "not measured: /proc/self is not readable (not Linux)";
+    case "diskUsedPercent":
+      return "not measured: the persistence directory is not on this host";
+    case "streamLengthEntries":
+    case "pendingEntries":
+      return "not measured: the run wrote no stream";
     default:
       return "not measured: no operations completed";
   }

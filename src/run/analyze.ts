@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { packageRoot } from "../config/scenario-file.js";
+import { packageRoot } from "../config/scenario-paths.js";
 import type { RunConfig } from "../config/types.js";
 import { type ServerSummary, summarizeServer } from "../probes/sample-series.js";
 import type { ServerSample } from "../probes/types.js";
@@ -28,20 +28,23 @@ export async function analyzeRun(
 ): Promise<RunAnalysis> {
   const server = summarizeServer(samples);
   const attempted = result.totals.ops + result.totals.timeouts;
-  const zones = computeZones({
-    serverCpuPercent: server.processCpuPercentMax,
-    memoryUsedPercent: server.memoryUsedPercentMax,
-    p99Ms: result.latency.count > 0 ? result.latency.p99 : undefined,
-    errorPercent: attempted > 0 ? (result.totals.errors / attempted) * 100 : undefined,
-    unavailablePercent:
-      result.availability?.availabilityPercent !== undefined
-        ? 100 - result.availability.availabilityPercent
+  const zones = computeZones(
+    {
+      serverCpuPercent: server.processCpuPercentMax,
+      memoryUsedPercent: server.memoryUsedPercentMax,
+      p99Ms: result.latency.count > 0 ? result.latency.p99 : undefined,
+      errorPercent: attempted > 0 ? (result.totals.errors / attempted) * 100 : undefined,
+      unavailablePercent:
+        result.availability?.availabilityPercent !== undefined
+          ? 100 - result.availability.availabilityPercent
+          : undefined,
+      targetLost: result.status === "failed" || (result.verdictReasons ?? []).some((r) => /target/.test(r)),
+      p99NotJudged: generatorFellBehind(result)
+        ? `${result.latency.p99} ms, not judged: ${lateSendPercent(result).toFixed(1)} % of sends left late, so it is partly the load generator's`
         : undefined,
-    targetLost: result.status === "failed" || (result.verdictReasons ?? []).some((r) => /target/.test(r)),
-    p99NotJudged: generatorFellBehind(result)
-      ? `${result.latency.p99} ms, not judged: ${lateSendPercent(result).toFixed(1)} % of sends left late, so it is partly the load generator's`
-      : undefined,
-  });
+    },
+    config.zones,
+  );
   const prices = await loadPriceTable(
     config.priceFile ?? join(packageRoot(), "data", "elasticache-serverless-prices.json"),
   );

@@ -1,16 +1,19 @@
 import { commandLabels } from "../config/command-template.js";
+import { shareOf } from "../config/shard-share.js";
 import type { RunConfig, Stage } from "../config/types.js";
 import { redactConfig } from "../core/redact.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
 import { computeAvailability, outageThresholdMs } from "../measure/availability.js";
 import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
+import { buildHitGroups } from "../measure/hit-groups.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
 import type { SuccessTimeline } from "../measure/thread-recorder.js";
 import { checkCounts, type ServerCommandCounts, type ToolCommandCounts } from "../result/count-check.js";
 import { RESULT_SCHEMA_VERSION, type RunResult, type SeriesPoint } from "../result/result-types.js";
 import { evaluateThresholds, type ThresholdSource } from "../result/thresholds.js";
 import { meanRate } from "../workload/load-profile.js";
+import { poolPoint } from "./pool-point.js";
 import { routingResult } from "./routing-result.js";
 import type { TopologyChange } from "./topology-watch.js";
 import { TOOL_VERSION } from "./version.js";
@@ -172,7 +175,14 @@ export function buildResult(inputs: ResultInputs): RunResult {
       inputs.topologyChanges ?? [],
     ),
     ...(availability !== undefined && { availability }),
+    ...hitGroupsOf(config, totals),
   };
+}
+
+/** Hit ratio per key namespace and popularity group (src/measure/hit-groups.ts), when there are reads. */
+function hitGroupsOf(config: RunConfig, totals: MeasuredRun["totals"]): Pick<RunResult, "hitGroups"> {
+  const hitGroups = buildHitGroups(config, totals, shareOf(config).measureKeys?.count);
+  return hitGroups !== undefined ? { hitGroups } : {};
 }
 
 /**
@@ -323,6 +333,7 @@ export function seriesPoint(
   if (interval.reconnects > 0) point.reconnects = interval.reconnects;
   if (interval.connectionErrors > 0) point.connectionErrors = interval.connectionErrors;
   if (interval.connectionErrors > 0 || interval.totalOps === 0) point.connectionsUp = interval.connectionsUp;
+  point.pool = poolPoint(interval, spanS);
   // Open loop: service time (from the actual send) beside latency, for the HTML report's chart.
   const service = interval.overallServiceTime();
   if (service.totalCount > 0) {

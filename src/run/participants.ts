@@ -7,6 +7,7 @@ import { AlertsParticipant } from "./alerts-participant.js";
 import { AuditParticipant } from "./audit-participant.js";
 import { budgetWatch } from "./budget-watch.js";
 import { CheckParticipant, errorText } from "./check-participant.js";
+import { costParticipant } from "./cost-participant.js";
 import type { KeyIsolation } from "./key-isolation.js";
 import type { Participant, RunContext } from "./participant.js";
 import type { RunFaults } from "./run-faults.js";
@@ -24,6 +25,9 @@ export interface RunParts {
   check: ScenarioCheck | undefined;
 }
 
+import { ResourceWatch } from "./resource-watch.js";
+import { warmTopParticipant } from "./warm-top.js";
+
 /**
  * The participants a run gets from its config, in the order their hooks run. A new participant is
  * one file implementing Participant (src/run/participant.ts) and one line here. Key isolation
@@ -32,6 +36,8 @@ export interface RunParts {
  */
 export function createParticipants(config: RunConfig, parts: RunParts): Participant[] {
   const participants: Participant[] = [parts.isolation, parts.faults, parts.watches];
+  // After the server watches: it replaces the resource zones their analysis put in the result.
+  participants.push(new ResourceWatch(config));
   if (config.audit) participants.push(new AuditParticipant());
   participants.push(new TopologyParticipant());
   const sentinel = config.url !== undefined ? parseSentinelUrl(config.url) : undefined;
@@ -40,6 +46,10 @@ export function createParticipants(config: RunConfig, parts: RunParts): Particip
   participants.push(new AlertsParticipant());
   const budget = budgetWatch(config);
   if (budget !== undefined) participants.push(budget);
+  participants.push(...warmTopParticipant(config));
+  // After alerts and the server analysis: it judges their cost estimate and adds to their alerts.
+  const cost = costParticipant(config);
+  if (cost !== undefined) participants.push(cost);
   if (parts.check !== undefined) participants.push(new CheckParticipant(parts.check));
   return participants;
 }

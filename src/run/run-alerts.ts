@@ -78,6 +78,8 @@ export class RunAlerts {
         errors: point.errors,
         timeouts: point.timeouts,
         ops: point.ops,
+        pool: point.pool,
+        openLoop: point.targetRate !== undefined,
       },
       server,
     });

@@ -3,6 +3,7 @@ import { ConfigError } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import { AdminClient } from "../core/admin-client.js";
 import type { ManagedRedis } from "../core/managed-redis.js";
+import { restartableFor } from "../core/restart-command.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import { epochNowMs } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
@@ -97,7 +98,7 @@ export class RunFaults implements Participant {
     this.runnerOptions = {
       proxy: this.proxy,
       openAdmin,
-      server: managed,
+      server: managed ?? restartableFor(this.config, server, where),
       username: server.username ?? urlUsername(this.config.url),
       say: this.say,
       onFaultStart: (record) => this.onFault?.("fault-started", { ...record }),

@@ -3,6 +3,7 @@ import type { RunConfig } from "../config/types.js";
 import { parseBufferCapacity } from "./buffer-capacity.js";
 import { createCacheAsideCheck } from "./cache-aside/cache-aside-check.js";
 import type { CheckFactory, ScenarioCheck } from "./check.js";
+import { diskExhaustion } from "./disk-exhaustion.js";
 import { parseDrift } from "./drift.js";
 import { parseIntegrity } from "./integrity.js";
 import { memoryPressure } from "./memory-pressure.js";
@@ -18,6 +19,7 @@ export type { CheckContext, CheckReport, ScenarioCheck } from "./check.js";
 const KINDS: Record<string, CheckFactory> = {
   "buffer-capacity": parseBufferCapacity,
   "cache-aside": createCacheAsideCheck,
+  "disk-exhaustion": diskExhaustion,
   drift: parseDrift,
   integrity: parseIntegrity,
   "memory-pressure": memoryPressure,

@@ -2,6 +2,7 @@ import { booleanRule, redactUrl, type ValueRule, wholeNumber } from "../config/f
 import type { RunConfig } from "../config/types.js";
 import { AdminClient } from "../core/admin-client.js";
 import type { ManagedRedis } from "../core/managed-redis.js";
+import { restartableFor } from "../core/restart-command.js";
 import { buildDatasetPool } from "../workload/datasets/dataset-pool.js";
 import {
   type CheckContext,
@@ -55,11 +56,11 @@ export const persistenceRecovery: CheckFactory = (section, config) => {
     verifyKeys: o.read("verifyKeys", verifyKeysRule, "all"),
     timeoutMs: o.read("timeout", durationBetween(1000, 3_600_000), 60_000),
   };
-  if (config.url !== undefined) {
+  if (config.url !== undefined && config.restartCommand === undefined) {
     o.problem(
       "url",
       redactUrl(config.url),
-      "no url: persistence-recovery needs the server the tool starts (it restarts the server, which the tool does only for its own)",
+      "no url: persistence-recovery needs the server the tool starts (it restarts the server, which the tool does only for its own), or --restart-command for a server it did not start",
     );
   }
   if (!config.prefill) {
@@ -123,10 +124,14 @@ class PersistenceRecoveryCheck implements ScenarioCheck {
   }
 
   async beforeLoad(context: CheckContext): Promise<void> {
-    if (context.managed?.restart === undefined) {
-      throw new Error("persistence-recovery needs the server the tool starts (run without --url)");
+    // A server the tool did not start is restarted by --restart-command (src/core/restart-command.ts).
+    const restartable = context.managed ?? restartableFor(this.config, context.server, context.where);
+    if (restartable?.restart === undefined) {
+      throw new Error(
+        "persistence-recovery needs the server the tool starts (run without --url) or --restart-command",
+      );
     }
-    this.managed = context.managed;
+    this.managed = restartable;
     this.settings = {
       appendonly: await configGet(context.admin, "appendonly"),
       appendfsync: await configGet(context.admin, "appendfsync"),

@@ -48,7 +48,9 @@ export async function timedRestart(
   const deadline = started + timeoutMs;
   while (!settled && performance.now() < deadline) {
     if (timeline.stoppedMs === null) {
-      if (!isAlive(oldPid)) timeline.stoppedMs = since();
+      // A server restarted by --restart-command has no pid here (pid 0): it is down when the port is.
+      if (oldPid > 0 ? !isAlive(oldPid) : (await ping(managed.host, managed.port)) === undefined)
+        timeline.stoppedMs = since();
     } else {
       const reply = await ping(managed.host, managed.port);
       if (reply !== undefined) timeline.firstReplyMs ??= since();

@@ -34,6 +34,7 @@ const SHORTENED: Record<string, Shortened> = {
   extreme: { flags: ["--time-scale", "0.1", "--connections", "50"], exitCodes: [0, 1] },
   failover: { flags: ["--time-scale", "0.3"] },
   "memory-pressure": { flags: ["--duration", "3s"] },
+  "disk-exhaustion": { flags: ["--duration", "2s"] },
   "persistence-recovery": { flags: ["--key-max", "20000", "--duration", "2s"] },
   faults: { flags: ["--time-scale", "0.35"] },
   integrity: { flags: ["--time-scale", "0.1", "--key-max", "5000"] },

@@ -1,5 +1,6 @@
 import { redactText, redactUrl } from "../../core/redact.js";
 import type { LatencySummaryMs, RunResult } from "../../result/result-types.js";
+import { bandText } from "../../result/zones.js";
 import {
   formatBytes,
   formatCount,
@@ -11,11 +12,15 @@ import {
   percentOf,
 } from "../format.js";
 import { describeStage } from "../markdown.js";
+import { checklistHtml, hitGroupsHtml } from "../row-sections.js";
 import { isPartialShard } from "../shard-lines.js";
 import { countMatches, opsBase } from "../summary-table.js";
 import type { ChartSpec } from "./chart-spec.js";
+import { azureAndBudgetHtml } from "./cost-extras-html.js";
 import { type Cell, escapeHtml, htmlTable, section } from "./escape.js";
 import { chartFigure, htmlPage } from "./page.js";
+import { poolBlock } from "./pool-html.js";
+import { resourcesBlock } from "./resources-html.js";
 import { runCharts, runMarkers } from "./run-charts.js";
 
 /**
@@ -60,7 +65,7 @@ function verdictBlock(result: RunResult): string {
           : `<span class="${z.zone}">${z.zone}</span>`,
     },
     z.value === undefined ? "–" : String(z.value),
-    `stable < ${z.band.stableBelow}, failure > ${z.band.failureAbove}`,
+    bandText(z),
     z.note ?? "",
   ]);
   return section(
@@ -184,7 +189,8 @@ function recommendationsBlock(result: RunResult): string {
 
 function costBlock(result: RunResult): string {
   const costs = result.costEstimate ?? [];
-  if (costs.length === 0) return "";
+  const more = azureAndBudgetHtml(result);
+  if (costs.length === 0) return more === "" ? "" : section("cost", "Cost of this load for a month", more);
   const rows = costs.map((c): Cell[] => [
     c.engine,
     `${c.currency} ${c.totalPerMonth.toFixed(2)}`,
@@ -197,7 +203,7 @@ function costBlock(result: RunResult): string {
   return section(
     "cost",
     "Cost of this load for a month (ElastiCache Serverless estimate)",
-    `${htmlTable(["engine", "total / month", "ECPU/s", "ECPU cost", "data", "data cost"], rows)}<ul class="muted">${notes}<li>prices: ${txt(costs[0].priceSource)}, read ${txt(costs[0].priceReadOn)}</li></ul>`,
+    `${htmlTable(["engine", "total / month", "ECPU/s", "ECPU cost", "data", "data cost"], rows)}<ul class="muted">${notes}<li>prices: ${txt(costs[0].priceSource)}, read ${txt(costs[0].priceReadOn)}</li></ul>${more}`,
   );
 }
 
@@ -296,8 +302,12 @@ export function renderRunHtml(result: RunResult): string {
       `${charts.some((c) => c.id === "distribution") ? chartFigure(byId(["distribution"])[0]) : ""}${latencyTable(result)}`,
     ),
     chartsBlock("server", "Server (same time axis)", server),
+    resourcesBlock(result),
     countCheckBlock(result),
+    checklistHtml(result),
+    hitGroupsHtml(result),
     errorsBlock(result),
+    poolBlock(result),
     recommendationsBlock(result),
     costBlock(result),
     auditBlock(result),

@@ -33,7 +33,13 @@ export const DEFAULT_TEMPLATE = `# {{title}}
 
 {{errorsByKind}}
 
+{{pool}}
+
+{{hitGroups}}
+
 {{series}}
+
+{{checklist}}
 
 ## Findings
 

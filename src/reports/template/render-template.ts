@@ -5,6 +5,7 @@ import { checkLines } from "../check-lines.js";
 import { faultLines } from "../fault-lines.js";
 import { formatDurationMs, formatMs, formatRate } from "../format.js";
 import { describeStage, markdownSections, renderMarkdown } from "../markdown.js";
+import { resourceLines } from "../resource-lines.js";
 import { isPartialShard } from "../shard-lines.js";
 import { DEFAULT_TEMPLATE } from "./default-template.js";
 
@@ -41,6 +42,7 @@ export const PLACEHOLDERS = [
   "thresholds",
   "countCheck",
   "errorsByKind",
+  "pool",
   "series",
   "findings",
   "recommendations",
@@ -50,6 +52,8 @@ export const PLACEHOLDERS = [
   "phases",
   "warnings",
   "report",
+  "hitGroups",
+  "checklist",
 ] as const;
 
 /** The names used in `template` that are not placeholders, to report them all at once. */
@@ -127,6 +131,7 @@ function latencyPattern(result: RunResult): string[] {
 function findings(result: RunResult): string {
   const blocks = [
     zoneLines(result),
+    resourceLines(result),
     latencyPattern(result),
     checkLines(result),
     faultLines(result),
@@ -201,6 +206,7 @@ function templateValues(result: RunResult): Record<string, string> {
     thresholds: demote(sections.thresholds),
     countCheck: demote(sections.countCheck),
     errorsByKind: demote(sections.errors),
+    pool: demote(sections.pool),
     series: demote(sections.series),
     findings: findings(result),
     recommendations: recommendations(result),
@@ -210,5 +216,7 @@ function templateValues(result: RunResult): Record<string, string> {
     phases: sections.phases,
     warnings: sections.warnings,
     report: renderMarkdown(result),
+    hitGroups: demote(sections.hitGroups),
+    checklist: demote(sections.checklist),
   };
 }

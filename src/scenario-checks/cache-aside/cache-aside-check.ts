@@ -26,6 +26,7 @@ import { type CacheAsideOptions, parseCacheAsideOptions } from "./cache-aside-op
 import { FlagInvalidator } from "./flag-invalidator.js";
 import { FlagReader, type ReaderShared } from "./flag-reader.js";
 import { HitRatioTimeline } from "./hit-ratio-timeline.js";
+import { WarmArms, writeWarmFlags } from "./warm-arms.js";
 
 /** How long stopLoad waits for the loops to finish their last read, beyond one backing-store call, ms. */
 const STOP_GRACE_MS = 2000;
@@ -63,6 +64,7 @@ export class CacheAsideCheck implements ScenarioCheck {
   private readers: FlagReader[] = [];
   private invalidator: FlagInvalidator | undefined;
   private timeline: HitRatioTimeline | undefined;
+  private arms: WarmArms | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
   private readonly subscribeFailures: string[] = [];
@@ -104,6 +106,19 @@ export class CacheAsideCheck implements ScenarioCheck {
         .slice(o.readers + 1)
         .map((side, j) => new MeasuredSubscriber(j, side, [this.channel]));
     }
+    // --warm-top: before the first count, so these SETs are outside the count check.
+    if (this.config.warmTop !== undefined) {
+      const written = await writeWarmFlags(
+        context.admin,
+        this.config.prefix,
+        this.config.warmTop,
+        o,
+        this.store,
+      );
+      context.say(
+        `cache-aside check: --warm-top wrote the ${written} most read flags of a warmed copy (${this.config.prefix}flag:w:); reads alternate between it and a cold copy`,
+      );
+    }
     const rate = o.readRatePerS !== undefined ? `${o.readRatePerS} GETs/s` : "as fast as they can";
     const invalidation = invalidating
       ? `; a flag changes every ${o.invalidateEveryMs} ms, invalidated by DEL + PUBLISH to ${o.subscribers} subscriber(s)`
@@ -117,6 +132,8 @@ export class CacheAsideCheck implements ScenarioCheck {
   onMeasureStart(startEpochMs: number): void {
     const o = this.options;
     this.timeline = new HitRatioTimeline(startEpochMs, o.flags, o.groups);
+    if (this.config.warmTop !== undefined)
+      this.arms = new WarmArms(this.config.prefix, this.config.warmTop, startEpochMs, o.flags);
     this.window = { fromEpochMs: startEpochMs };
     this.loopDelay.start();
     this.running = this.runAll(startEpochMs, this.timeline);
@@ -136,6 +153,7 @@ export class CacheAsideCheck implements ScenarioCheck {
       keyOf: this.keyOf,
       ttlMs: o.ttlMs,
       fillsInFlight: new Uint16Array(o.flags),
+      ...(this.arms !== undefined && { arms: this.arms }),
       stopped,
     };
     this.readers = this.readerClients.map(
@@ -173,7 +191,7 @@ export class CacheAsideCheck implements ScenarioCheck {
       this.store,
       this.tally,
       this.channel,
-      this.keyOf,
+      this.arms !== undefined ? (flag) => [this.keyOf(flag), this.arms!.keyOf(flag, 1)] : this.keyOf,
       this.options.flags,
       sideSeed(this.config.seed, SEED_INVALIDATOR, 0),
       (epochMs) => timeline.invalidated(epochMs),
@@ -260,13 +278,14 @@ export class CacheAsideCheck implements ScenarioCheck {
     if (o.invalidateEveryMs !== undefined) {
       invalidationSummary = this.reportInvalidation(figures, problems);
     }
+    const armsSummary = this.arms?.report(figures, o.warmHitRatio) ?? "";
     const warm =
       warmUpMs !== null
         ? `warm (hit ratio ≥ ${o.warmHitRatio}) after ${round2(warmUpMs / 1000)} s`
         : `never reached hit ratio ${o.warmHitRatio}`;
     const summary =
       `${reads} flag reads by ${o.readers} reader(s), hit ratio ${hitRatio !== null ? round3(hitRatio) : "n/a"}, ${warm}; ` +
-      `hit ${describeLatency(hit)}; miss (GET + ${o.backingLatencyMs} ms store + SET) ${describeLatency(miss)}${invalidationSummary}${this.loopDelay.note()}`;
+      `hit ${describeLatency(hit)}; miss (GET + ${o.backingLatencyMs} ms store + SET) ${describeLatency(miss)}${invalidationSummary}${armsSummary}${this.loopDelay.note()}`;
     return checkReport(this.kind, problems, summary, figures, t.perSecond());
   }
 

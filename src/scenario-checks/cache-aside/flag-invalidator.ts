@@ -34,7 +34,8 @@ export class FlagInvalidator {
     private readonly store: BackingStore,
     private readonly tally: CommandTally,
     private readonly channel: string,
-    private readonly keyOf: (flag: number) => string,
+    /** The flag's key, or its keys when it is cached in several copies (--warm-top, warm-arms.ts). */
+    private readonly keyOf: (flag: number) => string | string[],
     flags: number,
     seed: number,
     private readonly onInvalidated: (epochMs: number) => void,

@@ -8,6 +8,7 @@ import type { SideClient } from "../side-load/side-client.js";
 import { sleep } from "../side-load/wait.js";
 import { type BackingStore, cachedVersion } from "./backing-store.js";
 import type { HitRatioTimeline } from "./hit-ratio-timeline.js";
+import type { WarmArms } from "./warm-arms.js";
 
 export interface ReaderShared {
   store: BackingStore;
@@ -18,6 +19,8 @@ export interface ReaderShared {
   /** The flag's key: `<prefix>flag:<n>`. */
   keyOf(flag: number): string;
   ttlMs: number;
+  /** With --warm-top: reads alternate between a warmed and a cold copy of the flags (warm-arms.ts). */
+  arms?: WarmArms;
   /** Per flag: readers between their miss and their SET's reply (filling the cache). */
   fillsInFlight: Uint16Array;
   stopped(): boolean;
@@ -81,7 +84,8 @@ export class FlagReader {
   private async readOnce(): Promise<void> {
     const s = this.shared;
     const flag = this.chooser.nextKey();
-    const key = s.keyOf(flag);
+    const arm = s.arms?.nextArm() ?? 0;
+    const key = s.arms !== undefined ? s.arms.keyOf(flag, arm) : s.keyOf(flag);
     const startMs = epochNowMs();
     let cached: string | null;
     try {
@@ -94,6 +98,7 @@ export class FlagReader {
     if (cached !== null) {
       s.timeline.read(repliedMs, flag, true);
       recordMs(s.hitLatency, repliedMs - startMs);
+      s.arms?.read(arm, repliedMs, flag, true, repliedMs - startMs);
       if (cachedVersion(cached) < s.store.version(flag)) this.staleReads++;
       return;
     }
@@ -113,6 +118,7 @@ export class FlagReader {
       s.fillsInFlight[flag]--;
     }
     recordMs(s.missLatency, epochNowMs() - startMs);
+    s.arms?.read(arm, repliedMs, flag, false, epochNowMs() - startMs);
   }
 
   private failed(error: unknown): void {

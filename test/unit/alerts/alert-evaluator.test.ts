@@ -153,6 +153,7 @@ test("events carry value, threshold, severity and a readable message", () => {
 
 test("metric values per interval, with no data where an input is missing", () => {
   const client = { opsPerSec: 900, p99Ms: 12, errors: 30, timeouts: 10, ops: 90 };
+  const pool = { open: 8, inUse: 6, waiting: 12 };
   const server: ServerSample = {
     tS: 2,
     atMs: 2000,
@@ -187,6 +188,22 @@ test("metric values per interval, with no data where an input is missing", () =>
     ],
     ["process_cpu_percent", { tS: 2, client, server }, previous, 130],
     ["fragmentation_ratio", { tS: 2, client, server }, previous, 1.4],
+    // Pool view: open loop only (the closed loop keeps every connection busy by design).
+    ["connections_in_use_percent", { tS: 2, client: { ...client, pool, openLoop: true } }, previous, 75],
+    [
+      "connections_in_use_percent",
+      { tS: 2, client: { ...client, pool, openLoop: false } },
+      previous,
+      undefined,
+    ],
+    ["connections_in_use_percent", { tS: 2, client }, previous, undefined],
+    [
+      "connections_in_use_percent",
+      { tS: 2, client: { ...client, pool: { ...pool, open: 0, inUse: 0 }, openLoop: true } },
+      previous,
+      undefined,
+    ],
+    ["connections_waiting", { tS: 2, client: { ...client, pool } }, previous, 12],
     ["memory_used_percent", { tS: 2, client }, previous, undefined],
     ["hit_ratio_percent", { tS: 2, client, server: { tS: 2, atMs: 2000 } }, previous, undefined],
     // Nothing finished in the interval: no latency, no shares; zero throughput is still data.
@@ -226,7 +243,14 @@ test("rejected_connections compares against the last server sample, across a sam
 
 test("default rules per profile, and a rule name may appear once", () => {
   const names = (p: Parameters<typeof defaultRules>[0]) => defaultRules(p).map((r) => r.name);
-  const common = ["memory_high", "p99_high", "timeouts_high", "rejected_connections", "clients_near_max"];
+  const common = [
+    "memory_high",
+    "p99_high",
+    "timeouts_high",
+    "rejected_connections",
+    "clients_near_max",
+    "connections_in_use_high",
+  ];
   assert.deepEqual(names(undefined), common);
   assert.deepEqual(names("session"), common);
   assert.deepEqual(names("cache"), [...common, "hit_ratio_low"]);

@@ -86,6 +86,7 @@ test("rules amend defaults by name, switch them off, and add new ones", () => {
       "timeouts_high",
       "rejected_connections",
       "clients_near_max",
+      "connections_in_use_high",
       "evictions",
       "slow_get",
     ],
