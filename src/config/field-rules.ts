@@ -234,6 +234,14 @@ export const rules = {
   readFrom: oneOf(["primary", "replicas"] as const),
   probeInterval: durationRule(false, 3_600_000),
   priceFile: textRule("a path to a JSON price table", /^.{1,4096}$/),
+  maxCostUsd: {
+    allowed: "an amount in US dollars above 0 and at most 1000000, e.g. 0.50 or 0.002",
+    parse: (raw) => {
+      const value = toNumber(raw);
+      return value !== undefined && value > 0 && value <= 1_000_000 ? value : undefined;
+    },
+  } satisfies ValueRule<number>,
+  maxOps: wholeNumber(1, Number.MAX_SAFE_INTEGER),
   tlsFile: textRule("a path to a PEM file", /^.{1,4096}$/),
   reportFile: textRule("a file path", /^.{1,4096}$/),
   tlsServername: hostNameRule,

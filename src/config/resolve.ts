@@ -129,6 +129,8 @@ async function merge(
     delete fromFile.commands;
     fromFlags.commands = [...(fromFlags.commands ?? []), ...templateCommands];
   }
+  // --max-ops beside a file's budget.maxCostUsd keeps both limits.
+  if (fromFile.budget && fromFlags.budget) fromFlags.budget = { ...fromFile.budget, ...fromFlags.budget };
   const merged: RunInput = { ...fromFile, ...fromFlags };
   // --zone sets one zone's band: the file's other zones stay.
   if (fromFile.zones !== undefined && fromFlags.zones !== undefined)
@@ -299,6 +301,7 @@ function buildConfig(m: RunInput, file: ScenarioFile | undefined): RunConfig {
     ...(m.allowServerFaults !== undefined && { allowServerFaults: m.allowServerFaults }),
     ...(m.reusePrefix === true && { reusePrefix: true }),
     ...(m.allowUncheckedKeys === true && { allowUncheckedKeys: true }),
+    ...(m.budget !== undefined && { budget: m.budget }),
     ...(m.restartCommand !== undefined && { restartCommand: m.restartCommand }),
     ...(m.warmTop !== undefined && { warmTop: m.warmTop }),
     ...(m.zones !== undefined && Object.keys(m.zones).length > 0 && { zones: m.zones }),

@@ -135,6 +135,12 @@ const SECTION_SCHEMAS: Record<string, z.ZodType> = {
   faults: z.array(z.unknown(), { error: "a list of faults, e.g. - { at: 5s, kind: reset }" }).optional(),
   // Validated in full by src/scenario-checks when the run resolves.
   check: z.record(z.string(), z.unknown(), { error: "a mapping, e.g. { kind: integrity }" }).optional(),
+  budget: z
+    .strictObject(
+      { maxCostUsd: field(rules.maxCostUsd), maxOps: field(rules.maxOps) },
+      { error: "a mapping with maxCostUsd and/or maxOps" },
+    )
+    .optional(),
   // Risk-zone bands by zone name, each "STABLE/FAILURE" (docs/zones.md).
   zones: z
     .strictObject(
@@ -267,6 +273,7 @@ function issueProblems(issue: z.core.$ZodIssue, data: Record<string, unknown>): 
 function knownKeysAt(path: readonly PropertyKey[], data: Record<string, unknown>): string[] {
   if (path.length === 0) return SCENARIO_FIELDS;
   if (path[0] === "commands") return ["name", "cmd", "weight", "label"];
+  if (path[0] === "budget") return ["maxCostUsd", "maxOps"];
   if (path[0] === "zones") return Object.keys(ZONE_NAMES);
   const kind = valueAt(data, [...path, "kind"]) as (typeof STAGE_KINDS)[number];
   return ["kind", "duration", ...(STAGE_FIELDS[kind]?.map((f) => f.key) ?? [])];
@@ -282,7 +289,7 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** File fields that do not go to their row's key as they are. */
-const OWN_MAPPING = new Set(["tlsCa", "tlsCert", "tlsKey", "tlsInsecure", "commands", "zones"]);
+const OWN_MAPPING = new Set(["tlsCa", "tlsCert", "tlsKey", "tlsInsecure", "commands", "zones", "budget"]);
 
 function toScenarioFile(path: string, f: Record<string, unknown>): ScenarioFile {
   const input: RunInput = {};
@@ -313,6 +320,10 @@ function toScenarioFile(path: string, f: Record<string, unknown>): ScenarioFile 
   put("thresholds", f["thresholds"] as string[] | undefined, "thresholds");
   const zones = f["zones"] as Record<string, ZoneBand | undefined> | undefined;
   put("zones", zones && zoneBandsByMetric(zones), "zones");
+  const budgetSection = f["budget"] as Record<string, number | undefined> | undefined;
+  const budget =
+    budgetSection && Object.fromEntries(Object.entries(budgetSection).filter(([, v]) => v !== undefined));
+  put("budget", budget && Object.keys(budget).length > 0 ? budget : undefined, "budget");
   const name = (f["name"] as string | undefined) ?? basename(path, extname(path));
   const file: ScenarioFile = { path, name, input, fields };
   if (typeof f["description"] === "string") file.description = f["description"].trim();

@@ -568,6 +568,33 @@ export const SETTINGS: readonly Setting[] = [
     help: "alert when the cost estimate is above",
     section: "judging",
   },
+  // Budget (docs/dashboard.md#budget): the run stops itself past either limit (src/run/budget-watch.ts).
+  {
+    flag: "max-cost",
+    value: "USD",
+    file: "budget",
+    rule: rules.maxCostUsd,
+    set: (flags, usd) => {
+      flags.budget = { ...flags.budget, maxCostUsd: usd as number };
+    },
+    fills: ["budget"],
+    help: "stop once the measured part's estimated ElastiCache Serverless cost passes USD",
+    defaultText: "none",
+    allowed: "in a file, budget: { maxCostUsd, maxOps }",
+    section: "judging",
+  },
+  {
+    flag: "max-ops",
+    value: "N",
+    rule: rules.maxOps,
+    set: (flags, ops) => {
+      flags.budget = { ...flags.budget, maxOps: ops as number };
+    },
+    fills: ["budget"],
+    help: "stop once the measured part has done N operations",
+    defaultText: "none",
+    section: "judging",
+  },
   // Risk zones (docs/zones.md): each --zone sets one zone's band, over the scenario file's zones:.
   {
     flag: "zone",

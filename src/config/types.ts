@@ -161,6 +161,8 @@ export interface RunConfig extends TargetSecurity {
   reusePrefix?: boolean;
   /** Run templates and scripts whose keys cannot be proven under the prefix (recorded in the result). */
   allowUncheckedKeys?: boolean;
+  /** --max-cost / --max-ops: the run stops itself past either (src/run/budget-watch.ts). */
+  budget?: RunBudget;
   /** Shell command that restarts a server the tool did not start (docs/restart-command.md); redacted in reports. */
   restartCommand?: string;
   /** Write the N most popular keys of the key distribution before the measured part (docs/warm-top.md). */
@@ -195,6 +197,14 @@ export interface TargetSecurity {
   authTokenCommand?: string;
   /** How often the token is fetched again and sent with AUTH on live connections, ms. */
   authTokenRefreshMs?: number;
+}
+
+/** Limits on the measured part: its estimated ElastiCache Serverless cost, its operation count. */
+export interface RunBudget {
+  /** US dollars (the price table's currency), the dearest engine in the table. */
+  maxCostUsd?: number;
+  /** Operations that got a reply. */
+  maxOps?: number;
 }
 
 /** Key numbers [first, first + count) out of the run's [0, keyMax). */

@@ -1,3 +1,5 @@
+import { FAULT_KINDS } from "../faults/fault-schedule.js";
+
 /**
  * JSON schemas of the API: fastify validates requests with them (every problem at once) and
  * @fastify/swagger builds /api/docs from the same objects, so the document cannot drift from what
@@ -36,8 +38,9 @@ export const runInfo = {
     target: { type: "string" },
     startedBy: { type: "string" },
     startedAt: { type: "string" },
-    state: { type: "string", enum: ["running", "stopping", "ended", "failed"] },
+    state: { type: "string", enum: ["running", "paused", "stopping", "ended", "failed"] },
     stopReason: { type: "string" },
+    rate: { type: "number", description: "open loop: the rate last set from the dashboard, ops/s" },
     reportPath: { type: "string" },
     error: { type: "string" },
     summary: { type: "object", additionalProperties: true },
@@ -82,4 +85,53 @@ export const runIdParams = {
   type: "object",
   required: ["id"],
   properties: { id: { type: "string", pattern: "^[0-9a-f]{8}$" } },
+} as const;
+
+export const rateBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["opsPerSecond"],
+  properties: { opsPerSecond: { type: "number", minimum: 0.001, maximum: 100_000_000 } },
+} as const;
+
+/** A `faults:` entry without `at` (docs/faults.md); its fields are judged by the scenario file's rules. */
+export const faultBody = {
+  type: "object",
+  required: ["kind"],
+  // The kind's own fields (latencyMs, seconds, clients...) are checked by the fault schedule's rules,
+  // which list every problem with the words of a scenario file.
+  additionalProperties: true,
+  properties: {
+    kind: {
+      type: "string",
+      enum: [...FAULT_KINDS],
+    },
+    for: { anyOf: [{ type: "string" }, { type: "number" }], description: "how long, e.g. 3s" },
+    name: { type: "string", maxLength: 80 },
+  },
+} as const;
+
+export const faultMenuReply = {
+  type: "object",
+  properties: {
+    kinds: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          kind: { type: "string" },
+          needsFor: { type: "string", enum: ["required", "optional", "none"] },
+          field: {
+            type: "object",
+            properties: {
+              key: { type: "string" },
+              label: { type: "string" },
+              default: { anyOf: [{ type: "string" }, { type: "number" }] },
+            },
+          },
+        },
+      },
+    },
+    presets: { type: "array", items: { type: "object", additionalProperties: true } },
+  },
 } as const;

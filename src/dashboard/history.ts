@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { RESULT_SCHEMA_VERSION, type RunResult } from "../result/result-types.js";
 
 /** One past run in the results folder, as the history list shows it. */
 export interface HistoryEntry {
@@ -72,4 +73,28 @@ export function reportPath(dir: string, name: string): string | undefined {
   if (name !== basename(name) || name.startsWith(".") || !/^[A-Za-z0-9_.-]+\.(json|md|html|csv)$/.test(name))
     return undefined;
   return join(dir, name);
+}
+
+/**
+ * A run result file of the results folder, or why it is not one. The CLI's reader
+ * (cli/read-result.ts) sits on the floor above the dashboard; this one asks the same questions of
+ * one file: a cachestress run result, complete, of a schema this version reads.
+ */
+export async function readRunResult(path: string): Promise<RunResult | string> {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "not complete JSON";
+  }
+  const tool = data?.tool as { name?: unknown } | undefined;
+  if (tool?.name !== "cachestress" || typeof data.schemaVersion !== "number")
+    return "not a cachestress result";
+  if (data.kind === "capacity") return "a capacity search result; compare takes run results";
+  if (data.schemaVersion > RESULT_SCHEMA_VERSION)
+    return `schemaVersion ${data.schemaVersion} is newer than this cachestress reads (${RESULT_SCHEMA_VERSION})`;
+  const missing = ["totals", "latency", "series", "perCommand"].filter((k) => data[k] === undefined);
+  return missing.length > 0
+    ? `not a complete result (missing ${missing.join(", ")})`
+    : (data as unknown as RunResult);
 }

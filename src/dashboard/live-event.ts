@@ -39,6 +39,8 @@ export type LiveEvent =
   | { type: "alert"; state: string; rule: string; severity: string; tS: number; message: string }
   | { type: "fault"; state: "started" | "ended"; name: string; kind: string; tS?: number }
   | { type: "notice"; message: string }
+  /** Pause, resume and rate changes of the run (StartedRun.pause/resume/setRate). */
+  | { type: "control"; action: "paused" | "resumed" | "rate-changed"; message: string; opsPerSecond?: number }
   | { type: "run-ended"; summary: RunSummary };
 
 export interface RunSummary {
@@ -53,6 +55,9 @@ export interface RunSummary {
   countCheckOk: boolean;
   keysDeleted: number;
   durationMs: number;
+  /** Why a partial run stopped (a budget, a stop button...). */
+  stopReason?: string;
+  stoppedBy?: RunResult["stoppedBy"];
 }
 
 export function summarize(result: RunResult): RunSummary {
@@ -68,11 +73,28 @@ export function summarize(result: RunResult): RunSummary {
     countCheckOk: result.countCheck.ok,
     keysDeleted: result.cleanup.keysDeleted,
     durationMs: result.durationMs,
+    stopReason: result.stopReason,
+    stoppedBy: result.stoppedBy,
   };
 }
 
 export function liveEvent(event: RunEvent): LiveEvent | undefined {
   switch (event.type) {
+    case "paused":
+      return { type: "control", action: "paused", message: "paused: no new sends" };
+    case "resumed":
+      return {
+        type: "control",
+        action: "resumed",
+        message: `resumed after ${(event.pausedMs / 1000).toFixed(1)} s paused`,
+      };
+    case "rate-changed":
+      return {
+        type: "control",
+        action: "rate-changed",
+        message: `rate set to ${event.opsPerSecond} ops/s`,
+        opsPerSecond: event.opsPerSecond,
+      };
     case "run-started":
       return {
         type: "run-started",

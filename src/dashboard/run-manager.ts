@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { RunConfig } from "../config/types.js";
 import { redactUrl } from "../core/redact.js";
+import type { FaultRecord } from "../faults/fault-runner.js";
+import { type FaultEntry, type FaultMenuItem, faultMenu } from "../run/fault-inject.js";
+import { FaultUnavailableError, RunFaults } from "../run/run-faults.js";
 import type { RunOutcome } from "../run/run-scenario.js";
 import { type StartedRun, startRun } from "../run/start-run.js";
 import { type LiveEvent, liveEvent, type RunSummary } from "./live-event.js";
@@ -13,7 +16,9 @@ export interface DashboardRun {
   target: string;
   startedBy: string;
   startedAt: string;
-  state: "running" | "stopping" | "ended" | "failed";
+  state: "running" | "paused" | "stopping" | "ended" | "failed";
+  /** Open loop: the rate last set from the dashboard, ops/s. */
+  rate?: number;
   stopReason?: "stop" | "emergency-stop";
   summary?: RunSummary;
   reportPath?: string;
@@ -31,6 +36,18 @@ export class RunConflictError extends Error {
   readonly code = "E_RUN_CONFLICT";
 }
 
+/** Pause, resume or a rate change that this run cannot take (it is not running, closed loop...). */
+export class SteerError extends Error {
+  readonly code = "E_RUN_STEER";
+}
+
+/** What a started run offers to steer it (src/run/start-run.ts); absent where the engine cannot. */
+interface Steerable {
+  pause?(): void;
+  resume?(): void;
+  setRate?(opsPerSecond: number): void;
+}
+
 /**
  * The runs of one dashboard: starts them through the library API (the same code path as the CLI),
  * refuses a second run on a target that already has one, stops them (an emergency stop is the same
@@ -39,7 +56,14 @@ export class RunConflictError extends Error {
 export class RunManager {
   private readonly runs = new Map<
     string,
-    { info: DashboardRun; handle: StartedRun; recent: LiveEvent[]; lock?: string; done: Promise<void> }
+    {
+      info: DashboardRun;
+      config: RunConfig;
+      handle: StartedRun;
+      recent: LiveEvent[];
+      lock?: string;
+      done: Promise<void>;
+    }
   >();
   private readonly listeners = new Set<(message: RunMessage) => void>();
 
@@ -67,7 +91,10 @@ export class RunManager {
     const lock = config.url !== undefined ? targetKey(config.url) : undefined;
     if (lock !== undefined && !concurrent) {
       for (const r of this.runs.values())
-        if (r.lock === lock && (r.info.state === "running" || r.info.state === "stopping"))
+        if (
+          r.lock === lock &&
+          (r.info.state === "running" || r.info.state === "paused" || r.info.state === "stopping")
+        )
           throw new RunConflictError(
             `run ${r.info.id} is already loading ${redactUrl(config.url!)}; stop it first, or ask for a concurrent run`,
           );
@@ -83,7 +110,7 @@ export class RunManager {
     };
     const recent: LiveEvent[] = [];
     const handle = startRun(config, { onNotice: () => {} });
-    const entry = { info, handle, recent, lock, done: Promise.resolve() };
+    const entry = { info, config, handle, recent, lock, done: Promise.resolve() };
     this.runs.set(id, entry);
     entry.done = this.follow(id, handle, recent, info);
     this.trim();
@@ -95,13 +122,67 @@ export class RunManager {
   stop(id: string, reason: "stop" | "emergency-stop"): DashboardRun | undefined {
     const run = this.runs.get(id);
     if (run === undefined) return undefined;
-    if (run.info.state === "running") {
+    if (run.info.state === "running" || run.info.state === "paused") {
       run.info.state = "stopping";
       run.info.stopReason = reason;
       run.handle.stop();
       this.broadcast({ run: id, state: { ...run.info } });
     }
     return { ...run.info };
+  }
+
+  /**
+   * Pauses, resumes or sets the rate of a live run. Undefined: no such run. Throws SteerError when
+   * the run cannot (it has ended, or the engine does not offer it), with the reason.
+   */
+  steer(id: string, action: "pause" | "resume" | "rate", opsPerSecond?: number): DashboardRun | undefined {
+    const run = this.runs.get(id);
+    if (run === undefined) return undefined;
+    const { state } = run.info;
+    if (state !== "running" && state !== "paused")
+      throw new SteerError(
+        `run ${id} is ${state}: only a running or paused run can be paused, resumed or given a rate`,
+      );
+    const handle = run.handle as StartedRun & Steerable;
+    const method = action === "pause" ? handle.pause : action === "resume" ? handle.resume : handle.setRate;
+    if (typeof method !== "function")
+      throw new SteerError(
+        `this run cannot ${action === "rate" ? "change its rate" : action}: the engine of this version does not support it`,
+      );
+    try {
+      method.call(handle, opsPerSecond as number);
+    } catch (error) {
+      // The engine's own refusal (a closed-loop run has no rate to change) is the reason to give.
+      throw new SteerError((error instanceof Error ? error.message : String(error)).split("\n")[0]);
+    }
+    if (action === "pause") run.info.state = "paused";
+    else if (action === "resume") run.info.state = "running";
+    else run.info.rate = opsPerSecond;
+    this.broadcast({ run: id, state: { ...run.info } });
+    return { ...run.info };
+  }
+
+  /** The faults this run can carry out now, with their forms, and the scenario's own as presets. */
+  faultMenu(id: string): { kinds: FaultMenuItem[]; presets: unknown[] } | undefined {
+    const run = this.runs.get(id);
+    if (run === undefined) return undefined;
+    const presets = Array.isArray(run.config.faults) ? run.config.faults : [];
+    return { kinds: faultMenu(run.config), presets };
+  }
+
+  /**
+   * Starts a fault on a running run now. Undefined: no such run. Throws ConfigError (a bad fault,
+   * every problem) or FaultUnavailableError (the run is not in its measured part).
+   */
+  injectFault(id: string, entry: FaultEntry): FaultRecord | undefined {
+    const run = this.runs.get(id);
+    if (run === undefined) return undefined;
+    const faults = run.info.state === "running" ? RunFaults.running(run.config.prefix) : undefined;
+    if (faults === undefined)
+      throw new FaultUnavailableError(
+        `run ${id} is ${run.info.state === "running" ? "not loading yet" : run.info.state}: faults go only into a running run's measured part`,
+      );
+    return { ...faults.inject(entry) };
   }
 
   /** Resolves when the run has ended (report written, keys cleaned up). */
@@ -129,6 +210,13 @@ export class RunManager {
         recent.push(live);
         if (recent.length > REPLAY_EVENTS) recent.splice(0, recent.length - REPLAY_EVENTS);
         this.broadcast({ run: id, event: live });
+        // The run's own word on pause and resume, whoever asked (a library caller, a second page).
+        const paused =
+          live.type === "control" && live.action !== "rate-changed" ? live.action === "paused" : undefined;
+        if (paused !== undefined && (info.state === "running" || info.state === "paused")) {
+          info.state = paused ? "paused" : "running";
+          this.broadcast({ run: id, state: { ...info } });
+        }
       }
     })();
     let outcome: RunOutcome | undefined;

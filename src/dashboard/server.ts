@@ -12,7 +12,8 @@ import { TOOL_VERSION } from "../run/version.js";
 import type { KeyRing } from "./access-keys.js";
 import { errorReply, loginBody, problemsReply, runIdParams, runInfo, startBody } from "./api-schemas.js";
 import { AuditLog } from "./audit-log.js";
-import { readHistory, reportPath } from "./history.js";
+import { registerControlRoutes } from "./control-routes.js";
+import { registerHistoryRoutes } from "./history-routes.js";
 import { authorize, identify, SESSION_COOKIE } from "./identity.js";
 import { DASHBOARD_PAGE } from "./page.js";
 import { RunConflictError, RunManager, type RunMessage } from "./run-manager.js";
@@ -293,91 +294,9 @@ export async function buildDashboard(options: DashboardOptions): Promise<Dashboa
     },
   );
 
-  for (const action of ["stop", "emergency-stop"] as const) {
-    app.post(
-      `/api/runs/:id/${action}`,
-      {
-        schema: {
-          summary:
-            action === "stop"
-              ? "Stop a run: the load stops, keys are cleaned up, the report is written (operator)"
-              : "Emergency stop: the same at once, logged as an emergency (operator)",
-          params: runIdParams,
-          response: { 200: runInfo, 404: errorReply },
-        },
-      },
-      async (request, reply) => {
-        const { id } = request.params as { id: string };
-        const who = authorize(request, reply, "operator", { keys, sessions, audit, action, run: id });
-        if (who === undefined) return reply;
-        audit.write({
-          keyId: who.keyId,
-          role: who.role,
-          action,
-          run: id,
-          outcome: "requested",
-          ip: request.ip,
-        });
-        const run = runs.stop(id, action);
-        if (run === undefined) {
-          audit.write({
-            keyId: who.keyId,
-            role: who.role,
-            action,
-            run: id,
-            outcome: "failed",
-            detail: "no such run",
-            ip: request.ip,
-          });
-          return reply.code(404).send({ error: "not found", message: `no run ${id}` });
-        }
-        audit.write({ keyId: who.keyId, role: who.role, action, run: id, outcome: "done", ip: request.ip });
-        return run;
-      },
-    );
-  }
+  registerControlRoutes(app, { keys, sessions, audit, runs });
 
-  app.get(
-    "/api/history",
-    { schema: { summary: "Past runs in the results folder" } },
-    async (request, reply) => {
-      if (authorize(request, reply, "viewer", gate("viewer")) === undefined) return reply;
-      return readHistory(options.outDir);
-    },
-  );
-
-  app.get(
-    "/api/reports/:name",
-    {
-      schema: {
-        summary: "A report file from the results folder",
-        params: { type: "object", properties: { name: { type: "string" } } },
-        response: { 404: errorReply },
-      },
-    },
-    async (request, reply) => {
-      if (authorize(request, reply, "viewer", gate("viewer")) === undefined) return reply;
-      const { name } = request.params as { name: string };
-      const path = reportPath(options.outDir, name);
-      const text = path === undefined ? undefined : await readFile(path).catch(() => undefined);
-      if (text === undefined)
-        return reply.code(404).send({ error: "not found", message: `no report ${name}` });
-      const type = name.endsWith(".html")
-        ? "text/html"
-        : name.endsWith(".json")
-          ? "application/json"
-          : name.endsWith(".csv")
-            ? "text/csv"
-            : "text/markdown";
-      return reply
-        .type(`${type}; charset=utf-8`)
-        .header(
-          "content-security-policy",
-          "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:",
-        )
-        .send(text);
-    },
-  );
+  registerHistoryRoutes(app, { keys, sessions, audit, outDir: options.outDir });
 
   app.get(
     "/api/audit",

@@ -70,6 +70,8 @@ export const OVERRIDABLE_FLAGS = [
   "allow-server-faults",
   "tls-servername",
   "tls-insecure",
+  "max-cost",
+  "max-ops",
 ] as const;
 
 const REQUEST_FIELDS = ["scenario", "file", "url", "overrides", "concurrent"];

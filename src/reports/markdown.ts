@@ -140,6 +140,11 @@ function verdictSection(result: RunResult): string[] {
       `> **Partial run** (${result.status}${reason}). The numbers cover only the ${formatDurationMs(result.durationMs)} measured before it ended.`,
     );
   }
+  if (result.stoppedBy !== undefined)
+    lines.push(
+      "",
+      `> **Budget reached**: --${result.stoppedBy.limit} ${result.stoppedBy.budget} passed at ${result.stoppedBy.atS} s; the run stopped itself (${result.stoppedBy.ops} operations, about USD ${result.stoppedBy.costUsd} on ElastiCache Serverless ${result.stoppedBy.engine}).`,
+    );
   if (result.countCheck.checked && !result.countCheck.ok) {
     lines.push(
       "",

@@ -241,6 +241,19 @@ export interface RunResult {
   recommendations?: Recommendation[];
   /** A month of this load on ElastiCache Serverless, per engine in the price table. */
   costEstimate?: CostEstimate[];
+  /** The run stopped itself: --max-cost or --max-ops was passed (src/run/budget-watch.ts). */
+  stoppedBy?: {
+    reason: "budget";
+    limit: "max-cost" | "max-ops";
+    /** The limit as set: USD for max-cost, operations for max-ops. */
+    budget: number;
+    /** When it was passed, s since the measured part started. */
+    atS: number;
+    /** What the measured part had spent then: operations, estimated USD (the dearest engine). */
+    ops: number;
+    costUsd: number;
+    engine: string;
+  };
   /** Azure Cache for Redis (--env azure, an Azure host or --azure-tier): per tier, the size that holds the data. */
   azureCostEstimate?: AzureCostEstimate[];
   /** --max-monthly-cost: the estimate judged against the budget (docs/cost.md). */

@@ -79,7 +79,7 @@ export async function analyzeRun(
  * key it sent, so both move about key + value bytes; a miss moves less, which this ignores (it
  * overestimates cost rather than underestimating it).
  */
-function bytesPerOp(config: RunConfig): number {
+export function bytesPerOp(config: RunConfig): number {
   // With a dataset the values are its records (the same pool the engine writes), not dataSize.
   const pool = config.dataset !== undefined ? buildDatasetPool(config.dataset, config.seed) : undefined;
   const valueBytes =

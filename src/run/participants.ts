@@ -5,6 +5,7 @@ import type { RunResult, SeriesPoint } from "../result/result-types.js";
 import type { ScenarioCheck } from "../scenario-checks/index.js";
 import { AlertsParticipant } from "./alerts-participant.js";
 import { AuditParticipant } from "./audit-participant.js";
+import { budgetWatch } from "./budget-watch.js";
 import { CheckParticipant, errorText } from "./check-participant.js";
 import { costParticipant } from "./cost-participant.js";
 import type { KeyIsolation } from "./key-isolation.js";
@@ -43,6 +44,8 @@ export function createParticipants(config: RunConfig, parts: RunParts): Particip
   if (sentinel !== undefined) participants.push(new SentinelParticipant(sentinel.sentinel));
   participants.push(new TokenParticipant(parts.watches));
   participants.push(new AlertsParticipant());
+  const budget = budgetWatch(config);
+  if (budget !== undefined) participants.push(budget);
   participants.push(...warmTopParticipant(config));
   // After alerts and the server analysis: it judges their cost estimate and adds to their alerts.
   const cost = costParticipant(config);

@@ -5,12 +5,14 @@ import { AdminClient } from "../core/admin-client.js";
 import type { ManagedRedis } from "../core/managed-redis.js";
 import { restartableFor } from "../core/restart-command.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
+import { epochNowMs } from "../engine/load-connection.js";
 import { FaultProxy } from "../faults/fault-proxy.js";
 import { faultReports } from "../faults/fault-report.js";
-import { type FaultRecord, FaultRunner } from "../faults/fault-runner.js";
+import { type FaultRecord, FaultRunner, type FaultRunnerOptions } from "../faults/fault-runner.js";
 import type { ScheduledFault } from "../faults/fault-schedule.js";
 import { runFaultSchedule, urlUsername } from "../faults/run-schedule.js";
 import type { RunResult } from "../result/result-types.js";
+import { type FaultEntry, injectedFault } from "./fault-inject.js";
 import type { Participant } from "./participant.js";
 
 /** Told when a scheduled fault begins and when it ends (the run's event stream). */
@@ -30,6 +32,12 @@ export class RunFaults implements Participant {
   readonly name = "faults";
   private proxy: FaultProxy | undefined;
   private runner: FaultRunner | undefined;
+  /** Faults started by hand while the run runs (inject), one runner each. */
+  private readonly injected: { fault: ScheduledFault; runner: FaultRunner }[] = [];
+  private runnerOptions: Omit<FaultRunnerOptions, "faults"> | undefined;
+  private measureStartMs: number | undefined;
+  /** Runs under way in this process by key prefix, so the dashboard can inject a fault into one. */
+  private static readonly live = new Map<string, RunFaults>();
 
   private constructor(
     private readonly config: RunConfig,
@@ -47,19 +55,20 @@ export class RunFaults implements Participant {
 
   /** Arguments for a server the tool starts: DEBUG SLEEP needs `enable-debug-command` (off by default since Redis 7). */
   managedServerArgs(): string[] {
-    return this.schedule.some((f) => f.kind === "debug-sleep") ? ["--enable-debug-command", "local"] : [];
+    // Always on a server the tool starts (local connections only): a fault injected mid-run may sleep it.
+    return ["--enable-debug-command", "local"];
   }
 
   /** True when a fault may have closed other connections to the server (a restart, CLIENT KILL). */
   get touchedServer(): boolean {
-    return this.schedule.some(
+    return [...this.schedule, ...this.injected.map((i) => i.fault)].some(
       (f) => f.kind === "restart" || (f.kind === "client-kill" && f.clients !== "run"),
     );
   }
 
   /** True once a restart fault restarted the server. */
   get serverRestarted(): boolean {
-    return this.runner?.serverRestarted === true;
+    return this.runner?.serverRestarted === true || this.injected.some((i) => i.runner.serverRestarted);
   }
 
   /**
@@ -86,32 +95,61 @@ export class RunFaults implements Participant {
         server.servername ?? (server.tls && isIP(server.host) === 0 ? server.host : undefined);
       loadTarget = { ...server, host: this.proxy.host, port: this.proxy.port, servername };
     }
+    this.runnerOptions = {
+      proxy: this.proxy,
+      openAdmin,
+      server: managed ?? restartableFor(this.config, server, where),
+      username: server.username ?? urlUsername(this.config.url),
+      say: this.say,
+      onFaultStart: (record) => this.onFault?.("fault-started", { ...record }),
+      onFaultEnd: (record) => this.onFault?.("fault-ended", { ...record }),
+    };
+    RunFaults.live.set(this.config.prefix, this);
     if (this.schedule.length > 0) {
       for (const f of this.schedule)
         this.say(
           `fault planned: ${f.name} at ${f.atMs / 1000}s${f.forMs > 0 ? ` for ${f.forMs / 1000}s` : ""}`,
         );
-      this.runner = new FaultRunner({
-        faults: this.schedule,
-        proxy: this.proxy,
-        openAdmin,
-        server: managed ?? restartableFor(this.config, server, where),
-        username: server.username ?? urlUsername(this.config.url),
-        say: this.say,
-        onFaultStart: (record) => this.onFault?.("fault-started", { ...record }),
-        onFaultEnd: (record) => this.onFault?.("fault-ended", { ...record }),
-      });
+      this.runner = new FaultRunner({ faults: this.schedule, ...this.runnerOptions });
     }
     return loadTarget;
   }
 
   onMeasureStart(startEpochMs: number): void {
+    this.measureStartMs = startEpochMs;
     this.runner?.start(startEpochMs);
+  }
+
+  /** The run under way in this process with this key prefix, while its faults are open. */
+  static running(prefix: string): RunFaults | undefined {
+    return RunFaults.live.get(prefix);
+  }
+
+  /**
+   * Starts a fault now, during the measured part (the dashboard's fault menu): an entry as in the
+   * `faults:` list without `at`. ConfigError with every problem; FaultUnavailableError outside the
+   * measured part. It is reported, cleared and recorded like a scheduled one.
+   */
+  inject(entry: FaultEntry): FaultRecord {
+    const options = this.runnerOptions;
+    const start = this.measureStartMs;
+    if (options === undefined || start === undefined || epochNowMs() < start)
+      throw new FaultUnavailableError("the run's measured part has not started yet; try again in a moment");
+    const records = [...(this.runner?.records ?? []), ...this.injected.flatMap((i) => i.runner.records)];
+    const index = this.schedule.length + this.injected.length;
+    const checked = injectedFault(entry, this.config, { atMs: epochNowMs() - start, index }, records);
+    if (!checked.ok) throw new ConfigError(checked.problems);
+    const runner = new FaultRunner({ faults: [checked.fault], ...options });
+    this.injected.push({ fault: checked.fault, runner });
+    runner.start(start);
+    return runner.records[0];
   }
 
   /** Clears every fault still in force and waits for actions under way (restart, DEBUG SLEEP). */
   async stop(): Promise<void> {
+    this.measureStartMs = undefined;
     await this.runner?.finish();
+    for (const i of this.injected) await i.runner.finish();
   }
 
   /** The load has stopped: every fault is cleared before the counts are read. */
@@ -125,8 +163,9 @@ export class RunFaults implements Participant {
 
   /** Puts the per-fault report into the result. */
   report(result: RunResult): void {
-    if (this.runner === undefined) return;
-    result.faults = faultReports(result.series, this.runner.records, { timeoutMs: this.config.timeoutMs });
+    if (this.runner === undefined && this.injected.length === 0) return;
+    const records = [...(this.runner?.records ?? []), ...this.injected.flatMap((i) => i.runner.records)];
+    result.faults = faultReports(result.series, records, { timeoutMs: this.config.timeoutMs });
     const commandsDropped = result.faults.reduce((sum, f) => sum + (f.effects.commandsDropped ?? 0), 0);
     const chunksDropped = result.faults.reduce((sum, f) => sum + (f.effects.chunksDropped ?? 0), 0);
     if (chunksDropped > 0 && result.countCheck.checked) {
@@ -153,7 +192,9 @@ export class RunFaults implements Participant {
   }
 
   async close(): Promise<void> {
+    if (RunFaults.live.get(this.config.prefix) === this) RunFaults.live.delete(this.config.prefix);
     await this.runner?.finish();
+    for (const i of this.injected) await i.runner.finish();
     await this.proxy?.close();
   }
 

@@ -3,13 +3,14 @@ import { mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { KEYS, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
+import { KEYS, runCalls, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 
 /**
  * The dashboard as a person uses it, in headless Chromium (Debian's package, driven by
  * playwright-core): log in, start a run from the page against a real local redis-server, watch the
- * charts fill, open the presentation view, stop the run; screenshots in test-artifacts/.
+ * charts fill, open the presentation view, pause (the server's counts stop), resume, change the
+ * rate, stop the run, inject a fault, compare two runs; screenshots in test-artifacts/.
  */
 
 const CHROMIUM = process.env.CACHESTRESS_CHROMIUM ?? "/usr/bin/chromium";
@@ -36,7 +37,7 @@ describe("the dashboard in a real browser", () => {
   });
 
   for (const scheme of ["light", "dark"] as const) {
-    it(`logs in, starts a run, sees the charts update, presents, stops (${scheme})`, async () => {
+    it(`logs in, starts a run, sees the charts update, presents, pauses, resumes, sets the rate, stops (${scheme})`, async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 950 }, colorScheme: scheme });
       const problems: string[] = [];
       page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -98,6 +99,39 @@ describe("the dashboard in a real browser", () => {
         await page.screenshot({ path: `${ARTIFACTS}dashboard-presentation-${scheme}.png` });
         await page.click("#presentClose");
 
+        // Pause: the server's own counts stop growing (two reads 500 ms apart agree).
+        await page.click("#pauseBtn");
+        await page.waitForFunction(() =>
+          /\(paused\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        const pausedAt = await runCalls(redis.url);
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(await runCalls(redis.url), pausedAt, "no command reaches the server while paused");
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-paused-${scheme}.png`, fullPage: true });
+        await page.click("#presentBtn");
+        await page.waitForFunction(() =>
+          /paused/.test(document.getElementById("presentTitle")?.textContent ?? ""),
+        );
+        await page.screenshot({ path: `${ARTIFACTS}dashboard-presentation-paused-${scheme}.png` });
+        await page.click("#presentClose");
+        // Resume: it grows again.
+        await page.click("#resumeBtn");
+        await page.waitForFunction(() =>
+          /\(running\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        );
+        await new Promise((r) => setTimeout(r, 500));
+        assert.ok((await runCalls(redis.url)) > pausedAt, "the load goes on after resume");
+        // A new rate for the open loop, confirmed by the run's own event.
+        await page.fill("#rateInput", "3000");
+        await page.click("#rateBtn");
+        await page.waitForFunction(
+          () => /rate set to 3000 ops\/s/.test(document.getElementById("events")?.textContent ?? ""),
+          undefined,
+          { timeout: 10_000 },
+        );
+        assert.equal(await page.textContent("#controlProblems"), "");
+
         await page.click("#stopBtn");
         await page.waitForFunction(
           () => /\(ended\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
@@ -116,6 +150,77 @@ describe("the dashboard in a real browser", () => {
       }
     });
   }
+
+  it("injects a fault from the page's menu, shows one command's latency, compares two past runs", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    try {
+      await page.goto(`${dash.url}/`);
+      await page.fill("#key", KEYS.operator);
+      await page.click("#loginForm button");
+      await page.waitForSelector("#app:not(.hidden)");
+      // No URL: a throwaway redis-server the run starts, so server faults are on the menu.
+      await page.fill("#url", "");
+      await page.fill("#connections", "4");
+      await page.fill("#duration", "60s");
+      await page.fill("#rate", "1000");
+      await page.fill("#thresholds", "");
+      await page.click("#startBtn");
+      await page.waitForFunction(() =>
+        /\(running\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+      );
+      await page.waitForSelector("#faultSection:not(.hidden)", { timeout: 20_000 });
+      const kinds = await page.$$eval("#faultKind option", (os) =>
+        os.map((o) => (o as HTMLOptionElement).value),
+      );
+      assert.ok(kinds.includes("debug-sleep"), kinds.join(", "));
+      assert.ok(!kinds.includes("latency"), "no proxy faults without --via-proxy");
+      await page.waitForFunction(
+        () => Number(document.getElementById("chartThroughput")?.dataset.points) >= 2,
+        undefined,
+        { timeout: 20_000 },
+      );
+      await page.selectOption("#faultKind", "debug-sleep");
+      await page.fill("#faultField", "0.4");
+      await page.click("#faultBtn");
+      await page.waitForFunction(
+        () => /fault debug-sleep 0.4s started/.test(document.getElementById("events")?.textContent ?? ""),
+        undefined,
+        { timeout: 10_000 },
+      );
+      assert.equal(await page.textContent("#faultProblems"), "");
+      // One command's latency instead of all together.
+      await page.waitForFunction(
+        () => (document.getElementById("latencyCommand") as HTMLSelectElement).options.length >= 3,
+      );
+      await page.selectOption("#latencyCommand", "GET");
+      assert.ok((await points(page, "chartLatency")) >= 2);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-fault.png`, fullPage: true });
+      await page.click("#stopBtn");
+      await page.waitForFunction(
+        () => /\(ended\)/.test(document.getElementById("runTitle")?.textContent ?? ""),
+        undefined,
+        { timeout: 20_000 },
+      );
+
+      // Two past runs ticked: the compare view opens with both.
+      await page.waitForFunction(() => document.querySelectorAll("#history input.cmp").length >= 2);
+      const boxes = await page.$$("#history input.cmp");
+      await boxes[0].check();
+      await boxes[1].check();
+      const href = await page.getAttribute("#compareLink", "href");
+      assert.ok(href?.startsWith("/api/compare?base="), String(href));
+      // The same tab (the session cookie goes along); the page itself opens it in a new one.
+      const response = await page.goto(`${dash.url}${href}`);
+      assert.equal(response?.status(), 200);
+      assert.match(await page.content(), /p99/);
+      await page.screenshot({ path: `${ARTIFACTS}dashboard-compare.png`, fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
 
   it("a viewer sees the runs but no controls", async () => {
     const page = await browser.newPage();

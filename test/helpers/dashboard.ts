@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { digestOf, KeyRing } from "../../src/dashboard/access-keys.js";
 import { buildDashboard, type Dashboard } from "../../src/dashboard/server.js";
+import { commandStats } from "./redis.js";
 
 export const KEYS = {
   admin: "admin-key-0123456789abcdef",
@@ -71,4 +72,27 @@ export async function call(
     data = text;
   }
   return { status: response.status, data, headers: response.headers };
+}
+
+/** One line of the audit log, as the tests read it. */
+export interface AuditLine {
+  keyId: string;
+  role: string;
+  action: string;
+  run?: string;
+  outcome: string;
+  detail?: string;
+}
+
+export function auditLines(path: string): AuditLine[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as AuditLine);
+}
+
+/** SET + GET calls the server has counted (INFO commandstats): the load's commands. */
+export async function runCalls(url: string): Promise<number> {
+  const s = await commandStats(url);
+  return (s.set?.calls ?? 0) + (s.get?.calls ?? 0);
 }

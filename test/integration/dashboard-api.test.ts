@@ -4,28 +4,16 @@ import { after, before, describe, it } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import WebSocket from "ws";
 import { readKeyFile } from "../../src/dashboard/access-keys.js";
-import { call, KEYS, keyFile, startTestDashboard, type TestDashboard } from "../helpers/dashboard.js";
-import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
-
-interface AuditLine {
-  keyId: string;
-  role: string;
-  action: string;
-  run?: string;
-  outcome: string;
-}
-
-function auditLines(path: string): AuditLine[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as AuditLine);
-}
-
-async function totalCalls(url: string): Promise<number> {
-  const stats = await commandStats(url);
-  return (stats.set?.calls ?? 0) + (stats.get?.calls ?? 0);
-}
+import {
+  auditLines,
+  call,
+  KEYS,
+  keyFile,
+  runCalls,
+  startTestDashboard,
+  type TestDashboard,
+} from "../helpers/dashboard.js";
+import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
 
 describe("dashboard API against a real redis-server", () => {
   let redis: ManagedRedis;
@@ -92,7 +80,17 @@ describe("dashboard API against a real redis-server", () => {
     const validator = new Validator();
     const outcome = await validator.validate(doc.data);
     assert.equal(outcome.valid, true, JSON.stringify(outcome.errors));
-    for (const path of ["/api/runs", "/api/runs/{id}/stop", "/api/runs/{id}/emergency-stop", "/api/login"])
+    for (const path of [
+      "/api/runs",
+      "/api/runs/{id}/stop",
+      "/api/runs/{id}/emergency-stop",
+      "/api/runs/{id}/pause",
+      "/api/runs/{id}/resume",
+      "/api/runs/{id}/rate",
+      "/api/runs/{id}/faults",
+      "/api/compare",
+      "/api/login",
+    ])
       assert.ok(path in doc.data.paths, path);
     assert.ok(doc.data.components.securitySchemes.bearer);
   });
@@ -136,11 +134,11 @@ describe("dashboard API against a real redis-server", () => {
     const stop = await call(dash.url, "POST", `/api/runs/${id}/emergency-stop`, { key: KEYS.operator });
     assert.equal(stop.status, 200);
     // The server's own count stops growing: sample until two reads 100 ms apart agree.
-    let previous = await totalCalls(redis.url);
+    let previous = await runCalls(redis.url);
     let quietAt = 0;
     while (Date.now() - stopAt < 5000) {
       await new Promise((r) => setTimeout(r, 100));
-      const now = await totalCalls(redis.url);
+      const now = await runCalls(redis.url);
       if (now === previous) {
         quietAt = Date.now();
         break;

@@ -50,6 +50,10 @@ function verdictBlock(result: RunResult): string {
     lines.push(
       `<span class="risk">partial run (${txt(result.status)}${result.stopReason ? `: ${txt(result.stopReason)}` : ""})</span>`,
     );
+  if (result.stoppedBy !== undefined)
+    lines.push(
+      `<span class="risk">budget reached: --${txt(result.stoppedBy.limit)} ${result.stoppedBy.budget} passed at ${result.stoppedBy.atS} s (${result.stoppedBy.ops} operations, about USD ${result.stoppedBy.costUsd})</span>`,
+    );
   if (result.countCheck.checked && !result.countCheck.ok)
     lines.push('<span class="fail">COUNT MISMATCH: the server counted differently</span>');
   const zones = (result.zones ?? []).map((z): Cell[] => [
