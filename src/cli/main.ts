@@ -39,7 +39,7 @@ Usage:
   cachestress capacity [scenario|file.yaml] [run flags] [--start-rate OPS] [--step-factor N]
       [--step-duration DUR] [--max-rate OPS] [--max-steps N] [--precision PCT] [--slo EXPR]...
                                                  step the open-loop rate up until the SLO breaks;
-                                                 write Reports/capacity_{env}_{time}.json + .md
+                                                 write Reports/capacity_{env}_{time}.json, .md, .html
   cachestress scenarios                          list the scenarios that ship with the tool
   cachestress checklist [scenario|file.yaml] [run flags] [--json]
                                                  print the deployment-validation checklist of that run
