@@ -105,6 +105,8 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   const crew = new RunParticipants(participants);
   let opened: OpenedTarget | undefined;
   let run: RunContext | undefined;
+  /** Closed at the end even when the run fails before its context is built. */
+  let opening: { admin?: AdminClient; nodes?: NodeAdmins } = {};
   let engine: EngineThreads | undefined;
   let finalResult: RunResult | undefined;
   try {
@@ -112,6 +114,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
     const { target, where, managed } = opened;
     const loadTarget = await faults.open(target.connection, where, managed);
     const admin = await AdminClient.connect(target.connection, where);
+    opening = { admin };
     bus.emit({
       type: "run-started",
       schemaVersion: EVENTS_SCHEMA_VERSION,
@@ -129,6 +132,7 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
       topology !== undefined
         ? await NodeAdmins.connect(topology, admin, target.connection, config.readFrom)
         : undefined;
+    opening = { admin, nodes };
     run = {
       config,
       server: target.connection,
@@ -227,8 +231,9 @@ export async function measureScenario(requested: RunConfig, hooks: RunHooks = {}
   } finally {
     await engine?.close();
     await crew.close();
-    await run?.nodes?.close();
-    await run?.admin.close();
+    await opening.nodes?.close();
+    // A sentinel failover may have moved the run to a new admin connection (it closed the old one).
+    await (run?.admin ?? opening.admin)?.close();
     await opened?.managed?.stop();
     const health = await bus.stop(finalResult);
     // Failures at the very end (a file that could not be flushed) still reach the result.
