@@ -104,3 +104,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return text;
 }
+
+/** The first line of an error's message (or of what was thrown): for one-line causes in messages. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}

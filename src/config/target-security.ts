@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createSecureContext } from "node:tls";
-import type { ConfigProblem } from "./errors.js";
+import { type ConfigProblem, firstLine } from "./errors.js";
 import { settingName } from "./settings.js";
 import type { TargetSecurity } from "./types.js";
 
@@ -160,10 +160,6 @@ function privateKeyProblem(pem: string): string | undefined {
     // An encrypted key asks for a passphrase; the message says so, and never contains the key.
     return firstLine(error);
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }
 
 /** Problems as ConfigProblems named by their flags (used where no scenario file is involved). */

@@ -1,3 +1,4 @@
+import { firstLine } from "../config/errors.js";
 import type { RunResult } from "../result/result-types.js";
 import type { CheckReport, ScenarioCheck } from "../scenario-checks/index.js";
 import type { Participant, RunContext } from "./participant.js";
@@ -30,7 +31,7 @@ export class CheckParticipant implements Participant {
 
   async stopLoad(): Promise<void> {
     await this.check.stopLoad().catch((error: unknown) => {
-      this.failure ??= errorText(error);
+      this.failure ??= firstLine(error);
     });
   }
 
@@ -41,7 +42,7 @@ export class CheckParticipant implements Participant {
   async afterLoad(run: RunContext): Promise<void> {
     // After the counts (its reads would disturb them) and before the cleanup (it reads the keys).
     await this.check.afterLoad(run).catch((error: unknown) => {
-      this.failure ??= errorText(error);
+      this.failure ??= firstLine(error);
     });
   }
 
@@ -70,7 +71,7 @@ export class CheckParticipant implements Participant {
       check.onResult?.(result);
       report = check.report();
     } catch (error) {
-      this.failure ??= errorText(error);
+      this.failure ??= firstLine(error);
       report = { kind: check.kind, ok: false, summary: "could not finish", figures: {}, problems: [] };
     }
     const failure = this.failure;
@@ -82,8 +83,4 @@ export class CheckParticipant implements Participant {
       problems: [...report.problems, `the check could not finish: ${failure}`],
     };
   }
-}
-
-export function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

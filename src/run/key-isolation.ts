@@ -1,6 +1,6 @@
 import { ErrorReply } from "redis";
 import { parseCommandTemplate } from "../config/command-template.js";
-import { ConfigError, type ConfigProblem } from "../config/errors.js";
+import { ConfigError, type ConfigProblem, firstLine } from "../config/errors.js";
 import { shareOf } from "../config/shard-share.js";
 import type { RunConfig } from "../config/types.js";
 import { AdminClient, TargetAccessDeniedError } from "../core/admin-client.js";
@@ -313,8 +313,4 @@ export function cleanupUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:/@]*):[^@/]*@/i, (_, scheme: string, user: string) =>
     user === "" ? scheme : `${scheme}${user}@`,
   );
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

@@ -1,3 +1,4 @@
+import { firstLine } from "../config/errors.js";
 import type { RunConfig } from "../config/types.js";
 import type { EngineThreads } from "../engine/engine-threads.js";
 import type { ServerSample } from "../probes/types.js";
@@ -6,7 +7,7 @@ import type { ScenarioCheck } from "../scenario-checks/index.js";
 import { AlertsParticipant } from "./alerts-participant.js";
 import { AuditParticipant } from "./audit-participant.js";
 import { budgetWatch } from "./budget-watch.js";
-import { CheckParticipant, errorText } from "./check-participant.js";
+import { CheckParticipant } from "./check-participant.js";
 import { costParticipant } from "./cost-participant.js";
 import type { KeyIsolation } from "./key-isolation.js";
 import type { Participant, RunContext } from "./participant.js";
@@ -136,7 +137,7 @@ export class RunParticipants {
 
   /** Once per kind: a watch that fails every second is one warning, not one per second. */
   private note(p: Participant, hook: string, error: unknown): void {
-    const text = `${p.name} failed in ${hook}: ${errorText(error)}`;
+    const text = `${p.name} failed in ${hook}: ${firstLine(error)}`;
     if (!this.problems.includes(text)) this.problems.push(text);
   }
 }

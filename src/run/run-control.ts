@@ -1,3 +1,4 @@
+import { stagesOf } from "../config/measured-stages.js";
 import type { RunConfig } from "../config/types.js";
 import { type EngineThreads, RunControlError } from "../engine/engine-threads.js";
 import { epochNowMs } from "../engine/load-connection.js";
@@ -33,7 +34,7 @@ export class RunControl implements Participant {
   private wantPaused = false;
   private wantRate: number | undefined;
 
-  constructor(config: Pick<RunConfig, "rate" | "stages">) {
+  constructor(config: Pick<RunConfig, "rate" | "stages" | "durationMs">) {
     this.openLoop = isOpenLoop(config);
   }
 
@@ -172,8 +173,9 @@ export class RunControl implements Participant {
   }
 }
 
-function isOpenLoop(config: Pick<RunConfig, "rate" | "stages">): boolean {
-  return config.rate !== undefined || (config.stages !== undefined && config.stages.length > 0);
+/** Open loop when the config has a rate profile: the one place a rate becomes stages says so. */
+function isOpenLoop(config: Pick<RunConfig, "rate" | "stages" | "durationMs">): boolean {
+  return stagesOf(config) !== undefined;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
