@@ -76,9 +76,11 @@ function log(id, line){if(id!==null && id!==current) return; const el = $("event
 function renderRuns(){$("runs").innerHTML = [...runs.values()].reverse().map((r)=>"<div><label><input type=radio name=run value='"+esc(r.info.id)+"' "+(r.info.id===current?"checked":"")+" style='width:auto'> "+esc(r.info.scenario)+" · "+esc(r.info.state)+" · "+esc(r.info.id)+"</label></div>").join("") || "none yet";
   for(const el of document.querySelectorAll("input[name=run]")) el.addEventListener("change",(ev)=>select(ev.target.value));}
 function select(id){current = id; const run = runs.get(id); if(run) renderCommandMenu(run); redraw();}
-function upsert(info){let run = runs.get(info.id); if(!run){run = newRunState(info); runs.set(info.id, run);} else run.info = info;
+function upsert(info){let run = runs.get(info.id); const before = run?.info.state; if(!run){run = newRunState(info); runs.set(info.id, run);} else run.info = info;
   if(info.summary) run.summary = info.summary; if(current===null || info.state==="running" && current!==info.id && runs.get(current)?.info.state!=="running" && runs.get(current)?.info.state!=="paused") current = info.id;
-  renderRuns(); redraw(); if(info.state==="ended"||info.state==="failed") loadHistory();}
+  renderRuns(); redraw();
+  // Once per run, when it ends: a reload on every later update would re-draw the table under the user's ticks.
+  if((info.state==="ended"||info.state==="failed") && before!==info.state) loadHistory();}
 function connect(){const ws = new WebSocket((location.protocol==="https:"?"wss://":"ws://") + location.host + "/api/stream");
   ws.onmessage = (m) => {const msg = JSON.parse(m.data); if(msg.type==="hello"){for(const r of msg.runs){upsert(r); for(const e of r.events) onEvent(r.id, e);} return;}
     if(msg.state) upsert(msg.state); else if(msg.event) onEvent(msg.run, msg.event);};
@@ -86,7 +88,9 @@ function connect(){const ws = new WebSocket((location.protocol==="https:"?"wss:/
 
 // History and compare -----------------------------------------------------------------------------
 async function loadHistory(){const {status, data} = await api("GET","/api/history"); if(status!==200) return;
-  $("history").tBodies[0].innerHTML = data.slice(0,15).map((h)=>"<tr><td><input type=checkbox class=cmp value='"+esc(h.file)+"' style='width:auto' title='compare'></td><td><a target=_blank href='/api/reports/"+encodeURIComponent(h.file.replace(/\.json$/, h.formats.includes(".html")?".html":".md"))+"'>"+esc(h.scenario ?? h.file)+"</a></td><td>"+esc(h.verdict ?? "")+"</td><td>"+(h.opsPerSec!==undefined?Math.round(h.opsPerSec):"")+"</td><td>"+(h.p99Ms!==undefined?h.p99Ms.toFixed(2):"")+"</td></tr>").join("");
+  // Runs ticked for the compare view stay ticked when the list is drawn again.
+  const ticked = new Set([...document.querySelectorAll("input.cmp:checked")].map((b)=>b.value));
+  $("history").tBodies[0].innerHTML = data.slice(0,15).map((h)=>"<tr><td><input type=checkbox class=cmp value='"+esc(h.file)+"'"+(ticked.has(h.file)?" checked":"")+" style='width:auto' title='compare'></td><td><a target=_blank href='/api/reports/"+encodeURIComponent(h.file.replace(/\.json$/, h.formats.includes(".html")?".html":".md"))+"'>"+esc(h.scenario ?? h.file)+"</a></td><td>"+esc(h.verdict ?? "")+"</td><td>"+(h.opsPerSec!==undefined?Math.round(h.opsPerSec):"")+"</td><td>"+(h.p99Ms!==undefined?h.p99Ms.toFixed(2):"")+"</td></tr>").join("");
   for(const box of document.querySelectorAll("input.cmp")) box.addEventListener("change", compareLink); compareLink();}
 /** Two ticked runs: the older is the base. The link opens the compare view of cachestress compare. */
 function compareLink(){const picked = [...document.querySelectorAll("input.cmp:checked")].map((b)=>b.value); const a = $("compareLink");

@@ -206,9 +206,10 @@ describe("the dashboard in a real browser", () => {
 
       // Two past runs ticked: the compare view opens with both.
       await page.waitForFunction(() => document.querySelectorAll("#history input.cmp").length >= 2);
-      const boxes = await page.$$("#history input.cmp");
-      await boxes[0].check();
-      await boxes[1].check();
+      // Locators, not element handles: the list may be drawn again (the run that just ended joins it).
+      const boxes = page.locator("#history input.cmp");
+      await boxes.nth(0).check();
+      await boxes.nth(1).check();
       const href = await page.getAttribute("#compareLink", "href");
       assert.ok(href?.startsWith("/api/compare?base="), String(href));
       // The same tab (the session cookie goes along); the page itself opens it in a new one.
