@@ -72,8 +72,11 @@ export async function runOnSchedule(
   let runs = 0;
   let dueMs = schedule.kind === "cron" ? nextTickMs(schedule, originMs, originMs) : originMs;
   while (opts.signal?.aborted !== true && (opts.maxRuns === undefined || runs < opts.maxRuns)) {
-    const waitMs = dueMs - now();
-    if (waitMs > 0 && !(await sleep(waitMs, opts.signal))) break;
+    // A timer may fire a millisecond early by the wall clock: wait out what is left (a few times at most).
+    let stopped = false;
+    for (let tries = 0; tries < 3 && dueMs - now() > 0 && !stopped; tries++)
+      stopped = !(await sleep(dueMs - now(), opts.signal));
+    if (stopped) break;
     const startMs = now();
     runs++;
     await run(runs);
