@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 
 /** Helpers the benchmark tools share: a command's own CPU time, and the server's counters. */
 

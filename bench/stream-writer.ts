@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { startManagedRedis } from "../src/core/managed-redis.js";
 import { resolveRunConfig } from "../src/run/resolve-config.js";
 import { runScenario } from "../src/run/run-scenario.js";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ErrorReply } from "redis";
+import { ErrorReply } from "@redis/client";
 import type { HostKernelSettings } from "./audit-rules.js";
 import { isLoopbackHost } from "./audit-values.js";
 import type { AuditInput } from "./config-audit.js";

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { packageRoot } from "../config/scenario-file.js";
+import { packageRoot } from "../config/scenario-paths.js";
 
 /** `cachestress scenarios`: one line per shipped scenario, its name and the first sentence of its description. */
 export async function listScenarios(): Promise<string> {

@@ -1,4 +1,4 @@
-import { ErrorReply } from "redis";
+import { ErrorReply } from "@redis/client";
 import { parseCommandStats, type ServerCommandCounts } from "./command-stats.js";
 import type { ConnectionTarget } from "./connection-target.js";
 import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "./target-client.js";

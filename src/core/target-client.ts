@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { type ConnectionTarget, tlsOptions } from "./connection-target.js";
 
 /** How long connecting (TCP, TLS, AUTH) may take before the target counts as unreachable, ms. */

@@ -7,7 +7,7 @@ import swagger from "@fastify/swagger";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { ConfigError } from "../config/errors.js";
-import { listScenarioNames } from "../config/scenario-file.js";
+import { listScenarioNames } from "../config/scenario-paths.js";
 import { TOOL_VERSION } from "../run/version.js";
 import type { KeyRing } from "./access-keys.js";
 import { errorReply, loginBody, problemsReply, runIdParams, runInfo, startBody } from "./api-schemas.js";

@@ -1,4 +1,4 @@
-import { ErrorReply } from "redis";
+import { ErrorReply } from "@redis/client";
 import { CONNECT_TIMEOUT_MS, createTargetClient, type TargetClient } from "../core/target-client.js";
 import { withTimeout } from "../core/with-timeout.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { packageRoot } from "../config/scenario-file.js";
+import { packageRoot } from "../config/scenario-paths.js";
 import type { RunBudget, RunConfig } from "../config/types.js";
 import type { EngineThreads } from "../engine/engine-threads.js";
 import type { ServerSample } from "../probes/types.js";

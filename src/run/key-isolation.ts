@@ -1,4 +1,4 @@
-import { ErrorReply } from "redis";
+import { ErrorReply } from "@redis/client";
 import { parseCommandTemplate } from "../config/command-template.js";
 import { ConfigError, type ConfigProblem, firstLine } from "../config/errors.js";
 import { shareOf } from "../config/shard-share.js";

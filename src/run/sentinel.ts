@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { CONNECT_TIMEOUT_MS, TargetUnreachableError } from "../core/admin-client.js";
 import { TargetUrlError } from "../core/target.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";

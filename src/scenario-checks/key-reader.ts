@@ -1,4 +1,4 @@
-import { ErrorReply, RESP_TYPES } from "redis";
+import { ErrorReply, RESP_TYPES } from "@redis/client";
 import { createTargetClient, type TargetClient } from "../core/target-client.js";
 import { keySlot } from "../engine/key-slot.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";

@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { redactText } from "../core/redact.js";
 import { serverHasXackdel } from "./ack-trim.js";
 import { drainRun } from "./drain-run.js";

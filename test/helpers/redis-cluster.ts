@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import net from "node:net";
 import { promisify } from "node:util";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { type ManagedRedis, startManagedRedis } from "../../src/core/managed-redis.js";
 
 const run = promisify(execFile);
@@ -112,7 +112,8 @@ export async function withNode<T>(
   url: string,
   use: (client: ReturnType<typeof createClient>) => Promise<T>,
 ): Promise<T> {
-  const client = createClient({ url });
+  // Typed with the default (module-less) client type that `use` takes, as src/core/target-client.ts does.
+  const client: ReturnType<typeof createClient> = createClient({ url } as never);
   client.on("error", () => {});
   await client.connect();
   try {

@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { freePort, type ManagedRedis, startManagedRedis } from "../../src/core/managed-redis.js";
 import type { TestCertificates } from "./tls-certs.js";
 
@@ -56,7 +56,8 @@ async function withClient<T>(
   url: string,
   use: (client: ReturnType<typeof createClient>) => Promise<T>,
 ): Promise<T> {
-  const client = createClient({ url });
+  // Typed with the default (module-less) client type that `use` takes, as src/core/target-client.ts does.
+  const client: ReturnType<typeof createClient> = createClient({ url } as never);
   client.on("error", () => {
     // Reported through the rejected command instead.
   });

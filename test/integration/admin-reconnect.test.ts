@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import type { RunResult } from "../../src/result/result-types.js";
 import { runCli } from "../helpers/cli.js";
 import { type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";

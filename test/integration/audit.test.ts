@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import type { AuditReport } from "../../src/checks/config-audit.js";
 import { freePort } from "../../src/core/managed-redis.js";
 import { runCli } from "../helpers/cli.js";

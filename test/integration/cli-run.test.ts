@@ -209,7 +209,7 @@ describe("cachestress run (the real CLI against a real redis-server)", () => {
   });
 
   it("only keys under the run's prefix are touched: other keys survive, run keys are deleted, --keep-keys keeps them", async () => {
-    const { createClient } = await import("redis");
+    const { createClient } = await import("@redis/client");
     const client = createClient({ url: redis.url });
     await client.connect();
     try {

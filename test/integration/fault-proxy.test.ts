@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { FaultProxy } from "../../src/faults/fault-proxy.js";
 import { commandStats, dbsize, type ManagedRedis, startRedis } from "../helpers/redis.js";
 

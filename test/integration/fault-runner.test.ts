@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { AdminClient } from "../../src/core/admin-client.js";
 import { type ManagedRedis, startManagedRedis } from "../../src/core/managed-redis.js";
 import { epochNowMs } from "../../src/engine/load-connection.js";

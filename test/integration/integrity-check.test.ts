@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { ConfigError } from "../../src/config/errors.js";
 import type { RunResult } from "../../src/result/result-types.js";
 import { runScenario } from "../../src/run/run-scenario.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createCluster } from "redis";
+import { createCluster } from "@redis/client";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { clusterCommandCalls, startCluster, type TestCluster, withNode } from "../helpers/redis-cluster.js";
 import { testRunConfig } from "../helpers/run-config.js";

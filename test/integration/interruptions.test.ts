@@ -30,7 +30,7 @@ function reportIn(dir: string): RunResult {
 
 /** 100 keys that belong to someone else: every test checks they survive. */
 async function seedForeignKeys(url: string): Promise<void> {
-  const { createClient } = await import("redis");
+  const { createClient } = await import("@redis/client");
   const client = createClient({ url });
   await client.connect();
   try {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { after, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import {
   findRedisServer,
   type ManagedRedis,

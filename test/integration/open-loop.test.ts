@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import type { Stage } from "../../src/config/types.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { meanRate } from "../../src/workload/load-profile.js";

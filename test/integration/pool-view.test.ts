@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import type { IntervalEvent, RunEvent } from "../../src/run/run-events.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { type ManagedRedis, startRedis } from "../helpers/redis.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import type { ConnectionTarget } from "../../src/engine/load-connection.js";
 import { ServerProber } from "../../src/probes/server-prober.js";
 import { type ManagedRedis, startRedis } from "../helpers/redis.js";

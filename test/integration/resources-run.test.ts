@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { type ManagedRedis, startRedis } from "../helpers/redis.js";
 import { testRunConfig } from "../helpers/run-config.js";

@@ -41,7 +41,7 @@ describe("runScenario against a real redis-server", () => {
 describe("the count check is not vacuous", () => {
   it("another client sending SETs during the run is caught as a MISMATCH", async () => {
     const redis = await startRedis();
-    const { createClient } = await import("redis");
+    const { createClient } = await import("@redis/client");
     const other = createClient({ url: redis.url });
     await other.connect();
     try {
@@ -110,7 +110,7 @@ describe("errors by kind", () => {
 
   it("operations without a reply within --timeout count as timeouts, and the engine reconnects", async () => {
     const redis = await startRedis(["--enable-debug-command", "local"]);
-    const { createClient } = await import("redis");
+    const { createClient } = await import("@redis/client");
     const admin = createClient({ url: redis.url });
     await admin.connect();
     try {

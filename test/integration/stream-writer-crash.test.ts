@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { FIREHOSE_TYPES, produceFirehose } from "../../src/stream-writer/firehose-producer.js";
 import type { RedisClient } from "../../src/stream-writer/group-reader.js";
 import { verifyOutput } from "../../src/stream-writer/verify.js";

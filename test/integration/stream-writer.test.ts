@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { resolveRunConfig } from "../../src/run/resolve-config.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { deadLetterStream } from "../../src/stream-writer/dead-letter.js";

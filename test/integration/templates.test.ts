@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { resolveRunConfig } from "../../src/run/resolve-config.js";
 import { runScenario } from "../../src/run/run-scenario.js";
 import { commandStats, type ManagedRedis, scanCount, startRedis } from "../helpers/redis.js";
@@ -20,7 +20,8 @@ async function withClient<T>(
   url: string,
   use: (c: ReturnType<typeof createClient>) => Promise<T>,
 ): Promise<T> {
-  const client = createClient({ url });
+  // Typed with the default (module-less) client type that `use` takes, as src/core/target-client.ts does.
+  const client: ReturnType<typeof createClient> = createClient({ url } as never);
   await client.connect();
   try {
     return await use(client);

@@ -1,4 +1,4 @@
-import { ClientClosedError, ClientOfflineError, ErrorReply } from "redis";
+import { ClientClosedError, ClientOfflineError, ErrorReply } from "@redis/client";
 
 /**
  * What a check sent and how many replies it read, per upper-case command name: the check's share

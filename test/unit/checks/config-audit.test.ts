@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ErrorReply } from "redis";
+import { ErrorReply } from "@redis/client";
 import type { AuditProfile, Severity } from "../../../src/checks/audit-rules.js";
 import {
   bindIsLoopbackOnly,
