@@ -152,8 +152,9 @@ export async function runPhases(
         { ...hooks, intervalRate },
         (interval, tS, spanS) => {
           const targetRate = intervalRate(tS, spanS);
-          measureHooks.onMeasuredPoint(seriesPoint(interval, tS, spanS, targetRate));
-          measured.series.push({ interval, tS, spanS, targetRate });
+          const point = seriesPoint(interval, tS, spanS, targetRate);
+          measureHooks.onMeasuredPoint(point);
+          measured.series.push(point);
           hooks.onMeasuredInterval?.(interval, tS, spanS);
         },
       );

@@ -3,7 +3,7 @@ import { rmSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import type { RunConfig } from "../../../src/config/types.js";
 import { PhaseTotals } from "../../../src/measure/phase-totals.js";
-import { buildResult, type MeasuredRun, type ResultInputs } from "../../../src/run/build-result.js";
+import { buildResult, type MeasuredRun, type ResultInputs, seriesPoint } from "../../../src/run/build-result.js";
 import { testRunConfig } from "../../helpers/run-config.js";
 
 /*
@@ -324,7 +324,7 @@ describe("buildResult: open loop and the series", () => {
     interval.latency[1].recordValueWithCount(2000, 270);
     interval.latency[0].recordValueWithCount(1000, 30);
     const r = buildResult(
-      inputs({ measured: measured({ series: [{ interval, tS: 1.5, spanS: 0.5, targetRate: 333.333 }] }) }),
+      inputs({ measured: measured({ series: [seriesPoint(interval, 1.5, 0.5, 333.333)] }) }),
     );
     const [point] = r.series;
     assert.equal(point.tS, 1.5);
