@@ -3,7 +3,12 @@ import { rmSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import type { RunConfig } from "../../../src/config/types.js";
 import { PhaseTotals } from "../../../src/measure/phase-totals.js";
-import { buildResult, type MeasuredRun, type ResultInputs, seriesPoint } from "../../../src/run/build-result.js";
+import {
+  buildResult,
+  type MeasuredRun,
+  type ResultInputs,
+  seriesPoint,
+} from "../../../src/run/build-result.js";
 import { testRunConfig } from "../../helpers/run-config.js";
 
 /*
