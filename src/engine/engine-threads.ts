@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { addGc, type GcFigures } from "../measure/gc-counter.js";
 import type { IntervalReport, SuccessTimeline } from "../measure/thread-recorder.js";
 import { epochNowMs } from "./load-connection.js";
 import type { FromWorker, PhasePlan, ReauthStats, ThreadPlan, ToWorker } from "./thread-plan.js";
@@ -15,6 +16,8 @@ export interface PhaseOutcome {
   successTimelines: SuccessTimeline[];
   /** The worst event-loop delay among the threads, ms. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Every thread's garbage collections during the phase, together. */
+  gc: GcFigures;
   /**
    * Set when the phase ended because the engine failed: a thread crashed (its last interval is
    * lost), or a thread did not drain within the grace after `stop()`. The run then ends as failed.
@@ -301,6 +304,7 @@ export class EngineThreads {
         p99: worst((m) => m.eventLoopDelayMs.p99),
         max: worst((m) => m.eventLoopDelayMs.max),
       },
+      gc: addGc(done.map((m) => m.gc)),
       ...(this.failed !== undefined && { failure: this.failed }),
     });
   }

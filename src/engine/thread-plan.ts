@@ -112,6 +112,8 @@ export type FromWorker =
       targetLost: boolean;
       /** Event-loop delay during the phase, ms. */
       eventLoopDelayMs: { p50: number; p99: number; max: number };
+      /** This thread's garbage collections during the phase. */
+      gc: import("../measure/gc-counter.js").GcFigures;
     }
   | { type: "fatal"; message: string }
   /** A MOVED reply showed the slot map is out of date: the main thread should read it again. */

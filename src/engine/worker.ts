@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
+import { GcCounter } from "../measure/gc-counter.js";
 import { NO_COUNTS } from "../measure/histogram.js";
 import { LoadEngine } from "./load-engine.js";
 import { RoutedLoadEngine } from "./routed-engine.js";
@@ -20,6 +21,7 @@ const port = parentPort;
 if (port === null) throw new Error("worker.ts must run as a worker thread");
 const plan = workerData as ThreadPlan;
 const send = (message: FromWorker) => port.postMessage(message);
+const gcCounter = new GcCounter();
 const engine =
   plan.topology !== undefined
     ? new RoutedLoadEngine(plan, () => send({ type: "topology-stale" }))
@@ -30,6 +32,7 @@ port.on("message", (message: ToWorker) => {
     case "phase": {
       const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       loopDelay.enable();
+      gcCounter.start();
       if (message.phase.name === "measure") armTestFault();
       engine.runPhase(message.phase).then(({ recorder, targetLost }) => {
         loopDelay.disable();
@@ -44,6 +47,7 @@ port.on("message", (message: ToWorker) => {
             p99: lateness(loopDelay.percentile(99)),
             max: lateness(loopDelay.max),
           },
+          gc: gcCounter.stop(),
         });
       }, fatal);
       break;

@@ -209,6 +209,21 @@ export interface RunResult {
     /** Node event-loop delay during the run, ms: high values mean the tool itself was the bottleneck. */
     eventLoopDelayMs: { p50: number; p99: number; max: number };
   };
+  /**
+   * Garbage collections of the engine threads during the measured part (src/measure/gc-counter.ts):
+   * the load path allocates nothing per operation, so young collections per million operations
+   * stay low; a long pause here is time no send could leave and no reply was read.
+   */
+  engineGc?: {
+    youngCollections: number;
+    fullCollections: number;
+    /** Longest single pause, ms. */
+    maxPauseMs: number;
+    /** All pauses together, ms. */
+    totalPauseMs: number;
+    /** Young collections per million operations sent. */
+    youngPerMillionOps: number;
+  };
   phases: {
     warmup?: { ops: number; durationMs: number };
     prefill?: { ops: number; durationMs: number };

@@ -5,6 +5,7 @@ import { redactConfig } from "../core/redact.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
 import { computeAvailability, outageThresholdMs } from "../measure/availability.js";
+import type { GcFigures } from "../measure/gc-counter.js";
 import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
 import { buildHitGroups } from "../measure/hit-groups.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
@@ -38,6 +39,8 @@ export interface MeasuredRun {
   /** Each engine thread's successful replies over the measured part (availability). */
   successTimelines?: SuccessTimeline[];
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** The engine threads' garbage collections during the measured part. */
+  engineGc?: GcFigures;
   phases: {
     warmup?: { ops: number; durationMs: number; totals: PhaseTotals };
     prefill?: { ops: number; durationMs: number; totals: PhaseTotals };
@@ -151,6 +154,7 @@ export function buildResult(inputs: ResultInputs): RunResult {
           eventLoopDelayMs: measured.eventLoopDelayMs,
         }
       : undefined,
+    engineGc: engineGcOf(measured.engineGc, totals.totalSent > 0 ? totals.totalSent : totals.totalOps),
     phases: {
       warmup: measured.phases.warmup && {
         ops: measured.phases.warmup.ops,
@@ -397,4 +401,11 @@ function addCounts(tool: ToolCommandCounts, extra: ToolCommandCounts | undefined
     sum[name] = { sent: t.sent + c.sent, completed: t.completed + c.completed };
   }
   return sum;
+}
+
+/** The engine threads' collections, and young ones per million operations sent (undefined when none ran). */
+function engineGcOf(gc: GcFigures | undefined, sent: number): RunResult["engineGc"] {
+  if (gc === undefined) return undefined;
+  const perMillion = sent > 0 ? Math.round((gc.youngCollections / sent) * 1e6 * 100) / 100 : 0;
+  return { ...gc, youngPerMillionOps: perMillion };
 }

@@ -162,6 +162,7 @@ export async function runPhases(
       measured.successTimelines = run.outcome.successTimelines;
       measured.targetLost ||= run.outcome.targetLost;
       measured.eventLoopDelayMs = run.outcome.eventLoopDelayMs;
+      measured.engineGc = run.outcome.gc;
     }
   } finally {
     hooks.signal?.removeEventListener("abort", onAbort);

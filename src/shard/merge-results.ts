@@ -1,3 +1,4 @@
+import { addGc } from "../measure/gc-counter.js";
 import type { LatencyHistogram } from "../measure/histogram.js";
 import { summarizeMs } from "../measure/phase-totals.js";
 import { RESULT_SCHEMA_VERSION, type RunResult, type ShardSummary } from "../result/result-types.js";
@@ -106,6 +107,7 @@ export function mergeShardResults(inputs: readonly ShardInput[], toolVersion: st
       openLoop && histograms.serviceTime?.all ? summarizeMs(histograms.serviceTime.all) : undefined,
     perCommand,
     openLoop: openLoop ? mergeOpenLoop(shards) : undefined,
+    engineGc: mergeEngineGc(shards),
     phases: {
       warmup: mergePhase(shards.map((r) => r.phases.warmup)),
       prefill: mergePhase(shards.map((r) => r.phases.prefill)),
@@ -229,4 +231,13 @@ function perSecond(count: number, durationMs: number): number {
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+/** Every shard's engine collections together; young ones per million over all shards' sends. */
+function mergeEngineGc(shards: readonly RunResult[]): RunResult["engineGc"] {
+  const all = shards.flatMap((r) => (r.engineGc !== undefined ? [r.engineGc] : []));
+  if (all.length === 0) return undefined;
+  const gc = addGc(all);
+  const sent = shards.reduce((total, r) => total + (r.totals.sent > 0 ? r.totals.sent : r.totals.ops), 0);
+  return { ...gc, youngPerMillionOps: sent > 0 ? Math.round((gc.youngCollections / sent) * 1e8) / 100 : 0 };
 }

@@ -35,6 +35,17 @@ describe("runScenario against a real redis-server", () => {
     assert.ok(result.latency.p50 > 0 && result.latency.p50 <= result.latency.p99);
     assert.ok(result.series.length >= 1);
     assert.equal(result.cleanup.keysDeleted > 0, true);
+    // The engine thread's collections are counted, and per million operations from its own sends.
+    const gc = result.engineGc;
+    assert.ok(gc !== undefined, "engineGc is reported");
+    assert.ok(Number.isInteger(gc.youngCollections) && gc.youngCollections >= 0);
+    assert.ok(Number.isInteger(gc.fullCollections) && gc.fullCollections >= 0);
+    assert.ok(gc.maxPauseMs <= gc.totalPauseMs);
+    const perMillion = (gc.youngCollections / result.totals.sent) * 1e6;
+    assert.ok(
+      Math.abs(gc.youngPerMillionOps - perMillion) < 0.01,
+      `${gc.youngPerMillionOps} vs ${perMillion}`,
+    );
   });
 });
 
