@@ -17,7 +17,7 @@ export async function runCachestressOnce(
   connections: number,
   pipeline: number,
   extra: string[],
-): Promise<{ result: RunResult; cpuUs: number }> {
+): Promise<{ result: RunResult; cpuUs: number; wallMs: number }> {
   const outDir = mkdtempSync(join(tmpdir(), "cachestress-bench-"));
   try {
     const m = await runMeasured(process.execPath, [
@@ -32,7 +32,7 @@ export async function runCachestressOnce(
       throw new Error(`cachestress failed (exit ${m.code}): ${m.stderr.slice(-500)}`);
     }
     try {
-      return { result: JSON.parse(m.stdout) as RunResult, cpuUs: m.cpuUs };
+      return { result: JSON.parse(m.stdout) as RunResult, cpuUs: m.cpuUs, wallMs: m.wallMs };
     } catch {
       throw new Error(
         `cachestress printed no RunResult JSON on stdout: ${m.stdout.slice(0, 200)}${m.stderr.slice(-300)}`,

@@ -12,6 +12,8 @@ export interface Measured {
   stderr: string;
   /** user + sys of the command and everything it waited for, µs. */
   cpuUs: number;
+  /** From spawn to exit, ms. */
+  wallMs: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export interface Measured {
  * before exit or a process that forks, and it works the same for a C and a Node client.
  */
 export function runMeasured(cmd: string, args: string[]): Promise<Measured> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn("bash", ["-c", '"$@"; rc=$?; times >&2; exit $rc', "_", cmd, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -46,7 +49,8 @@ export function runMeasured(cmd: string, args: string[]): Promise<Measured> {
       }
       const [, um, us, sm, ss] = children;
       const cpuUs = ((Number(um) + Number(sm)) * 60 + Number(us) + Number(ss)) * 1e6;
-      resolve({ code, stdout, stderr: lines.slice(0, -2).join("\n"), cpuUs });
+      const wallMs = performance.now() - started;
+      resolve({ code, stdout, stderr: lines.slice(0, -2).join("\n"), cpuUs, wallMs });
     });
   });
 }

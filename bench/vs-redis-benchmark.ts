@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type ManagedRedis, startManagedRedis } from "../src/core/managed-redis.js";
 import { allOps, CLI_JS, runCachestressOnce } from "./cachestress-run.js";
+import { runCapacity } from "./capacity-bench.js";
 import { flushdb, onPath, runMeasured, serverCounters, serverDelta } from "./measure-process.js";
 import { runMemtier } from "./memtier.js";
 import { type OpenLoopRow, renderOpenLoop, runOpenLoop } from "./open-loop-bench.js";
@@ -16,7 +17,9 @@ import { fmtInt, fmtMs, fmtRatio, fmtUs, median, renderTable } from "./table.js"
  * Then the open loop: a fixed rate, where what counts is the client's CPU and how punctual its
  * sends are.
  *
- *   node dist/bench/vs-redis-benchmark.js [--quick] [--only redis-benchmark|cachestress|memtier]
+ *   node dist/bench/vs-redis-benchmark.js [--quick] [--only redis-benchmark|cachestress|memtier] [--capacity]
+ *
+ * --capacity adds the capacity search on this machine (bench/capacity-bench.ts): a few minutes more.
  */
 
 const SHAPES = [
@@ -44,6 +47,9 @@ interface Sample {
   p999Ms?: number;
   /** GET hits / lookups the server counted during the run. */
   hitRatio?: number;
+  /** cachestress: its engine thread's young-generation collections per million operations, and full ones. */
+  youngGcPerMillion?: number;
+  fullGcs?: number;
 }
 
 /** `"SET","57903.88",...` rows of `redis-benchmark --csv` → requests per second per test. */
@@ -125,6 +131,8 @@ async function runCachestress(
     p99Ms: result.latency.p99,
     p999Ms: result.latency.p999,
     hitRatio: server.hitRatio,
+    youngGcPerMillion: result.engineGc?.youngPerMillionOps,
+    fullGcs: result.engineGc?.fullCollections,
   };
 }
 
@@ -169,12 +177,18 @@ function medianSample(list: Sample[]): Sample {
     p99Ms: of((s) => s.p99Ms),
     p999Ms: of((s) => s.p999Ms),
     hitRatio: of((s) => s.hitRatio),
+    youngGcPerMillion: of((s) => s.youngGcPerMillion),
+    fullGcs: of((s) => s.fullGcs),
   };
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      capacity: { type: "boolean", default: false },
+    },
   });
   const repetitions = values.quick ? 1 : 3;
   const secondsPerRun = values.quick ? 3 : 6;
@@ -199,16 +213,26 @@ async function main(): Promise<number> {
   // Node's start-up and the run's clean-up cost the same whatever the load: measured on their own
   // (a 100-request run) so the table can show the per-operation cost without them too.
   let startupCpuUs = 0;
+  let startupWallMs = 0;
   if (tools.includes("cachestress")) {
-    const runs: number[] = [];
-    for (let i = 0; i < 3; i++)
-      runs.push((await runCachestressOnce(redis, 1, 1, ["--requests", "100"])).cpuUs);
-    startupCpuUs = median(runs);
+    const cpu: number[] = [];
+    const wall: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await runCachestressOnce(redis, 1, 1, ["--requests", "100"]);
+      cpu.push(run.cpuUs);
+      wall.push(run.wallMs);
+    }
+    startupCpuUs = median(cpu);
+    startupWallMs = median(wall);
     await flushdb(redis.url);
-    log(`cachestress start-up and clean-up: ${fmtInt(startupCpuUs / 1000)} ms CPU per run (median of 3)`);
+    log(
+      `cachestress start-up and clean-up: a 100-request run takes ${fmtInt(startupWallMs)} ms wall, ` +
+        `${fmtInt(startupCpuUs / 1000)} ms CPU (median of 3)`,
+    );
   }
   const samples = new Map<string, Sample[]>();
   const openLoop: OpenLoopRow[] = [];
+  let capacity: string | undefined;
   let failed = false;
   try {
     for (const shape of SHAPES) {
@@ -250,6 +274,10 @@ async function main(): Promise<number> {
       const rows = await runOpenLoop(redis, openTools, repetitions, seconds, startupCpuUs, log);
       openLoop.push(...rows);
     }
+    if (values.capacity && tools.includes("cachestress")) {
+      capacity = await runCapacity(redis, values.quick ? 3 : 5);
+      log(capacity);
+    }
   } finally {
     await redis.stop();
   }
@@ -265,6 +293,8 @@ async function main(): Promise<number> {
     "excl. start-up",
     "server µs/op",
     "hits",
+    "young GC/M ops",
+    "full GCs",
   ];
   const rows = [header];
   for (const shape of SHAPES) {
@@ -286,6 +316,8 @@ async function main(): Promise<number> {
         m.clientRunCpuUsPerOp !== undefined ? fmtUs(m.clientRunCpuUsPerOp) : "-",
         fmtUs(m.serverCpuUsPerOp),
         fmtHit(m.hitRatio),
+        m.youngGcPerMillion !== undefined ? m.youngGcPerMillion.toFixed(2) : "-",
+        m.fullGcs !== undefined ? String(m.fullGcs) : "-",
       ]);
     }
     const cs = medians.get("cachestress");
@@ -305,11 +337,18 @@ async function main(): Promise<number> {
         ratio(cs.clientRunCpuUsPerOp, o.clientCpuUsPerOp),
         ratio(cs.serverCpuUsPerOp, o.serverCpuUsPerOp),
         "",
+        "",
+        "",
       ]);
     }
   }
+  if (startupWallMs > 0)
+    process.stdout.write(
+      `a 100-request run, whole process: ${fmtInt(startupWallMs)} ms wall, ${fmtInt(startupCpuUs / 1000)} ms CPU\n\n`,
+    );
   process.stdout.write(`closed loop (medians of ${repetitions}):\n${renderTable(rows)}\n`);
   if (openLoop.length > 0) process.stdout.write(`\n${renderOpenLoop(openLoop, repetitions)}\n`);
+  if (capacity !== undefined) process.stdout.write(`\n${capacity}\n`);
   return failed ? 1 : 0;
 }
 
