@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { GcCounter } from "../measure/gc-counter.js";
 import { NO_COUNTS } from "../measure/histogram.js";
+import { collectBeforePhase } from "./collect-before-phase.js";
 import { LoadEngine } from "./load-engine.js";
 import { RoutedLoadEngine } from "./routed-engine.js";
 import type { FromWorker, ThreadPlan, ToWorker } from "./thread-plan.js";
@@ -30,6 +31,8 @@ const engine =
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "phase": {
+      // Before the phase's start time and before its collections are counted.
+      collectBeforePhase();
       const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       loopDelay.enable();
       gcCounter.start();
