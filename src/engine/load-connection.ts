@@ -67,6 +67,8 @@ export class LoadConnection implements ReplySink {
   quota = 0;
   /** Open loop: the intended start of this connection's next operation, epoch ms. */
   nextIntendedMs = 0;
+  /** Open loop: the intended start of the operation after that one (Infinity after the profile). */
+  followingIntendedMs = Number.POSITIVE_INFINITY;
   /** Time of the chunk being handled, epoch ms. */
   nowMs = 0;
   /** When the connection went down, epoch ms (0 while up). */

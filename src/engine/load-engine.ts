@@ -26,6 +26,15 @@ const TARGET_LOST_AFTER_MS = 5000;
  * precise sleep instead (ms). Docs: docs/engine.md.
  */
 const SLEEP_BELOW_MS = 2;
+/**
+ * Open loop, a connection whose operations are closer together than this: its due operation waits
+ * until it is this late, so the ones due meanwhile share its socket write (ms). A write costs the
+ * same for one command or twenty, and at high rates per connection one write per operation is
+ * most of the engine's CPU; below 1 ms such a wait is never a late send. A connection whose next
+ * operation is further away sends at once: at 20,000 ops/s over 50 connections (2.5 ms apart)
+ * nothing waits. Docs: docs/engine.md, "Batching".
+ */
+export const SEND_HOLD_MS = 0.5;
 /** Sleeps per wake-up at most: bounds the loop when a send cannot leave (ring full, link down). */
 const MAX_SLEEPS_PER_WAKE = 64;
 /** A cell nobody notifies: Atomics.wait on it is a sleep with µs precision that costs no CPU. */
@@ -213,6 +222,8 @@ export class LoadEngine implements ConnectionOwner {
   stopIssuing(): void {
     const state = this.phase;
     if (state === undefined || !state.issuing) return;
+    // Operations already due but held to share a write (SEND_HOLD_MS) still leave.
+    if (state.schedule !== undefined && state.startFired && !this.paused) this.releaseHeld(state);
     state.issuing = false;
     this.clearTick();
     this.maybeFinish();
@@ -269,9 +280,8 @@ export class LoadEngine implements ConnectionOwner {
     this.restartSchedule(state.schedule, opsPerSecond, atEpochMs);
     if (!state.issuing || !state.startFired) return;
     this.clearTick();
-    const now = epochNowMs();
-    this.issueDue(state, now);
-    this.scheduleTick(now);
+    this.keepSchedule(state, epochNowMs());
+    this.scheduleTick(epochNowMs());
   }
 
   private restartSchedule(schedule: OpenLoopSchedule, opsPerSecond: number, atEpochMs: number): void {
@@ -282,7 +292,10 @@ export class LoadEngine implements ConnectionOwner {
 
   /** Moves every connection's (lane's) next intended start later by `ms`. */
   protected shiftIntended(ms: number): void {
-    for (const c of this.connections) c.nextIntendedMs += ms;
+    for (const c of this.connections) {
+      c.nextIntendedMs += ms;
+      c.followingIntendedMs += ms;
+    }
   }
 
   /** New operations may leave now: the phase issues and is not paused. */
@@ -463,8 +476,11 @@ export class LoadEngine implements ConnectionOwner {
     const now = epochNowMs();
     if (state.schedule === undefined) this.issueAll(state, now);
     else {
-      this.issueDue(state, now);
-      this.scheduleTick(now);
+      // keepSchedule, not just issueDue: a first send held for SEND_HOLD_MS, with nothing in
+      // flight yet, is slept for rather than left to a 1 ms timer.
+      this.dueMs = this.earliestIntendedMs();
+      this.keepSchedule(state, now);
+      this.scheduleTick(epochNowMs());
     }
     clearTimeout(state.endTimer);
     if (state.endEpochMs !== Number.POSITIVE_INFINITY) {
@@ -496,8 +512,13 @@ export class LoadEngine implements ConnectionOwner {
     }
   }
 
-  /** Open loop: send every operation whose intended start has come, as far as the ring allows. */
-  private sendDue(c: LoadConnection, state: PhaseState, now: number): void {
+  /**
+   * Open loop: send every operation whose intended start has come, as far as the ring allows, once
+   * the connection's release time has come (its first due operation may wait SEND_HOLD_MS for the
+   * next ones; `hold` false sends at once).
+   */
+  private sendDue(c: LoadConnection, state: PhaseState, now: number, hold = true): void {
+    if (hold && now < releaseMs(c)) return;
     const writer = state.writer;
     const recorder = state.recorder;
     const schedule = state.schedule!;
@@ -513,7 +534,18 @@ export class LoadEngine implements ConnectionOwner {
       recorder.sent[command]++;
       recorder.recordSend(now - intended);
       c.quota--;
-      c.nextIntendedMs = schedule.nextIntendedMs(intended);
+      c.nextIntendedMs = c.followingIntendedMs;
+      c.followingIntendedMs = schedule.nextIntendedMs(c.nextIntendedMs);
+    }
+  }
+
+  /** The phase ends: what is due leaves now, held or not, one write per connection. */
+  protected releaseHeld(state: PhaseState): void {
+    const now = epochNowMs();
+    for (const c of this.connections) {
+      if (!c.up) continue;
+      this.sendDue(c, state, now, false);
+      c.flush();
     }
   }
 
@@ -571,12 +603,17 @@ export class LoadEngine implements ConnectionOwner {
   protected startSchedule(schedule: OpenLoopSchedule): void {
     for (const c of this.connections) {
       c.nextIntendedMs = schedule.firstIntendedMs(this.plan.firstConnection + c.index);
+      c.followingIntendedMs = schedule.nextIntendedMs(c.nextIntendedMs);
     }
   }
 
+  /** The earliest time any connection (lane) may send: the next wake-up. */
   protected earliestIntendedMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const c of this.connections) if (c.nextIntendedMs < earliest) earliest = c.nextIntendedMs;
+    for (const c of this.connections) {
+      const release = releaseMs(c);
+      if (release < earliest) earliest = release;
+    }
     return earliest;
   }
 
@@ -675,4 +712,13 @@ export class LoadEngine implements ConnectionOwner {
     for (const c of this.connections) if (c.up) up++;
     return up;
   }
+}
+
+/**
+ * When a connection's next operation may leave, epoch ms: its intended start, or SEND_HOLD_MS
+ * after it when the one after follows within SEND_HOLD_MS (they then share one write).
+ */
+function releaseMs(c: LoadConnection): number {
+  const next = c.nextIntendedMs;
+  return c.followingIntendedMs - next < SEND_HOLD_MS ? next + SEND_HOLD_MS : next;
 }

@@ -264,6 +264,9 @@ export class RoutedLoadEngine extends LoadEngine {
     }
   }
 
+  /** Lanes send each operation on its own start (no SEND_HOLD_MS): nothing is ever held. */
+  protected override releaseHeld(_state: PhaseState): void {}
+
   protected override shiftIntended(ms: number): void {
     for (const lane of this.lanes) lane.nextIntendedMs += ms;
   }

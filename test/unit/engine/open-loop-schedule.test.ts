@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Stage } from "../../../src/config/types.js";
-import { LoadEngine } from "../../../src/engine/load-engine.js";
+import { LoadEngine, SEND_HOLD_MS } from "../../../src/engine/load-engine.js";
 import { OpenLoopSchedule } from "../../../src/engine/open-loop-schedule.js";
 import type { ThreadPlan } from "../../../src/engine/thread-plan.js";
 import { PhaseTotals } from "../../../src/measure/phase-totals.js";
@@ -163,31 +163,55 @@ describe("LoadEngine keeps the open-loop schedule (fake clock)", () => {
     assert.ok(totals.scheduleLag.maxValue <= 1, `max lag ${totals.scheduleLag.maxValue} µs`);
   });
 
-  it("~10,000 ops/s on one connection: what is due goes out in one write per 1 ms wake-up, none late", async () => {
-    // 9,973 ops/s (a prime, so no start falls exactly on the 1 ms timer grid within the run, where
-    // float rounding of epoch ms would decide which wake-up it belongs to). Replies are held until
-    // the end, so something is always in flight and the engine waits on its 1 ms timer rather
-    // than sleeping up to each start.
+  it("~10,000 ops/s on one connection: starts closer than SEND_HOLD_MS share a write, none early or late", async () => {
+    // 9,973 ops/s: a start every ~0.1 ms on one connection, closer than SEND_HOLD_MS (0.5 ms), so
+    // the first due start waits for the next ones and they leave in one write. Replies are held
+    // until the end, so something is always in flight and the engine waits on its 1 ms timer
+    // (after the very first send, when nothing is in flight yet and it sleeps to the release).
     const rate = 9973;
     const endMs = fakes.clock.epochMs() + 20;
     const { report, startMs } = await openLoop(threadPlan(1, 1000), rate, 20, () => {
       if (fakes.clock.epochMs() >= endMs) fakes.server.deliverAll();
     });
-    // Start k is due at k × 1000 / rate ms and leaves at the first wake-up at or after it: 0 ms,
-    // then every 1 ms. The last wake-up before the end is at 19 ms; the starts due after it
-    // (19.05-19.95 ms) would leave at 20 ms, when the phase has ended, so they are not sent.
     const dueMs = (k: number) => (k * 1000) / rate;
-    const wakeUpOf = (k: number) => Math.ceil(dueMs(k));
+    // Every start due before the phase's end is sent: the end releases what is still held.
     let expected = 0;
-    while (wakeUpOf(expected) <= 19) expected++;
-    assert.equal(expected, 190);
+    while (dueMs(expected) < 20) expected++;
+    assert.equal(expected, 200);
     assert.equal(fakes.server.received.length, expected);
+    const writes = new Map<number, number[]>();
     fakes.server.received.forEach((c, k) => {
-      assertClose(c.atMs - startMs, wakeUpOf(k), 1e-6, `send ${k} leaves at its wake-up`);
-      // Commands written together are exactly those of the same wake-up.
-      assert.equal(c.write - fakes.server.received[0].write, wakeUpOf(k), `write of send ${k}`);
+      const lagMs = c.atMs - startMs - dueMs(k);
+      assert.ok(lagMs >= -1e-6, `send ${k} never leaves before its start (${lagMs} ms)`);
+      assert.ok(lagMs < 1, `send ${k} is less than 1 ms behind its start (${lagMs} ms)`);
+      writes.set(c.write, [...(writes.get(c.write) ?? []), k]);
     });
-    assert.equal(report.lateStarts, 0, "each send is less than 1 ms behind its start");
+    // The first write waits the hold (0.5 ms, five starts), the others a timer's 1 ms (ten).
+    const first = [...writes.values()][0];
+    assert.deepEqual(first, [0, 1, 2, 3, 4]);
+    assert.equal(fakes.server.received[0].atMs - startMs, SEND_HOLD_MS);
+    assert.ok(writes.size <= 21, `${writes.size} writes for 200 sends`);
+    const lastWrite = Math.max(...writes.keys());
+    for (const [write, ks] of writes) {
+      // Each write carries consecutive starts, and (but for the end's release) several of them.
+      for (const [i, k] of ks.entries())
+        assert.equal(k, ks[0] + i, `write ${write} holds consecutive starts`);
+      if (write !== lastWrite) assert.ok(ks.length >= 5, `write ${write} carries ${ks.length} starts`);
+    }
+    assert.equal(report.lateStarts, 0);
+  });
+
+  it("a connection whose starts are further apart than SEND_HOLD_MS sends each on its own start", async () => {
+    // 1,000 ops/s on one connection: a start every 1 ms, nothing to share a write with.
+    const { report, startMs } = await openLoop(threadPlan(1, 1000), 1000, 10, () =>
+      fakes.server.deliverAll(),
+    );
+    assert.equal(fakes.server.received.length, 10);
+    fakes.server.received.forEach((c, k) => {
+      assertClose(c.atMs - startMs, k, 1e-6, `send ${k} leaves on its start`);
+    });
+    assert.equal(new Set(fakes.server.received.map((c) => c.write)).size, 10, "one write each");
+    assert.equal(report.lateStarts, 0);
   });
 
   it("a full pipeline holds sends back: each is counted late by exactly how late it left", async () => {
