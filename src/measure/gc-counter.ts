@@ -62,6 +62,12 @@ export function addGc(all: readonly GcFigures[]): GcFigures {
   return { ...sum, maxPauseMs: round3(sum.maxPauseMs), totalPauseMs: round3(sum.totalPauseMs) };
 }
 
+/** What a result reports: the figures and young collections per million operations sent. */
+export function engineGcFigures(gc: GcFigures, sent: number): GcFigures & { youngPerMillionOps: number } {
+  const perMillion = sent > 0 ? Math.round((gc.youngCollections / sent) * 1e8) / 100 : 0;
+  return { ...gc, youngPerMillionOps: perMillion };
+}
+
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }

@@ -5,7 +5,7 @@ import { redactConfig } from "../core/redact.js";
 import type { ConnectionTarget } from "../engine/load-connection.js";
 import type { Topology } from "../engine/topology.js";
 import { computeAvailability, outageThresholdMs } from "../measure/availability.js";
-import type { GcFigures } from "../measure/gc-counter.js";
+import { engineGcFigures, type GcFigures } from "../measure/gc-counter.js";
 import { encodeHistogram, type LatencyHistogram } from "../measure/histogram.js";
 import { buildHitGroups } from "../measure/hit-groups.js";
 import { type PhaseTotals, summarizeMs } from "../measure/phase-totals.js";
@@ -154,7 +154,9 @@ export function buildResult(inputs: ResultInputs): RunResult {
           eventLoopDelayMs: measured.eventLoopDelayMs,
         }
       : undefined,
-    engineGc: engineGcOf(measured.engineGc, totals.totalSent > 0 ? totals.totalSent : totals.totalOps),
+    engineGc:
+      measured.engineGc &&
+      engineGcFigures(measured.engineGc, totals.totalSent > 0 ? totals.totalSent : totals.totalOps),
     phases: {
       warmup: measured.phases.warmup && {
         ops: measured.phases.warmup.ops,
@@ -401,11 +403,4 @@ function addCounts(tool: ToolCommandCounts, extra: ToolCommandCounts | undefined
     sum[name] = { sent: t.sent + c.sent, completed: t.completed + c.completed };
   }
   return sum;
-}
-
-/** The engine threads' collections, and young ones per million operations sent (undefined when none ran). */
-function engineGcOf(gc: GcFigures | undefined, sent: number): RunResult["engineGc"] {
-  if (gc === undefined) return undefined;
-  const perMillion = sent > 0 ? Math.round((gc.youngCollections / sent) * 1e6 * 100) / 100 : 0;
-  return { ...gc, youngPerMillionOps: perMillion };
 }

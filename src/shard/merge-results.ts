@@ -1,4 +1,4 @@
-import { addGc } from "../measure/gc-counter.js";
+import { addGc, engineGcFigures } from "../measure/gc-counter.js";
 import type { LatencyHistogram } from "../measure/histogram.js";
 import { summarizeMs } from "../measure/phase-totals.js";
 import { RESULT_SCHEMA_VERSION, type RunResult, type ShardSummary } from "../result/result-types.js";
@@ -233,11 +233,10 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** Every shard's engine collections together; young ones per million over all shards' sends. */
+/** The shards' engine collections together, per million of the sends of the shards that counted them. */
 function mergeEngineGc(shards: readonly RunResult[]): RunResult["engineGc"] {
-  const all = shards.flatMap((r) => (r.engineGc !== undefined ? [r.engineGc] : []));
-  if (all.length === 0) return undefined;
-  const gc = addGc(all);
-  const sent = shards.reduce((total, r) => total + (r.totals.sent > 0 ? r.totals.sent : r.totals.ops), 0);
-  return { ...gc, youngPerMillionOps: sent > 0 ? Math.round((gc.youngCollections / sent) * 1e8) / 100 : 0 };
+  const counted = shards.filter((r) => r.engineGc !== undefined);
+  if (counted.length === 0) return undefined;
+  const sent = counted.reduce((total, r) => total + (r.totals.sent > 0 ? r.totals.sent : r.totals.ops), 0);
+  return engineGcFigures(addGc(counted.map((r) => r.engineGc!)), sent);
 }

@@ -198,3 +198,29 @@ test("mergeSeries: points aligned by wall-clock second, counts and rates summed,
     ],
   );
 });
+
+test("engine collections of the shards add up; per million over the sends of the shards that counted them", () => {
+  const a = shardResult({ index: 0, count: 3, setUs: latenciesUs(100, 1), getUs: latenciesUs(900, 2) });
+  const b = shardResult({ index: 1, count: 3, setUs: latenciesUs(100, 3), getUs: latenciesUs(900, 4) });
+  const c = shardResult({ index: 2, count: 3, setUs: latenciesUs(100, 5), getUs: latenciesUs(900, 6) });
+  const gc = (young: number, full: number, maxPauseMs: number, totalPauseMs: number) => ({
+    youngCollections: young,
+    fullCollections: full,
+    maxPauseMs,
+    totalPauseMs,
+    youngPerMillionOps: 0,
+  });
+  a.engineGc = gc(3, 0, 1.5, 3.2);
+  b.engineGc = gc(5, 1, 6.25, 9.5);
+  // c was written by a build that did not count collections: neither its counts nor its sends are in.
+  const merged = mergeShardResults([input(a), input(b), input(c)], "test").engineGc;
+  const sentOf = (r: typeof a) => (r.totals.sent > 0 ? r.totals.sent : r.totals.ops);
+  const sent = sentOf(a) + sentOf(b);
+  assert.deepEqual(merged, {
+    youngCollections: 8,
+    fullCollections: 1,
+    maxPauseMs: 6.25,
+    totalPauseMs: 12.7,
+    youngPerMillionOps: Math.round((8 / sent) * 1e8) / 100,
+  });
+});
