@@ -84,7 +84,7 @@ export class LoadEngine implements ConnectionOwner {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private readonly onTick = () => this.tick();
-  /** Open loop: the earliest intended start among the connections (lanes), epoch ms. */
+  /** Open loop: when the next send may leave on any connection (lane), epoch ms: its intended start, or its release when held (SEND_HOLD_MS). */
   protected dueMs = Number.POSITIVE_INFINITY;
   /** Paused: nothing new is sent; replies in flight are still read and recorded. */
   protected paused = false;
@@ -257,7 +257,7 @@ export class LoadEngine implements ConnectionOwner {
     if (schedule !== undefined) {
       schedule.shift(pausedMs);
       this.shiftIntended(pausedMs);
-      this.dueMs = this.earliestIntendedMs();
+      this.dueMs = this.earliestSendMs();
       if (this.pendingRate > 0) this.restartSchedule(schedule, this.pendingRate, atEpochMs);
     }
     this.pendingRate = 0;
@@ -287,7 +287,7 @@ export class LoadEngine implements ConnectionOwner {
   private restartSchedule(schedule: OpenLoopSchedule, opsPerSecond: number, atEpochMs: number): void {
     schedule.setRate(opsPerSecond, atEpochMs);
     this.startSchedule(schedule);
-    this.dueMs = this.earliestIntendedMs();
+    this.dueMs = this.earliestSendMs();
   }
 
   /** Moves every connection's (lane's) next intended start later by `ms`. */
@@ -430,7 +430,7 @@ export class LoadEngine implements ConnectionOwner {
       if (state.schedule === undefined) this.fillClosedLoop(connection, state, now);
       else {
         this.sendDue(connection, state, now);
-        this.dueMs = this.earliestIntendedMs();
+        this.dueMs = this.earliestSendMs();
       }
     }
   }
@@ -478,7 +478,7 @@ export class LoadEngine implements ConnectionOwner {
     else {
       // keepSchedule, not just issueDue: a first send held for SEND_HOLD_MS, with nothing in
       // flight yet, is slept for rather than left to a 1 ms timer.
-      this.dueMs = this.earliestIntendedMs();
+      this.dueMs = this.earliestSendMs();
       this.keepSchedule(state, now);
       this.scheduleTick(epochNowMs());
     }
@@ -587,7 +587,7 @@ export class LoadEngine implements ConnectionOwner {
   /** Open loop: every connection sends what is due, then the next wake-up time is known. */
   protected issueDue(state: PhaseState, now: number): void {
     this.issueAll(state, now);
-    this.dueMs = this.earliestIntendedMs();
+    this.dueMs = this.earliestSendMs();
   }
 
   /** Every connection (lane) that is up sends what it may now, then flushes. */
@@ -608,7 +608,7 @@ export class LoadEngine implements ConnectionOwner {
   }
 
   /** The earliest time any connection (lane) may send: the next wake-up. */
-  protected earliestIntendedMs(): number {
+  protected earliestSendMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (const c of this.connections) {
       const release = releaseMs(c);

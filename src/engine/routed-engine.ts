@@ -271,7 +271,8 @@ export class RoutedLoadEngine extends LoadEngine {
     for (const lane of this.lanes) lane.nextIntendedMs += ms;
   }
 
-  protected override earliestIntendedMs(): number {
+  /** Lanes never hold a send: the earliest intended start is the earliest send. */
+  protected override earliestSendMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (const lane of this.lanes) if (lane.nextIntendedMs < earliest) earliest = lane.nextIntendedMs;
     return earliest;

@@ -15,7 +15,7 @@ export interface GcFigures {
   totalPauseMs: number;
 }
 
-export const NO_GC: GcFigures = { youngCollections: 0, fullCollections: 0, maxPauseMs: 0, totalPauseMs: 0 };
+const NO_GC: GcFigures = { youngCollections: 0, fullCollections: 0, maxPauseMs: 0, totalPauseMs: 0 };
 
 export class GcCounter {
   private figures: GcFigures = { ...NO_GC };
